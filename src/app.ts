@@ -1,0 +1,86 @@
+// Builds the Hono app: middleware, route groups, and the one error handler that turns every
+// failure into a problem document. Unknown errors are logged by name only: drizzle's error
+// messages embed the SQL and its bound parameters (password hashes included).
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { ConfigError } from './config';
+import { AuthError } from './core/errors';
+import type { AppEnv } from './http/context';
+import { problemResponse } from './http/problem';
+import { aliasRoutes, authRoutes } from './http/routes/auth';
+import { devRoutes } from './http/routes/dev';
+import { linkPages } from './http/routes/link-pages';
+import { meRoutes } from './http/routes/me';
+import { wellKnownRoutes } from './http/routes/well-known';
+import { type ServiceOverrides, buildServices } from './services';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export function createApp(overrides: ServiceOverrides = {}) {
+  const log = overrides.log ?? ((line: string) => console.log(line));
+
+  const app = new Hono<AppEnv>()
+    .use(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: (c) => problemResponse(c, 'payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`),
+      }),
+    )
+    .use(async (c, next) => {
+      c.set(
+        'services',
+        buildServices(
+          c.env,
+          { origin: new URL(c.req.url).origin, waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
+          overrides,
+        ),
+      );
+      await next();
+    })
+    .route('/auth', authRoutes)
+    .route('/me', meRoutes)
+    .route('/.well-known', wellKnownRoutes)
+    .route('/dev', devRoutes)
+    .route('/', aliasRoutes)
+    .route('/', linkPages);
+
+
+  app.notFound((c) => {
+    const allowed = methodsAllowedFor(app, c.req.path);
+    if (allowed.length > 0) {
+      return problemResponse(c, 'method_not_allowed', `Use ${allowed.join(' or ')} for this route.`, [], {
+        allow: allowed.join(', '),
+      });
+    }
+    return problemResponse(c, 'not_found', 'No such route.');
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof AuthError) return problemResponse(c, error.code, error.detail, error.fieldIssues);
+    // Hono's JSON validator throws a 400 HTTPException for a body that does not parse.
+    if (error instanceof HTTPException && error.status === 400) {
+      return problemResponse(c, 'invalid_json', 'The body is not valid JSON.');
+    }
+    if (error instanceof ConfigError) {
+      log(JSON.stringify({ level: 'error', event: 'config.invalid', message: error.message }));
+    } else {
+      log(JSON.stringify({ level: 'error', event: 'request.failed', method: c.req.method, path: c.req.path, error: error.name }));
+    }
+    return problemResponse(c, 'internal', 'Something went wrong on our side.');
+  });
+
+  return app;
+}
+
+/** The methods some route answers for this path; empty when no route has the path at all. */
+function methodsAllowedFor(app: Hono<AppEnv>, path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of app.routes) {
+    if (route.method === 'ALL' || route.path.includes('*')) continue;
+    const pattern = new RegExp(`^${route.path.replace(/:[^/]+/g, '[^/]+')}/?$`);
+    if (pattern.test(path)) methods.add(route.method);
+  }
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}

@@ -1,0 +1,88 @@
+// Access tokens: short-lived ES256 JWTs (RFC 9068 `at+jwt`) signed with jose. Verification pins
+// the algorithm and checks type, issuer, audience and expiry; keys are found by `kid` among the
+// current key and an optional previous one kept during rotation.
+import {
+  type CryptoKey,
+  type JSONWebKeySet,
+  type JWK,
+  SignJWT,
+  createLocalJWKSet,
+  errors as joseErrors,
+  importJWK,
+  jwtVerify,
+} from 'jose';
+import { generateToken } from './random-token';
+
+export const ACCESS_TOKEN_ALGORITHM = 'ES256';
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+export interface SigningKeyConfig {
+  /** The current private key, an EC P-256 JWK with a `kid`. */
+  privateJwk: JWK & { kid: string };
+  /** The public key of the previous signing key, still accepted during rotation. */
+  previousPublicJwk?: (JWK & { kid: string }) | undefined;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+export interface AccessTokenClaims {
+  userId: string;
+  sessionId: string;
+}
+
+export interface AccessTokenIssuer {
+  issue(claims: AccessTokenClaims, now: number): Promise<string>;
+  /** The claims of a valid token, or null for anything else. */
+  verify(token: string, now: number): Promise<AccessTokenClaims | null>;
+  jwks(): JSONWebKeySet;
+}
+
+export function publicJwkOf(privateJwk: JWK & { kid: string }): JWK & { kid: string } {
+  const { kty, crv, x, y, kid } = privateJwk;
+  return { kty, crv, x, y, kid, alg: ACCESS_TOKEN_ALGORITHM, use: 'sig' } as JWK & { kid: string };
+}
+
+export function createAccessTokenIssuer(config: SigningKeyConfig): AccessTokenIssuer {
+  const publicKeys = [publicJwkOf(config.privateJwk)];
+  if (config.previousPublicJwk) publicKeys.push(publicJwkOf(config.previousPublicJwk));
+  const jwks: JSONWebKeySet = { keys: publicKeys };
+  const verificationKeys = createLocalJWKSet(jwks);
+  let signingKey: Promise<CryptoKey> | undefined;
+
+  return {
+    async issue(claims, now) {
+      signingKey ??= importJWK(config.privateJwk, ACCESS_TOKEN_ALGORITHM) as Promise<CryptoKey>;
+      const issuedAt = Math.floor(now / 1000);
+      return new SignJWT({ sid: claims.sessionId })
+        .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid: config.privateJwk.kid })
+        .setIssuer(config.issuer)
+        .setAudience(config.audience)
+        .setSubject(claims.userId)
+        .setJti(generateToken(16))
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + config.ttlSeconds)
+        .sign(await signingKey);
+    },
+
+    async verify(token, now) {
+      try {
+        const { payload } = await jwtVerify(token, verificationKeys, {
+          algorithms: [ACCESS_TOKEN_ALGORITHM],
+          typ: ACCESS_TOKEN_TYPE,
+          issuer: config.issuer,
+          audience: config.audience,
+          currentDate: new Date(now),
+          requiredClaims: ['sub', 'sid', 'exp', 'iat', 'jti'],
+        });
+        if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return null;
+        return { userId: payload.sub, sessionId: payload.sid };
+      } catch (error) {
+        if (error instanceof joseErrors.JOSEError) return null;
+        throw error;
+      }
+    },
+
+    jwks: () => jwks,
+  };
+}

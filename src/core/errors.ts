@@ -1,0 +1,36 @@
+// The stable, machine-readable error codes of Latchkey. Clients branch on `code`; only the HTTP
+// edge (src/http/problem.ts) maps a code to a status and an RFC 9457 problem document.
+
+export type ErrorCode =
+  | 'validation_failed'
+  | 'invalid_json'
+  | 'invalid_token'
+  | 'invalid_credentials'
+  | 'unauthorized'
+  | 'email_not_verified'
+  | 'token_expired'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'method_not_allowed'
+  | 'internal';
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/** An expected failure of an account flow, answered to the client with its code and detail. */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly fieldIssues: FieldIssue[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
+  }
+}

@@ -1,0 +1,74 @@
+// Outgoing mail: the Mailer interface every provider implements, and the account messages.
+// Links are built from the configured APP_URL, never from the request's Host header, so an
+// attacker cannot make Latchkey mail out links to a host of theirs.
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  /** Resolves once the message is handed over; rejects if the provider refused it. */
+  send(message: MailMessage): Promise<void>;
+}
+
+export interface MailContext {
+  appName: string;
+  appUrl: string;
+  tokenTtlSeconds: number;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+function linkMessage(
+  to: string,
+  subject: string,
+  intro: string,
+  action: string,
+  link: string,
+  context: MailContext,
+): MailMessage {
+  const minutes = Math.round(context.tokenTtlSeconds / 60);
+  const expiry = `The link expires in ${minutes} minutes. If you did not ask for this, ignore this mail.`;
+  return {
+    to,
+    subject,
+    text: `${intro}\n\n${action}: ${link}\n\n${expiry}\n`,
+    html:
+      `<p>${escapeHtml(intro)}</p>` +
+      `<p><a href="${escapeHtml(link)}">${escapeHtml(action)}</a></p>` +
+      `<p>${escapeHtml(expiry)}</p>`,
+  };
+}
+
+function linkTo(context: MailContext, path: string, token: string): string {
+  const url = new URL(path, context.appUrl);
+  url.searchParams.set('token', token);
+  return url.toString();
+}
+
+export function verificationMessage(to: string, username: string, token: string, context: MailContext): MailMessage {
+  return linkMessage(
+    to,
+    `Verify your email for ${context.appName}`,
+    `Hello ${username}, please confirm that this is your email address for ${context.appName}.`,
+    'Verify email',
+    linkTo(context, '/verify-email', token),
+    context,
+  );
+}
+
+export function passwordResetMessage(to: string, username: string, token: string, context: MailContext): MailMessage {
+  return linkMessage(
+    to,
+    `Reset your ${context.appName} password`,
+    `Hello ${username}, someone asked to reset the password of your ${context.appName} account.`,
+    'Choose a new password',
+    linkTo(context, '/reset-password', token),
+    context,
+  );
+}

@@ -1,0 +1,86 @@
+// The user model and the storage interface the account flows need. The D1 implementation is in
+// src/storage/d1-user-repository.ts; the core never sees drizzle or D1.
+
+export interface User {
+  id: string;
+  username: string;
+  email: string;
+  emailVerifiedAt: number | null;
+  sessionEpoch: number;
+  displayName: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface PasswordCredential {
+  userId: string;
+  passwordHash: string;
+  passwordVersion: number;
+}
+
+export interface NewUser {
+  id: string;
+  username: string;
+  email: string;
+  passwordHash: string;
+  displayName: string | null;
+  now: number;
+}
+
+export type UserLookupKey = { email: string } | { username: string };
+
+export interface UserWithCredential {
+  user: User;
+  credential: PasswordCredential;
+}
+
+export type CreateUserResult = { ok: true; user: User } | { ok: false; conflict: 'username' | 'email' };
+
+export interface UserRepository {
+  /** Creates user, credential and profile together, or nothing. */
+  create(input: NewUser): Promise<CreateUserResult>;
+  findById(id: string): Promise<User | null>;
+  findByEmail(email: string): Promise<User | null>;
+  /** One read for a login: the user and their password credential, found by email or username. */
+  findWithCredential(key: UserLookupKey): Promise<UserWithCredential | null>;
+  /** Marks the address verified if it is still the user's and not yet verified; false otherwise. */
+  markEmailVerified(userId: string, email: string, now: number): Promise<boolean>;
+  /**
+   * Sets a new password only if the credential is still at `expectedVersion`, and in the same
+   * transaction bumps the session epoch (revoking every session). False when the version moved.
+   */
+  replacePassword(userId: string, expectedVersion: number, passwordHash: string, now: number): Promise<boolean>;
+  /** Swaps in a re-hashed password (new parameters, same password) if the hash is unchanged. */
+  upgradePasswordHash(userId: string, previousHash: string, passwordHash: string): Promise<void>;
+}
+
+/** The user as clients see it: no epochs, hashes or internal timestamps. */
+export interface PublicUser {
+  id: string;
+  username: string;
+  email: string;
+  emailVerified: boolean;
+  displayName: string | null;
+  createdAt: string;
+}
+
+export function toPublicUser(user: User): PublicUser {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    emailVerified: user.emailVerifiedAt !== null,
+    displayName: user.displayName,
+    createdAt: new Date(user.createdAt).toISOString(),
+  };
+}
+
+/** Emails are trimmed and compared lowercase. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Usernames are NFKC-normalised and lowercased, so look-alike forms map to one account. */
+export function normalizeUsername(username: string): string {
+  return username.trim().normalize('NFKC').toLowerCase();
+}

@@ -1,0 +1,75 @@
+// The one place where Worker bindings become services. Handlers receive AccountServices, never
+// raw bindings, so the core stays testable without HTTP and portable to other runtimes.
+import { type AccessTokenIssuer, createAccessTokenIssuer } from './core/access-tokens';
+import type { AccountServices } from './core/accounts';
+import { type Clock, systemClock } from './core/clock';
+import type { Mailer } from './core/mail';
+import { type Config, type Env, readConfig } from './config';
+import { createConsoleMailer } from './mail/console-mailer';
+import { createResendMailer } from './mail/resend-mailer';
+import { createD1UserRepository } from './storage/d1-user-repository';
+import { createKvEmailTokenStore, createKvSessionStore } from './storage/kv-stores';
+
+/** What tests (and other hosts) may replace: time, outbound HTTP and the log sink. */
+export interface ServiceOverrides {
+  clock?: Clock;
+  fetch?: typeof fetch;
+  log?: (line: string) => void;
+}
+
+export interface RequestContext {
+  /** The request's own origin, used for links only in development when APP_URL is unset. */
+  origin: string;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+// Importing a JWK costs a few hundred microseconds; do it once per isolate and key.
+const issuers = new WeakMap<Config, AccessTokenIssuer>();
+
+function accessTokenIssuerFor(config: Config): AccessTokenIssuer {
+  let issuer = issuers.get(config);
+  if (!issuer) {
+    issuer = createAccessTokenIssuer({
+      privateJwk: config.JWT_PRIVATE_JWK,
+      previousPublicJwk: config.JWT_PREVIOUS_PUBLIC_JWK,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    });
+    issuers.set(config, issuer);
+  }
+  return issuer;
+}
+
+function mailerFor(config: Config, env: Env, clock: Clock, fetcher: typeof fetch, log: (line: string) => void): Mailer {
+  if (config.MAIL_PROVIDER === 'console') return createConsoleMailer(env.KV, () => clock.now(), log);
+  // readConfig has already refused a resend setup without a key or sender.
+  return createResendMailer({ apiKey: config.RESEND_API_KEY!, from: config.MAIL_FROM!, fetch: fetcher });
+}
+
+export function buildServices(env: Env, request: RequestContext, overrides: ServiceOverrides = {}): AccountServices {
+  const config = readConfig(env);
+  const clock = overrides.clock ?? systemClock;
+  const log = overrides.log ?? ((line: string) => console.log(line));
+  const fetcher = overrides.fetch ?? ((input, init) => fetch(input, init));
+  return {
+    users: createD1UserRepository(env.DB),
+    sessions: createKvSessionStore(env.KV, clock),
+    emailTokens: createKvEmailTokenStore(env.KV, clock),
+    accessTokens: accessTokenIssuerFor(config),
+    mailer: mailerFor(config, env, clock, fetcher, log),
+    clock,
+    settings: {
+      sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      emailTokenTtlSeconds: config.EMAIL_TOKEN_TTL_SECONDS,
+      mail: {
+        appName: config.APP_NAME,
+        appUrl: config.APP_URL ?? request.origin,
+        tokenTtlSeconds: config.EMAIL_TOKEN_TTL_SECONDS,
+      },
+    },
+    defer: (task) => request.waitUntil(task()),
+    log: (event) => log(JSON.stringify({ level: 'info', ...event })),
+  };
+}

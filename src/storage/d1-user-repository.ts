@@ -1,0 +1,148 @@
+// UserRepository on D1 through drizzle. Multi-statement writes use db.batch(), which D1 runs as
+// one transaction (db.transaction() does not work on D1).
+import { type SQL, and, eq, sql } from 'drizzle-orm';
+import { type DrizzleD1Database, drizzle } from 'drizzle-orm/d1';
+import type { User, UserRepository } from '../core/users';
+import { accounts, profiles, users } from './schema';
+
+const userColumns = {
+  id: users.id,
+  username: users.username,
+  email: users.email,
+  emailVerifiedAt: users.emailVerifiedAt,
+  sessionEpoch: users.sessionEpoch,
+  displayName: profiles.displayName,
+  createdAt: users.createdAt,
+  updatedAt: users.updatedAt,
+};
+
+/** Which unique index a failed insert ran into, found in the driver error's cause chain. */
+function uniqueConflictOf(error: unknown): 'username' | 'email' | null {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if (current.message.includes('users_username_unique')) return 'username';
+    if (current.message.includes('users_email_unique')) return 'email';
+  }
+  return null;
+}
+
+export function createD1UserRepository(d1: D1Database): UserRepository {
+  const db: DrizzleD1Database = drizzle(d1);
+
+  async function findOne(condition: SQL): Promise<User | null> {
+    const rows = await db
+      .select(userColumns)
+      .from(users)
+      .leftJoin(profiles, eq(profiles.userId, users.id))
+      .where(condition)
+      .limit(1);
+    return rows[0] ?? null;
+  }
+
+  return {
+    async create(input) {
+      try {
+        await db.batch([
+          db.insert(users).values({
+            id: input.id,
+            username: input.username,
+            email: input.email,
+            createdAt: input.now,
+            updatedAt: input.now,
+          }),
+          db.insert(accounts).values({
+            userId: input.id,
+            provider: 'password',
+            passwordHash: input.passwordHash,
+            passwordChangedAt: input.now,
+          }),
+          db.insert(profiles).values({ userId: input.id, displayName: input.displayName, updatedAt: input.now }),
+        ]);
+      } catch (error) {
+        const conflict = uniqueConflictOf(error);
+        if (conflict) return { ok: false, conflict };
+        throw error;
+      }
+      return {
+        ok: true,
+        user: {
+          id: input.id,
+          username: input.username,
+          email: input.email,
+          emailVerifiedAt: null,
+          sessionEpoch: 0,
+          displayName: input.displayName,
+          createdAt: input.now,
+          updatedAt: input.now,
+        },
+      };
+    },
+
+    findById: (id) => findOne(eq(users.id, id)),
+    findByEmail: (email) => findOne(sql`lower(${users.email}) = lower(${email})`),
+
+    async findWithCredential(key) {
+      const condition =
+        'email' in key
+          ? sql`lower(${users.email}) = lower(${key.email})`
+          : sql`lower(${users.username}) = lower(${key.username})`;
+      const rows = await db
+        .select({
+          user: userColumns,
+          credential: {
+            userId: accounts.userId,
+            passwordHash: accounts.passwordHash,
+            passwordVersion: accounts.passwordVersion,
+          },
+        })
+        .from(users)
+        .innerJoin(accounts, eq(accounts.userId, users.id))
+        .leftJoin(profiles, eq(profiles.userId, users.id))
+        .where(condition)
+        .limit(1);
+      return rows[0] ?? null;
+    },
+
+    async markEmailVerified(userId, email, now) {
+      const rows = await db
+        .update(users)
+        .set({ emailVerifiedAt: now, updatedAt: now })
+        .where(and(eq(users.id, userId), eq(users.email, email), sql`${users.emailVerifiedAt} is null`))
+        .returning({ id: users.id });
+      return rows.length === 1;
+    },
+
+    async replacePassword(userId, expectedVersion, passwordHash, now) {
+      // Both statements test the same version inside one transaction: either both apply (new
+      // password, every session revoked) or neither does.
+      const [, changed] = await db.batch([
+        db
+          .update(users)
+          .set({
+            sessionEpoch: sql`${users.sessionEpoch} + 1`,
+            // A reset link proves control of the address, so it also verifies it.
+            emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})`,
+            updatedAt: now,
+          })
+          .where(
+            and(
+              eq(users.id, userId),
+              sql`(select ${accounts.passwordVersion} from ${accounts} where ${accounts.userId} = ${userId}) = ${expectedVersion}`,
+            ),
+          ),
+        db
+          .update(accounts)
+          .set({ passwordHash, passwordVersion: sql`${accounts.passwordVersion} + 1`, passwordChangedAt: now })
+          .where(and(eq(accounts.userId, userId), eq(accounts.passwordVersion, expectedVersion)))
+          .returning({ userId: accounts.userId }),
+      ]);
+      return changed.length === 1;
+    },
+
+    async upgradePasswordHash(userId, previousHash, passwordHash) {
+      await db
+        .update(accounts)
+        .set({ passwordHash })
+        .where(and(eq(accounts.userId, userId), eq(accounts.passwordHash, previousHash)));
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+// @ts-expect-error: a plain ESM script shared with `npm run dev`, without type declarations.
+import { generateSigningJwk } from './scripts/generate-jwk.mjs';
+
+// Tests run inside workerd against real local D1 and KV. Signing keys are made fresh per run,
+// like .dev.vars, so no key is ever committed.
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations('./migrations');
+  const signingJwk = await generateSigningJwk();
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: {
+          bindings: {
+            ENVIRONMENT: 'development',
+            MAIL_PROVIDER: 'console',
+            APP_URL: 'https://app.example',
+            JWT_PRIVATE_JWK: JSON.stringify(signingJwk),
+            TEST_MIGRATIONS: migrations,
+          },
+        },
+      }),
+    ],
+    test: {
+      include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+      setupFiles: ['./test/setup/apply-migrations.ts'],
+    },
+  };
+});
