@@ -38,6 +38,8 @@ export function createApp(overrides: ServiceOverrides = {}) {
       );
       await next();
     })
+    // A route that touches no storage: for uptime checks, and the benchmark's baseline.
+    .get('/health', (c) => c.json({ status: 'ok' }))
     .route('/auth', authRoutes)
     .route('/me', meRoutes)
     .route('/.well-known', wellKnownRoutes)

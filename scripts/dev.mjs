@@ -1,0 +1,36 @@
+// `npm run dev`: local Latchkey in one command. Writes .dev.vars with fresh development keys when
+// it is missing (or lacks a setting), applies the local D1 migrations, then starts `wrangler dev`
+// on port 8787. Extra arguments pass through: `npm run dev -- --port 9000 --ip 0.0.0.0`.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { generateSigningJwk } from './generate-jwk.mjs';
+
+const devVarsPath = '.dev.vars';
+const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
+const wrangler = process.platform === 'win32' ? 'wrangler.cmd' : 'wrangler';
+
+async function ensureDevVars() {
+  const existing = existsSync(devVarsPath) ? readFileSync(devVarsPath, 'utf8') : '';
+  const has = (name) => new RegExp(`^${name}\\s*=`, 'm').test(existing);
+  const additions = [];
+  if (!has('ENVIRONMENT')) additions.push('ENVIRONMENT="development"');
+  if (!has('MAIL_PROVIDER')) additions.push('MAIL_PROVIDER="console"');
+  if (!has('JWT_PRIVATE_JWK')) additions.push(`JWT_PRIVATE_JWK='${JSON.stringify(await generateSigningJwk())}'`);
+  if (additions.length === 0) return;
+  const header = existing ? '' : '# Local development settings and secrets, made by `npm run dev`. Never commit this file.\n';
+  writeFileSync(devVarsPath, `${existing}${existing && !existing.endsWith('\n') ? '\n' : ''}${header}${additions.join('\n')}\n`, {
+    mode: 0o600,
+  });
+  console.log(`latchkey: wrote ${additions.length} development setting(s) to ${devVarsPath}`);
+}
+
+await ensureDevVars();
+
+const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local'], { stdio: 'inherit', env });
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const args = process.argv.slice(2);
+const portGiven = args.some((arg) => arg === '--port' || arg.startsWith('--port='));
+const dev = spawn(wrangler, ['dev', ...(portGiven ? [] : ['--port', '8787']), ...args], { stdio: 'inherit', env });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => dev.kill(signal));
+dev.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
