@@ -7,7 +7,9 @@ import { HTTPException } from 'hono/http-exception';
 import { ConfigError } from './config';
 import { AuthError } from './core/errors';
 import type { AppEnv } from './http/context';
+import { clientIp, hashClientIp } from './http/client-ip';
 import { problemResponse } from './http/problem';
+import { corsForListedOrigins, securityHeaders } from './http/security-headers';
 import { aliasRoutes, authRoutes } from './http/routes/auth';
 import { devRoutes } from './http/routes/dev';
 import { linkPages } from './http/routes/link-pages';
@@ -21,6 +23,9 @@ export function createApp(overrides: ServiceOverrides = {}) {
   const log = overrides.log ?? ((line: string) => console.log(line));
 
   const app = new Hono<AppEnv>()
+    // First, so that every response gets the headers: errors and 404s included.
+    .use(securityHeaders)
+    .use(corsForListedOrigins)
     .use(
       bodyLimit({
         maxSize: MAX_BODY_BYTES,
@@ -28,14 +33,12 @@ export function createApp(overrides: ServiceOverrides = {}) {
       }),
     )
     .use(async (c, next) => {
-      c.set(
-        'services',
-        buildServices(
-          c.env,
-          { origin: new URL(c.req.url).origin, waitUntil: (promise) => c.executionCtx.waitUntil(promise) },
-          overrides,
-        ),
-      );
+      const request = {
+        origin: new URL(c.req.url).origin,
+        clientIpHash: await hashClientIp(clientIp(c)),
+        waitUntil: (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise),
+      };
+      c.set('services', buildServices(c.env, request, overrides));
       await next();
     })
     // A route that touches no storage: for uptime checks, and the benchmark's baseline.
@@ -59,7 +62,11 @@ export function createApp(overrides: ServiceOverrides = {}) {
   });
 
   app.onError((error, c) => {
-    if (error instanceof AuthError) return problemResponse(c, error.code, error.detail, error.fieldIssues);
+    if (error instanceof AuthError) {
+      const headers: Record<string, string> =
+        error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
+      return problemResponse(c, error.code, error.detail, error.fieldIssues, headers);
+    }
     // Hono's JSON validator throws a 400 HTTPException for a body that does not parse.
     if (error instanceof HTTPException && error.status === 400) {
       return problemResponse(c, 'invalid_json', 'The body is not valid JSON.');

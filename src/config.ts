@@ -19,6 +19,16 @@ export interface Env {
   MAIL_PROVIDER?: string;
   MAIL_FROM?: string;
   RESEND_API_KEY?: string;
+  CORS_ORIGINS?: string;
+  PASSWORD_MIN_LENGTH?: string;
+  REFRESH_GRACE_SECONDS?: string;
+  LOGIN_MAX_FAILURES?: string;
+  LOGIN_FAILURE_WINDOW_SECONDS?: string;
+  LOGIN_LOCKOUT_SECONDS?: string;
+  MAIL_MAX_PER_HOUR?: string;
+  /** Per-client limits (Workers Rate Limiting bindings, `[[ratelimits]]` in wrangler.toml). */
+  RATE_LIMIT_CREDENTIALS?: RateLimit;
+  RATE_LIMIT_MAIL?: RateLimit;
 }
 
 const ecPrivateJwk = z.looseObject({
@@ -41,10 +51,31 @@ const jsonText = <T extends z.ZodType>(schema: T) =>
     }
   }).pipe(schema);
 
-const seconds = (fallback: number, min: number, max: number) =>
+/** A whole number given as text in [vars], with a default and bounds. */
+const integerSetting = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
 
 const optionalText = z.string().trim().optional().transform((value) => value || undefined);
+
+/** A comma-separated list of origins, each normalised to scheme://host[:port]. */
+const originList = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const origins: string[] = [];
+    for (const item of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+      if (item === '*') {
+        ctx.addIssue({ code: 'custom', message: 'must list origins; "*" is never allowed with credentials' });
+        continue;
+      }
+      try {
+        origins.push(new URL(item).origin);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of origins' });
+      }
+    }
+    return origins;
+  });
 
 const envSchema = z
   .object({
@@ -55,13 +86,21 @@ const envSchema = z
     JWT_AUDIENCE: z.string().min(1).default('latchkey'),
     JWT_PRIVATE_JWK: jsonText(ecPrivateJwk),
     JWT_PREVIOUS_PUBLIC_JWK: optionalText.pipe(jsonText(ecPublicJwk).optional()),
-    ACCESS_TOKEN_TTL_SECONDS: seconds(600, 60, 86_400),
-    SESSION_TTL_SECONDS: seconds(30 * 86_400, 3_600, 400 * 86_400),
+    ACCESS_TOKEN_TTL_SECONDS: integerSetting(600, 60, 86_400),
+    SESSION_TTL_SECONDS: integerSetting(30 * 86_400, 3_600, 400 * 86_400),
     // KV refuses an expirationTtl under 60 s; the token's own expiry is checked by the clock.
-    EMAIL_TOKEN_TTL_SECONDS: seconds(600, 60, 7 * 86_400),
+    EMAIL_TOKEN_TTL_SECONDS: integerSetting(600, 60, 7 * 86_400),
     MAIL_PROVIDER: z.enum(['resend', 'console']).default('resend'),
     MAIL_FROM: optionalText,
     RESEND_API_KEY: optionalText,
+    CORS_ORIGINS: originList,
+    // NIST SP 800-63B rev 4 asks 15 for password-only sign-in; 8 is its floor with a second factor.
+    PASSWORD_MIN_LENGTH: integerSetting(8, 8, 64),
+    REFRESH_GRACE_SECONDS: integerSetting(30, 0, 300),
+    LOGIN_MAX_FAILURES: integerSetting(10, 1, 1000),
+    LOGIN_FAILURE_WINDOW_SECONDS: integerSetting(15 * 60, 60, 86_400),
+    LOGIN_LOCKOUT_SECONDS: integerSetting(15 * 60, 1, 86_400),
+    MAIL_MAX_PER_HOUR: integerSetting(3, 1, 100),
   })
   .superRefine((env, ctx) => {
     if (env.ENVIRONMENT !== 'production') return;

@@ -1,14 +1,16 @@
 // The one place where Worker bindings become services. Handlers receive AccountServices, never
 // raw bindings, so the core stays testable without HTTP and portable to other runtimes.
 import { type AccessTokenIssuer, createAccessTokenIssuer } from './core/access-tokens';
-import type { AccountServices } from './core/accounts';
+import type { AccountServices, PasswordPolicyCheck } from './core/services';
 import { type Clock, systemClock } from './core/clock';
 import type { Mailer } from './core/mail';
 import { type Config, type Env, readConfig } from './config';
 import { createConsoleMailer } from './mail/console-mailer';
 import { createResendMailer } from './mail/resend-mailer';
 import { createD1UserRepository } from './storage/d1-user-repository';
-import { createKvEmailTokenStore, createKvSessionStore } from './storage/kv-stores';
+import { createD1SessionRepository } from './storage/d1-session-repository';
+import { createD1ThrottleStore } from './storage/d1-throttle-store';
+import { createKvEmailTokenStore } from './storage/kv-email-token-store';
 
 /** What tests (and other hosts) may replace: time, outbound HTTP and the log sink. */
 export interface ServiceOverrides {
@@ -20,6 +22,8 @@ export interface ServiceOverrides {
 export interface RequestContext {
   /** The request's own origin, used for links only in development when APP_URL is unset. */
   origin: string;
+  /** A truncated hash of the client IP, for log lines; never the address itself. */
+  clientIpHash: string;
   waitUntil(promise: Promise<unknown>): void;
 }
 
@@ -47,6 +51,13 @@ function mailerFor(config: Config, env: Env, clock: Clock, fetcher: typeof fetch
   return createResendMailer({ apiKey: config.RESEND_API_KEY!, from: config.MAIL_FROM!, fetch: fetcher });
 }
 
+function passwordPolicyFor(config: Config): PasswordPolicyCheck {
+  return async (password) =>
+    [...password.normalize('NFC')].length < config.PASSWORD_MIN_LENGTH
+      ? `Use at least ${config.PASSWORD_MIN_LENGTH} characters.`
+      : null;
+}
+
 export function buildServices(env: Env, request: RequestContext, overrides: ServiceOverrides = {}): AccountServices {
   const config = readConfig(env);
   const clock = overrides.clock ?? systemClock;
@@ -54,8 +65,9 @@ export function buildServices(env: Env, request: RequestContext, overrides: Serv
   const fetcher = overrides.fetch ?? ((input, init) => fetch(input, init));
   return {
     users: createD1UserRepository(env.DB),
-    sessions: createKvSessionStore(env.KV, clock),
+    sessions: createD1SessionRepository(env.DB),
     emailTokens: createKvEmailTokenStore(env.KV, clock),
+    throttle: createD1ThrottleStore(env.DB),
     accessTokens: accessTokenIssuerFor(config),
     mailer: mailerFor(config, env, clock, fetcher, log),
     clock,
@@ -63,13 +75,21 @@ export function buildServices(env: Env, request: RequestContext, overrides: Serv
       sessionTtlSeconds: config.SESSION_TTL_SECONDS,
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       emailTokenTtlSeconds: config.EMAIL_TOKEN_TTL_SECONDS,
+      refreshGraceSeconds: config.REFRESH_GRACE_SECONDS,
+      loginThrottle: {
+        maxFailures: config.LOGIN_MAX_FAILURES,
+        windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+        lockoutSeconds: config.LOGIN_LOCKOUT_SECONDS,
+      },
+      mailQuota: { maxPerHour: config.MAIL_MAX_PER_HOUR },
       mail: {
         appName: config.APP_NAME,
         appUrl: config.APP_URL ?? request.origin,
         tokenTtlSeconds: config.EMAIL_TOKEN_TTL_SECONDS,
       },
     },
+    checkNewPassword: passwordPolicyFor(config),
     defer: (task) => request.waitUntil(task()),
-    log: (event) => log(JSON.stringify({ level: 'info', ...event })),
+    log: (event) => log(JSON.stringify({ level: 'info', ...event, ip: request.clientIpHash })),
   };
 }

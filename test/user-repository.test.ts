@@ -57,14 +57,25 @@ describe('D1 user repository', () => {
     expect(results.filter((result) => !result.ok && result.conflict === 'username')).toHaveLength(7);
   });
 
-  it('replaces the password once per version and bumps the session epoch with it', async () => {
+  it('replaces the password once per version', async () => {
     const input = newUser();
     await users.create(input);
-    expect(await users.replacePassword(input.id, 0, 'new-hash', Date.now())).toBe(true);
-    expect(await users.replacePassword(input.id, 0, 'other-hash', Date.now())).toBe(false);
+    const replace = (passwordHash: string) =>
+      users.replacePassword({ userId: input.id, expectedVersion: 0, passwordHash, now: Date.now() });
+    expect(await replace('new-hash')).toBe(true);
+    expect(await replace('other-hash')).toBe(false);
     const found = await users.findWithCredential({ username: input.username });
     expect(found?.credential).toMatchObject({ passwordHash: 'new-hash', passwordVersion: 1 });
-    expect(found?.user.sessionEpoch).toBe(1);
+  });
+
+  it('deletes the account, profile and sessions with the user', async () => {
+    const input = newUser();
+    await users.create(input);
+    await env.DB.prepare("insert into sessions (id, user_id, user_agent, created_at, last_used_at, expires_at) values (?, ?, 'x', 0, 0, 1)")
+      .bind(`s-${input.id}`, input.id)
+      .run();
+    await users.delete(input.id);
+    for (const table of ['users', 'accounts', 'profiles', 'sessions']) expect(await countRows(table, input.id)).toBe(0);
   });
 
   it('marks an email verified only once', async () => {

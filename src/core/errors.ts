@@ -8,11 +8,13 @@ export type ErrorCode =
   | 'invalid_credentials'
   | 'unauthorized'
   | 'email_not_verified'
+  | 'forbidden'
   | 'token_expired'
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'rate_limited'
   | 'method_not_allowed'
   | 'internal';
 
@@ -29,8 +31,12 @@ export class AuthError extends Error {
     readonly code: ErrorCode,
     readonly detail: string,
     readonly fieldIssues: FieldIssue[] = [],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(detail, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
+
+  /** For `rate_limited`: when the client may try again. */
+  readonly retryAfterSeconds: number | undefined;
 }

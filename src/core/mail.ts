@@ -72,3 +72,10 @@ export function passwordResetMessage(to: string, username: string, token: string
     context,
   );
 }
+
+export function passwordChangedMessage(to: string, username: string, context: MailContext): MailMessage {
+  const text =
+    `Hello ${username}, the password of your ${context.appName} account was just changed, and your other ` +
+    `sessions were signed out. If this was not you, reset your password now at ${new URL('/forgot-password', context.appUrl)}.`;
+  return { to, subject: `Your ${context.appName} password was changed`, text: `${text}\n`, html: `<p>${escapeHtml(text)}</p>` };
+}

@@ -1,81 +1,93 @@
-// Sessions live in KV, keyed by an unguessable id. A session is valid only while its record
-// exists and its epoch equals the user's epoch in D1: deleting the record logs one session out,
-// bumping the epoch logs out every session of the user at once, everywhere (D1 is strongly
-// consistent; a KV delete can take ~60 s to reach other locations).
-//
-// The refresh token is `<sessionId>.<secret>`; the session keeps only the secret's digest, and
-// every refresh replaces it, so a refresh token works once.
-import { timingSafeEqual } from './encoding';
+// Sessions and refresh tokens. A session is a row in D1; every authenticated request reads it
+// (joined with the user), so deleting it revokes the session everywhere at once. Refresh tokens
+// are 256-bit secrets stored as SHA-256 digests and rotated on every use. Presenting a rotated
+// token again is reuse, which revokes the whole session (a stolen token is then useless to both
+// parties), except within a short grace window in which a repeat is treated as a second tab
+// refreshing at the same moment and gets its own fresh token.
+import type { User } from './users';
 import { digestToken, generateToken } from './random-token';
 
-export interface SessionRecord {
+export interface Session {
   id: string;
   userId: string;
-  epoch: number;
-  refreshDigest: string;
+  /** A short description of the client, e.g. "Firefox on Linux". */
+  userAgent: string;
   createdAt: number;
   lastUsedAt: number;
   expiresAt: number;
 }
 
-export interface SessionStore {
-  get(id: string): Promise<SessionRecord | null>;
-  /** Stores the record until its expiresAt. */
-  put(record: SessionRecord): Promise<void>;
-  delete(id: string): Promise<void>;
+export interface RefreshTokenState {
+  sessionId: string;
+  rotatedAt: number | null;
 }
 
-export interface IssuedSession {
-  session: SessionRecord;
-  refreshToken: string;
+export interface SessionRepository {
+  create(session: Session, refreshDigest: string): Promise<void>;
+  /** The session and its user, if the session exists, belongs to the user and has not expired. */
+  findActive(sessionId: string, userId: string, now: number): Promise<{ session: Session; user: User } | null>;
+  findRefreshToken(digest: string): Promise<{ token: RefreshTokenState; session: Session } | null>;
+  /** Marks the token rotated; false when another request rotated it first. */
+  markRotated(digest: string, now: number): Promise<boolean>;
+  /** Adds a fresh refresh token, extends the session, and forgets tokens rotated before `forgetBefore`. */
+  addRefreshToken(session: Session, digest: string, now: number, forgetBefore: number): Promise<void>;
+  listForUser(userId: string, now: number): Promise<Session[]>;
+  /** Deletes one session of the user; false when the user has no such session. */
+  delete(userId: string, sessionId: string): Promise<boolean>;
+  deleteAllForUser(userId: string, exceptSessionId?: string): Promise<void>;
 }
 
-export async function createSession(
-  userId: string,
-  epoch: number,
-  now: number,
-  ttlSeconds: number,
-): Promise<IssuedSession> {
-  const id = generateToken(18);
-  const secret = generateToken();
-  const session: SessionRecord = {
-    id,
-    userId,
-    epoch,
-    refreshDigest: await digestToken(secret),
-    createdAt: now,
-    lastUsedAt: now,
-    expiresAt: now + ttlSeconds * 1000,
+/** How long a rotated refresh token stays recognised as reuse after the grace window. */
+export const ROTATED_TOKEN_MEMORY_MS = 24 * 60 * 60 * 1000;
+
+export async function startSession(
+  repository: SessionRepository,
+  input: { userId: string; userAgent: string; now: number; ttlSeconds: number },
+): Promise<{ session: Session; refreshToken: string }> {
+  const session: Session = {
+    id: generateToken(18),
+    userId: input.userId,
+    userAgent: input.userAgent,
+    createdAt: input.now,
+    lastUsedAt: input.now,
+    expiresAt: input.now + input.ttlSeconds * 1000,
   };
-  return { session, refreshToken: `${id}.${secret}` };
+  const refreshToken = generateToken();
+  await repository.create(session, await digestToken(refreshToken));
+  return { session, refreshToken };
 }
 
-/** Gives the session with a fresh refresh secret and an extended lifetime. */
-export async function rotateSession(
-  session: SessionRecord,
-  now: number,
-  ttlSeconds: number,
-): Promise<IssuedSession> {
-  const secret = generateToken();
-  const rotated: SessionRecord = {
-    ...session,
-    refreshDigest: await digestToken(secret),
-    lastUsedAt: now,
-    expiresAt: now + ttlSeconds * 1000,
-  };
-  return { session: rotated, refreshToken: `${session.id}.${secret}` };
-}
+export type RefreshOutcome =
+  | { status: 'rotated'; session: Session; refreshToken: string; concurrent: boolean }
+  | { status: 'invalid' }
+  | { status: 'reused'; session: Session };
 
-export function parseRefreshToken(token: string): { sessionId: string; secret: string } | null {
-  const match = /^([A-Za-z0-9_-]{16,64})\.([A-Za-z0-9_-]{32,128})$/.exec(token);
-  return match ? { sessionId: match[1]!, secret: match[2]! } : null;
-}
+/** Rotates a refresh token, telling a concurrent repeat (grace window) from reuse. */
+export async function rotateRefreshToken(
+  repository: SessionRepository,
+  refreshToken: string,
+  options: { now: number; ttlSeconds: number; graceMs: number },
+): Promise<RefreshOutcome> {
+  const { now } = options;
+  if (!/^[A-Za-z0-9_-]{43}$/.test(refreshToken)) return { status: 'invalid' };
+  const digest = await digestToken(refreshToken);
+  const found = await repository.findRefreshToken(digest);
+  if (!found || found.session.expiresAt <= now) return { status: 'invalid' };
 
-export async function refreshSecretMatches(session: SessionRecord, secret: string): Promise<boolean> {
-  const encoder = new TextEncoder();
-  return timingSafeEqual(encoder.encode(await digestToken(secret)), encoder.encode(session.refreshDigest));
-}
+  let concurrent: boolean;
+  if (found.token.rotatedAt === null) {
+    // The conditional update picks one winner among simultaneous refreshes; a loser was
+    // rotated an instant ago by its twin, which is what the grace window is for.
+    concurrent = !(await repository.markRotated(digest, now));
+  } else if (now - found.token.rotatedAt <= options.graceMs) {
+    concurrent = true;
+  } else {
+    await repository.delete(found.session.userId, found.session.id);
+    return { status: 'reused', session: found.session };
+  }
 
-export function isSessionLive(session: SessionRecord, userEpoch: number, now: number): boolean {
-  return session.epoch === userEpoch && session.expiresAt > now;
+  const fresh = generateToken();
+  const session: Session = { ...found.session, lastUsedAt: now, expiresAt: now + options.ttlSeconds * 1000 };
+  await repository.addRefreshToken(session, await digestToken(fresh), now, now - ROTATED_TOKEN_MEMORY_MS);
+  return { status: 'rotated', session, refreshToken: fresh, concurrent };
 }

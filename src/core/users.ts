@@ -6,7 +6,6 @@ export interface User {
   username: string;
   email: string;
   emailVerifiedAt: number | null;
-  sessionEpoch: number;
   displayName: string | null;
   createdAt: number;
   updatedAt: number;
@@ -47,9 +46,20 @@ export interface UserRepository {
   markEmailVerified(userId: string, email: string, now: number): Promise<boolean>;
   /**
    * Sets a new password only if the credential is still at `expectedVersion`, and in the same
-   * transaction bumps the session epoch (revoking every session). False when the version moved.
+   * transaction deletes every session of the user but `keepSessionId`. False when the version
+   * moved (another reset or change won).
    */
-  replacePassword(userId: string, expectedVersion: number, passwordHash: string, now: number): Promise<boolean>;
+  replacePassword(input: {
+    userId: string;
+    expectedVersion: number;
+    passwordHash: string;
+    now: number;
+    keepSessionId?: string;
+    /** A reset link proves control of the address, so a reset also verifies it. */
+    verifyEmail?: boolean;
+  }): Promise<boolean>;
+  /** Deletes the user with their credential, profile, sessions and counters. */
+  delete(userId: string): Promise<void>;
   /** Swaps in a re-hashed password (new parameters, same password) if the hash is unchanged. */
   upgradePasswordHash(userId: string, previousHash: string, passwordHash: string): Promise<void>;
 }

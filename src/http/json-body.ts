@@ -41,3 +41,11 @@ export function validQuery<T extends z.ZodType>(schema: T) {
     }
   });
 }
+
+export function validParams<T extends z.ZodType>(schema: T) {
+  return zValidator('param', schema, (result, c) => {
+    if (!result.success) {
+      return problemResponse(c, 'not_found', 'No such resource.');
+    }
+  });
+}

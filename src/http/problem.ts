@@ -12,11 +12,13 @@ const problemCatalogue: Record<ErrorCode, { status: ContentfulStatusCode; title:
   unauthorized: { status: 401, title: 'Authentication required' },
   email_not_verified: { status: 403, title: 'Email not verified' },
   token_expired: { status: 403, title: 'The token has expired' },
+  forbidden: { status: 403, title: 'Forbidden' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },
   payload_too_large: { status: 413, title: 'The body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
 };
 

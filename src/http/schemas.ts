@@ -57,6 +57,13 @@ export const loginBody = z
 
 export const tokenBody = z.strictObject({ token: tokenSchema });
 export const emailBody = z.strictObject({ email: emailSchema });
-export const refreshBody = z.strictObject({ refreshToken: tokenSchema });
+// Browsers may leave the token out and send the refresh cookie instead.
+export const refreshBody = z.strictObject({ refreshToken: tokenSchema.optional() });
 export const resetPasswordBody = z.strictObject({ token: tokenSchema, password: passwordSchema });
 export const tokenQuery = z.object({ token: tokenSchema.optional() });
+export const changePasswordBody = z.strictObject({
+  currentPassword: text(PASSWORD_MAX_LENGTH * 4).min(1, 'is required'),
+  newPassword: passwordSchema,
+});
+export const confirmPasswordBody = z.strictObject({ password: text(PASSWORD_MAX_LENGTH * 4).min(1, 'is required') });
+export const sessionIdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a session id') });

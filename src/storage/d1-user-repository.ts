@@ -1,20 +1,10 @@
 // UserRepository on D1 through drizzle. Multi-statement writes use db.batch(), which D1 runs as
 // one transaction (db.transaction() does not work on D1).
-import { type SQL, and, eq, sql } from 'drizzle-orm';
+import { type SQL, and, eq, ne, sql } from 'drizzle-orm';
 import { type DrizzleD1Database, drizzle } from 'drizzle-orm/d1';
 import type { User, UserRepository } from '../core/users';
-import { accounts, profiles, users } from './schema';
-
-const userColumns = {
-  id: users.id,
-  username: users.username,
-  email: users.email,
-  emailVerifiedAt: users.emailVerifiedAt,
-  sessionEpoch: users.sessionEpoch,
-  displayName: profiles.displayName,
-  createdAt: users.createdAt,
-  updatedAt: users.updatedAt,
-};
+import { accounts, profiles, sessions, users } from './schema';
+import { userColumns } from './user-columns';
 
 /** Which unique index a failed insert ran into, found in the driver error's cause chain. */
 function uniqueConflictOf(error: unknown): 'username' | 'email' | null {
@@ -69,7 +59,6 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
           username: input.username,
           email: input.email,
           emailVerifiedAt: null,
-          sessionEpoch: 0,
           displayName: input.displayName,
           createdAt: input.now,
           updatedAt: input.now,
@@ -111,24 +100,21 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
       return rows.length === 1;
     },
 
-    async replacePassword(userId, expectedVersion, passwordHash, now) {
-      // Both statements test the same version inside one transaction: either both apply (new
-      // password, every session revoked) or neither does.
-      const [, changed] = await db.batch([
+    async replacePassword({ userId, expectedVersion, passwordHash, now, keepSessionId, verifyEmail }) {
+      // Every statement tests the same version inside one transaction: either all apply (new
+      // password, other sessions gone) or none does, so one reset token changes one password.
+      const versionUnchanged = sql`(select ${accounts.passwordVersion} from ${accounts} where ${accounts.userId} = ${userId}) = ${expectedVersion}`;
+      const [, , changed] = await db.batch([
+        db
+          .delete(sessions)
+          .where(and(eq(sessions.userId, userId), keepSessionId ? ne(sessions.id, keepSessionId) : undefined, versionUnchanged)),
         db
           .update(users)
           .set({
-            sessionEpoch: sql`${users.sessionEpoch} + 1`,
-            // A reset link proves control of the address, so it also verifies it.
-            emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})`,
             updatedAt: now,
+            ...(verifyEmail ? { emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` } : {}),
           })
-          .where(
-            and(
-              eq(users.id, userId),
-              sql`(select ${accounts.passwordVersion} from ${accounts} where ${accounts.userId} = ${userId}) = ${expectedVersion}`,
-            ),
-          ),
+          .where(and(eq(users.id, userId), versionUnchanged)),
         db
           .update(accounts)
           .set({ passwordHash, passwordVersion: sql`${accounts.passwordVersion} + 1`, passwordChangedAt: now })
@@ -136,6 +122,11 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
           .returning({ userId: accounts.userId }),
       ]);
       return changed.length === 1;
+    },
+
+    async delete(userId) {
+      // accounts, profiles, sessions and refresh tokens go with the user (ON DELETE CASCADE).
+      await db.delete(users).where(eq(users.id, userId));
     },
 
     async upgradePasswordHash(userId, previousHash, passwordHash) {

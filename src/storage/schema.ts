@@ -1,7 +1,7 @@
 // Drizzle schema for Latchkey's D1 database. `migrations/` is generated from this file by
 // drizzle-kit (`npm run db:generate`); CI fails when the two disagree.
 import { sql } from 'drizzle-orm';
-import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const users = sqliteTable(
   'users',
@@ -10,9 +10,6 @@ export const users = sqliteTable(
     username: text('username').notNull(),
     email: text('email').notNull(),
     emailVerifiedAt: integer('email_verified_at'),
-    // Bumped to revoke every session of the user at once. Lives in D1, not KV, because KV
-    // lists and deletes lag behind writes by up to a minute at other locations.
-    sessionEpoch: integer('session_epoch').notNull().default(0),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -42,4 +39,46 @@ export const profiles = sqliteTable('profiles', {
     .references(() => users.id, { onDelete: 'cascade' }),
   displayName: text('display_name'),
   updatedAt: integer('updated_at').notNull(),
+});
+
+// Sessions live in D1, not KV: revocation must hold everywhere at once, a user's sessions must be
+// listable, and refresh rotation needs an atomic compare-and-set. KV offers none of these (its
+// deletes and lists lag by up to a minute at other locations, and it has no conditional write).
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    userAgent: text('user_agent').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (table) => [index('sessions_user_id').on(table.userId)],
+);
+
+// Refresh tokens, by digest. A rotated token keeps its row (with rotated_at) so that presenting
+// it again is recognised: within the grace window as a concurrent refresh, after it as reuse.
+export const refreshTokens = sqliteTable(
+  'refresh_tokens',
+  {
+    digest: text('digest').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    rotatedAt: integer('rotated_at'),
+  },
+  (table) => [index('refresh_tokens_session_id').on(table.sessionId)],
+);
+
+// Exact counters for throttling (failed logins per account, mails per address). D1 updates them
+// atomically; KV allows one write per second per key and has no increment.
+export const throttleCounters = sqliteTable('throttle_counters', {
+  key: text('key').primaryKey(),
+  count: integer('count').notNull(),
+  windowStartedAt: integer('window_started_at').notNull(),
+  blockedUntil: integer('blocked_until'),
 });

@@ -16,11 +16,15 @@ export class TestClock {
 
 export interface Harness {
   clock: TestClock;
+  /** This harness's client address (CF-Connecting-IP), unique so rate limits do not leak between tests. */
+  ip: string;
   logs: string[];
   outbound: Request[];
   request(path: string, init?: RequestInit & { json?: unknown; token?: string }): Promise<Response>;
   mailbox(): Promise<CapturedMail[]>;
 }
+
+let harnessCount = 0;
 
 export function createHarness(
   options: { env?: Partial<Env>; fetch?: (request: Request) => Promise<Response> } = {},
@@ -38,9 +42,11 @@ export function createHarness(
     },
   });
   const testEnv = { ...env, ...options.env } as Env;
+  const ip = `2001:db8::${(++harnessCount).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
 
   return {
     clock,
+    ip,
     logs,
     outbound,
     async request(path, init = {}) {
@@ -48,6 +54,7 @@ export function createHarness(
       const headers = new Headers(rest.headers);
       if (json !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
       if (token) headers.set('authorization', `Bearer ${token}`);
+      if (!headers.has('cf-connecting-ip')) headers.set('cf-connecting-ip', ip);
       const ctx = createExecutionContext();
       const response = await app.fetch(
         new Request(`https://latchkey.test${path}`, {

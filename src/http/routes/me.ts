@@ -1,6 +1,16 @@
 import { Hono } from 'hono';
+import { deleteAccount } from '../../core/session-management';
 import { toPublicUser } from '../../core/users';
 import type { AppEnv } from '../context';
+import { jsonBody } from '../json-body';
 import { requireAuth } from '../require-auth';
+import { confirmPasswordBody } from '../schemas';
+import { clearSessionCookies } from '../session-cookies';
 
-export const meRoutes = new Hono<AppEnv>().get('/', requireAuth, (c) => c.json(toPublicUser(c.var.auth.user)));
+export const meRoutes = new Hono<AppEnv>()
+  .get('/', requireAuth, (c) => c.json(toPublicUser(c.var.auth.user)))
+  .delete('/', requireAuth, jsonBody(confirmPasswordBody), async (c) => {
+    await deleteAccount(c.var.services, c.var.auth, c.req.valid('json').password);
+    clearSessionCookies(c);
+    return c.body(null, 204);
+  });

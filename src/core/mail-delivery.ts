@@ -1,0 +1,34 @@
+// Sending account mail after the response, within a per-address hourly quota. The HTTP answer
+// never depends on whether a mail was sent, so neither the quota nor a provider outage can be
+// observed by the caller.
+import type { MailMessage } from './mail';
+import type { AccountServices } from './services';
+
+const HOUR_MS = 60 * 60 * 1000;
+
+export function sendAccountMail(
+  services: AccountServices,
+  kind: string,
+  recipient: { userId: string },
+  build: () => Promise<MailMessage>,
+  options: { quota: boolean } = { quota: true },
+): void {
+  services.defer(async () => {
+    try {
+      if (options.quota) {
+        const sent = await services.throttle.hit(`mail:${kind}:${recipient.userId}`, {
+          now: services.clock.now(),
+          windowMs: HOUR_MS,
+        });
+        if (sent > services.settings.mailQuota.maxPerHour) {
+          services.log({ event: 'mail.throttled', kind, userId: recipient.userId });
+          return;
+        }
+      }
+      await services.mailer.send(await build());
+    } catch (error) {
+      // The provider's answer may echo the message; log only what kind of mail failed.
+      services.log({ event: 'mail.failed', kind, userId: recipient.userId, error: error instanceof Error ? error.name : 'unknown' });
+    }
+  });
+}

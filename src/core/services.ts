@@ -1,0 +1,38 @@
+// What the account flows need from the outside world, as plain interfaces. src/services.ts
+// builds these from the Worker's bindings; tests may build them directly.
+import type { AccessTokenIssuer } from './access-tokens';
+import type { Clock } from './clock';
+import type { EmailTokenStore } from './email-tokens';
+import type { MailContext, Mailer } from './mail';
+import type { SessionRepository } from './sessions';
+import type { LoginThrottleSettings, MailQuotaSettings, ThrottleStore } from './throttle';
+import type { UserRepository } from './users';
+
+export interface AccountSettings {
+  sessionTtlSeconds: number;
+  accessTokenTtlSeconds: number;
+  emailTokenTtlSeconds: number;
+  refreshGraceSeconds: number;
+  loginThrottle: LoginThrottleSettings;
+  mailQuota: MailQuotaSettings;
+  mail: MailContext;
+}
+
+/** Checks a new password against the policy; returns a human reason to refuse it, or null. */
+export type PasswordPolicyCheck = (password: string, context: { username: string; email: string }) => Promise<string | null>;
+
+export interface AccountServices {
+  users: UserRepository;
+  sessions: SessionRepository;
+  emailTokens: EmailTokenStore;
+  throttle: ThrottleStore;
+  accessTokens: AccessTokenIssuer;
+  mailer: Mailer;
+  clock: Clock;
+  settings: AccountSettings;
+  checkNewPassword: PasswordPolicyCheck;
+  /** Runs work after the response (waitUntil), so answers never wait for or reveal mail. */
+  defer(task: () => Promise<void>): void;
+  /** Records one security event as a structured log line. Never pass secrets. */
+  log(event: { event: string } & Record<string, unknown>): void;
+}

@@ -1,0 +1,139 @@
+// Signing in and staying signed in: login (with the per-account failure throttle), refresh-token
+// rotation with reuse detection, authenticating a request, and logout.
+import { digestToken } from './random-token';
+import { AuthError } from './errors';
+import { hashPassword, passwordHashNeedsUpgrade, verifyAgainstDummyHash, verifyPassword } from './password';
+import type { AccountServices } from './services';
+import { type Session, rotateRefreshToken, startSession } from './sessions';
+import { type PublicUser, type User, normalizeEmail, normalizeUsername, toPublicUser } from './users';
+
+export interface TokenResponse {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  refreshToken: string;
+  user: PublicUser;
+}
+
+export interface Authenticated {
+  user: User;
+  session: Session;
+}
+
+const invalidCredentials = () => new AuthError('invalid_credentials', 'The identifier or password is incorrect.');
+
+function identifierKey(identifier: string) {
+  // Usernames cannot contain '@', so an identifier names a username or an email, never both.
+  return identifier.includes('@') ? { email: normalizeEmail(identifier) } : { username: normalizeUsername(identifier) };
+}
+
+/**
+ * The failure counter for a login: the account's own when the identifier names one (so logging
+ * in by username or by email shares it), else one for the identifier, so throttled unknown
+ * identifiers answer exactly like throttled real ones.
+ */
+async function throttleKey(user: User | undefined, identifier: string): Promise<string> {
+  if (user) return `login:user:${user.id}`;
+  return `login:identifier:${await digestToken(identifier.trim().normalize('NFKC').toLowerCase())}`;
+}
+
+function lockedOut(services: AccountServices, until: number): AuthError {
+  const seconds = Math.max(1, Math.ceil((until - services.clock.now()) / 1000));
+  return new AuthError('rate_limited', 'Too many failed sign-in attempts. Try again later.', [], {
+    retryAfterSeconds: seconds,
+  });
+}
+
+/** Counts one failed password check against a throttle key, locking it at the limit. */
+export async function recordFailedPassword(services: AccountServices, key: string): Promise<void> {
+  const { maxFailures, windowSeconds, lockoutSeconds } = services.settings.loginThrottle;
+  const failures = await services.throttle.hit(key, {
+    now: services.clock.now(),
+    windowMs: windowSeconds * 1000,
+    blockAt: maxFailures,
+    blockMs: lockoutSeconds * 1000,
+  });
+  if (failures === maxFailures) services.log({ event: 'login.locked', key: key.startsWith('login:user:') ? key.slice(11) : 'unknown' });
+}
+
+export async function issueTokens(services: AccountServices, user: User, session: Session, refreshToken: string) {
+  const accessToken = await services.accessTokens.issue({ userId: user.id, sessionId: session.id }, services.clock.now());
+  return {
+    accessToken,
+    tokenType: 'Bearer' as const,
+    expiresIn: services.settings.accessTokenTtlSeconds,
+    refreshToken,
+    user: toPublicUser(user),
+  } satisfies TokenResponse;
+}
+
+export async function login(
+  services: AccountServices,
+  input: { identifier: string; password: string; userAgent: string },
+): Promise<TokenResponse> {
+  const found = await services.users.findWithCredential(identifierKey(input.identifier));
+  const key = await throttleKey(found?.user, input.identifier);
+  // Checked before any hashing, so a locked account costs an attacker's request no CPU.
+  const blockedUntil = await services.throttle.blockedUntil(key, services.clock.now());
+  if (blockedUntil !== null) {
+    services.log({ event: 'login.throttled', userId: found?.user.id });
+    throw lockedOut(services, blockedUntil);
+  }
+  const passwordMatches = found
+    ? await verifyPassword(input.password, found.credential.passwordHash)
+    : await verifyAgainstDummyHash(input.password);
+  if (!found || !passwordMatches) {
+    await recordFailedPassword(services, key);
+    services.log({ event: 'login.failed', userId: found?.user.id, reason: found ? 'wrong_password' : 'unknown_identifier' });
+    throw invalidCredentials();
+  }
+  const { user, credential } = found;
+  // Checked only after the password, so this answer tells nothing to someone without it.
+  if (user.emailVerifiedAt === null) {
+    throw new AuthError('email_not_verified', 'Verify your email address before signing in.');
+  }
+  services.defer(() => services.throttle.clear(key));
+  if (passwordHashNeedsUpgrade(credential.passwordHash)) {
+    const upgraded = await hashPassword(input.password);
+    services.defer(() => services.users.upgradePasswordHash(user.id, credential.passwordHash, upgraded));
+  }
+  const now = services.clock.now();
+  const { session, refreshToken } = await startSession(services.sessions, {
+    userId: user.id,
+    userAgent: input.userAgent,
+    now,
+    ttlSeconds: services.settings.sessionTtlSeconds,
+  });
+  services.log({ event: 'login.succeeded', userId: user.id, sessionId: session.id });
+  return issueTokens(services, user, session, refreshToken);
+}
+
+export async function refresh(services: AccountServices, refreshToken: string): Promise<TokenResponse> {
+  const now = services.clock.now();
+  const outcome = await rotateRefreshToken(services.sessions, refreshToken, {
+    now,
+    ttlSeconds: services.settings.sessionTtlSeconds,
+    graceMs: services.settings.refreshGraceSeconds * 1000,
+  });
+  if (outcome.status === 'reused') {
+    services.log({ event: 'refresh.reused', userId: outcome.session.userId, sessionId: outcome.session.id });
+  }
+  if (outcome.status !== 'rotated') throw new AuthError('invalid_token', 'This refresh token is not valid.');
+  const active = await services.sessions.findActive(outcome.session.id, outcome.session.userId, now);
+  if (!active) throw new AuthError('invalid_token', 'This refresh token is not valid.');
+  return issueTokens(services, active.user, outcome.session, outcome.refreshToken);
+}
+
+/** Resolves an access token to its live session and user, or throws `unauthorized`. */
+export async function authenticate(services: AccountServices, accessToken: string): Promise<Authenticated> {
+  const now = services.clock.now();
+  const claims = await services.accessTokens.verify(accessToken, now);
+  const active = claims && (await services.sessions.findActive(claims.sessionId, claims.userId, now));
+  if (!active) throw new AuthError('unauthorized', 'A valid access token is required.');
+  return active;
+}
+
+export async function logout(services: AccountServices, auth: Authenticated): Promise<void> {
+  await services.sessions.delete(auth.user.id, auth.session.id);
+  services.log({ event: 'logout', userId: auth.user.id, sessionId: auth.session.id });
+}

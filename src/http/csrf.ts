@@ -1,0 +1,21 @@
+// CSRF defence for cookie-authenticated requests. Browsers attach cookies to cross-site requests,
+// so a request that changes state with cookie credentials must prove it comes from our own origin
+// or a listed one: by its Origin header, or, without one, by Sec-Fetch-Site. A request with no
+// such evidence is refused. Bearer requests are exempt: a cross-site page cannot set that header.
+import type { Context } from 'hono';
+import { readConfig } from '../config';
+
+export function isAllowedOrigin(c: Context, origin: string): boolean {
+  return origin === new URL(c.req.url).origin || readConfig(c.env).CORS_ORIGINS.includes(origin);
+}
+
+export function comesFromAllowedOrigin(c: Context): boolean {
+  const origin = c.req.header('origin');
+  if (origin && origin !== 'null') return isAllowedOrigin(c, origin);
+  const site = c.req.header('sec-fetch-site');
+  return site === 'same-origin';
+}
+
+export function isStateChanging(method: string): boolean {
+  return !['GET', 'HEAD', 'OPTIONS'].includes(method);
+}

@@ -1,0 +1,19 @@
+// Mailed tokens in Workers KV. KV's rules shape this file: expirationTtl must be at least 60 s,
+// there is no atomic read-and-delete, and writes and deletes can take ~60 s to be seen at other
+// locations. The flows never rely on KV alone for single use (see src/core/email-tokens.ts).
+import type { Clock } from '../core/clock';
+import type { EmailTokenStore } from '../core/email-tokens';
+
+const KV_MIN_TTL_SECONDS = 60;
+
+export function createKvEmailTokenStore(kv: KVNamespace, clock: Clock): EmailTokenStore {
+  const key = (purpose: string, digest: string) => `email-token:${purpose}:${digest}`;
+  return {
+    get: (purpose, digest) => kv.get(key(purpose, digest), 'json'),
+    put: (digest, record, retainUntil) =>
+      kv.put(key(record.purpose, digest), JSON.stringify(record), {
+        expirationTtl: Math.max(KV_MIN_TTL_SECONDS, Math.ceil((retainUntil - clock.now()) / 1000)),
+      }),
+    delete: (purpose, digest) => kv.delete(key(purpose, digest)),
+  };
+}

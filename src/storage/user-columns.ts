@@ -1,0 +1,12 @@
+// The columns that make a core User, shared by every query that returns one.
+import { profiles, users } from './schema';
+
+export const userColumns = {
+  id: users.id,
+  username: users.username,
+  email: users.email,
+  emailVerifiedAt: users.emailVerifiedAt,
+  displayName: profiles.displayName,
+  createdAt: users.createdAt,
+  updatedAt: users.updatedAt,
+};
