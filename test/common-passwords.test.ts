@@ -1,3 +1,4 @@
+import { dictionary } from '@zxcvbn-ts/language-common';
 import { describe, expect, it } from 'vitest';
 import { COMMON_PASSWORD_COUNT } from '../src/core/common-passwords.data';
 import { decodeCommonPasswords, isCommonPassword, listCommonPasswords } from '../src/core/common-passwords';
@@ -10,6 +11,15 @@ describe('common password list', () => {
 
   it('holds only entries that the length rule would otherwise let through', () => {
     for (const entry of listCommonPasswords()) expect([...entry].length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('is exactly the most frequent source entries of 8+ code points, as the generator says', () => {
+    // Guards against a hand edit of the generated module or a source upgrade without regenerating.
+    const longEnough = dictionary['passwords-common']!
+      .map((entry) => entry.normalize('NFC').toLowerCase())
+      .filter((entry) => [...entry].length >= 8);
+    const expected = [...new Set(longEnough)].slice(0, COMMON_PASSWORD_COUNT);
+    expect([...listCommonPasswords()].sort()).toEqual(expected.sort());
   });
 
   it('knows the best-known passwords of 8 characters or more', () => {
