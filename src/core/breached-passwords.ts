@@ -50,6 +50,7 @@ export function createPwnedPasswordsChecker(options: PwnedPasswordsOptions): Bre
           signal: AbortSignal.timeout(timeoutMs),
         });
         if (response.status !== 200) {
+          await response.body?.cancel(); // free the connection; the body is of no use
           log({ event: 'pwned_passwords.unavailable', reason: 'status', status: response.status });
           return false;
         }
