@@ -2,6 +2,7 @@
 // secret fails closed: the request gets a generic 500 problem and the log gets one line naming
 // the setting (never its value). There is no insecure fallback.
 import { z } from 'zod';
+import { PEPPER_MAX_VERSION, createPasswordPeppers } from './core/password-pepper';
 
 export interface Env {
   DB: D1Database;
@@ -26,6 +27,10 @@ export interface Env {
   LOGIN_FAILURE_WINDOW_SECONDS?: string;
   LOGIN_LOCKOUT_SECONDS?: string;
   MAIL_MAX_PER_HOUR?: string;
+  PASSWORD_BREACH_CHECK?: string;
+  PASSWORD_PEPPER?: string;
+  PASSWORD_PEPPER_VERSION?: string;
+  PASSWORD_PEPPER_PREVIOUS?: string;
   /** Per-client limits (Workers Rate Limiting bindings, `[[ratelimits]]` in wrangler.toml). */
   RATE_LIMIT_CREDENTIALS?: RateLimit;
   RATE_LIMIT_MAIL?: RateLimit;
@@ -95,12 +100,28 @@ const envSchema = z
     RESEND_API_KEY: optionalText,
     CORS_ORIGINS: originList,
     // NIST SP 800-63B rev 4 asks 15 for password-only sign-in; 8 is its floor with a second factor.
-    PASSWORD_MIN_LENGTH: integerSetting(8, 8, 64),
+    PASSWORD_MIN_LENGTH: integerSetting(8, 8, 128),
+    PASSWORD_BREACH_CHECK: z.enum(['on', 'off']).default('off'),
+    PASSWORD_PEPPER: optionalText,
+    PASSWORD_PEPPER_VERSION: integerSetting(1, 1, PEPPER_MAX_VERSION),
+    PASSWORD_PEPPER_PREVIOUS: optionalText,
     REFRESH_GRACE_SECONDS: integerSetting(30, 0, 300),
     LOGIN_MAX_FAILURES: integerSetting(10, 1, 1000),
     LOGIN_FAILURE_WINDOW_SECONDS: integerSetting(15 * 60, 60, 86_400),
     LOGIN_LOCKOUT_SECONDS: integerSetting(15 * 60, 1, 86_400),
     MAIL_MAX_PER_HOUR: integerSetting(3, 1, 100),
+  })
+  .superRefine((env, ctx) => {
+    try {
+      createPasswordPeppers({
+        current: env.PASSWORD_PEPPER,
+        version: env.PASSWORD_PEPPER_VERSION,
+        previous: env.PASSWORD_PEPPER_PREVIOUS,
+      });
+    } catch (error) {
+      // The message describes the rule broken, never the secret.
+      ctx.addIssue({ code: 'custom', path: ['PASSWORD_PEPPER'], message: error instanceof Error ? error.message : 'is invalid' });
+    }
   })
   .superRefine((env, ctx) => {
     if (env.ENVIRONMENT !== 'production') return;

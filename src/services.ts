@@ -3,7 +3,11 @@
 import { type AccessTokenIssuer, createAccessTokenIssuer } from './core/access-tokens';
 import type { AccountServices, PasswordPolicyCheck } from './core/services';
 import { type Clock, systemClock } from './core/clock';
+import { createPwnedPasswordsChecker } from './core/breached-passwords';
 import type { Mailer } from './core/mail';
+import { type PasswordHasher, createPasswordHasher } from './core/password-hasher';
+import { createPasswordPeppers } from './core/password-pepper';
+import { checkPasswordPolicy } from './core/password-policy';
 import { type Config, type Env, readConfig } from './config';
 import { createConsoleMailer } from './mail/console-mailer';
 import { createResendMailer } from './mail/resend-mailer';
@@ -51,11 +55,32 @@ function mailerFor(config: Config, env: Env, clock: Clock, fetcher: typeof fetch
   return createResendMailer({ apiKey: config.RESEND_API_KEY!, from: config.MAIL_FROM!, fetch: fetcher });
 }
 
-function passwordPolicyFor(config: Config): PasswordPolicyCheck {
-  return async (password) =>
-    [...password.normalize('NFC')].length < config.PASSWORD_MIN_LENGTH
-      ? `Use at least ${config.PASSWORD_MIN_LENGTH} characters.`
-      : null;
+const hashers = new WeakMap<Config, PasswordHasher>();
+
+function passwordHasherFor(config: Config): PasswordHasher {
+  let hasher = hashers.get(config);
+  if (!hasher) {
+    const peppers = createPasswordPeppers({
+      current: config.PASSWORD_PEPPER,
+      version: config.PASSWORD_PEPPER_VERSION,
+      previous: config.PASSWORD_PEPPER_PREVIOUS,
+    });
+    hasher = createPasswordHasher(peppers);
+    hashers.set(config, hasher);
+  }
+  return hasher;
+}
+
+function passwordPolicyFor(config: Config, fetcher: typeof fetch, log: AccountServices['log']): PasswordPolicyCheck {
+  const breached = config.PASSWORD_BREACH_CHECK === 'on' ? createPwnedPasswordsChecker({ fetch: fetcher, log: (event) => log({ event: 'pwned_passwords', ...event }) }) : null;
+  return async (password, owner) => {
+    const result = checkPasswordPolicy(password, owner, { minLength: config.PASSWORD_MIN_LENGTH });
+    if (!result.ok) return result.message;
+    if (breached && (await breached.isBreached(password))) {
+      return 'This password has appeared in a known data breach. Choose another.';
+    }
+    return null;
+  };
 }
 
 export function buildServices(env: Env, request: RequestContext, overrides: ServiceOverrides = {}): AccountServices {
@@ -63,6 +88,7 @@ export function buildServices(env: Env, request: RequestContext, overrides: Serv
   const clock = overrides.clock ?? systemClock;
   const log = overrides.log ?? ((line: string) => console.log(line));
   const fetcher = overrides.fetch ?? ((input, init) => fetch(input, init));
+  const logEvent: AccountServices['log'] = (event) => log(JSON.stringify({ level: 'info', ...event, ip: request.clientIpHash }));
   return {
     users: createD1UserRepository(env.DB),
     sessions: createD1SessionRepository(env.DB),
@@ -88,8 +114,9 @@ export function buildServices(env: Env, request: RequestContext, overrides: Serv
         tokenTtlSeconds: config.EMAIL_TOKEN_TTL_SECONDS,
       },
     },
-    checkNewPassword: passwordPolicyFor(config),
+    passwords: passwordHasherFor(config),
+    checkNewPassword: passwordPolicyFor(config, fetcher, logEvent),
     defer: (task) => request.waitUntil(task()),
-    log: (event) => log(JSON.stringify({ level: 'info', ...event, ip: request.clientIpHash })),
+    log: logEvent,
   };
 }

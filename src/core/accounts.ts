@@ -4,7 +4,6 @@ import { issueEmailToken, lookUpEmailToken } from './email-tokens';
 import { AuthError } from './errors';
 import { passwordChangedMessage, passwordResetMessage, verificationMessage } from './mail';
 import { sendAccountMail } from './mail-delivery';
-import { hashPassword } from './password';
 import type { AccountServices } from './services';
 import { type PublicUser, type User, normalizeEmail, normalizeUsername, toPublicUser } from './users';
 
@@ -54,7 +53,7 @@ export async function register(
     id: crypto.randomUUID(),
     username,
     email,
-    passwordHash: await hashPassword(input.password),
+    passwordHash: await services.passwords.hash(input.password),
     displayName: input.displayName?.trim() || null,
     now,
   });
@@ -118,7 +117,7 @@ export async function resetPassword(services: AccountServices, input: { token: s
   const replaced = await services.users.replacePassword({
     userId: user.id,
     expectedVersion: found.record.passwordVersion,
-    passwordHash: await hashPassword(input.password),
+    passwordHash: await services.passwords.hash(input.password),
     now,
     verifyEmail: true,
   });

@@ -4,6 +4,7 @@ import type { AccessTokenIssuer } from './access-tokens';
 import type { Clock } from './clock';
 import type { EmailTokenStore } from './email-tokens';
 import type { MailContext, Mailer } from './mail';
+import type { PasswordHasher } from './password-hasher';
 import type { SessionRepository } from './sessions';
 import type { LoginThrottleSettings, MailQuotaSettings, ThrottleStore } from './throttle';
 import type { UserRepository } from './users';
@@ -30,6 +31,7 @@ export interface AccountServices {
   mailer: Mailer;
   clock: Clock;
   settings: AccountSettings;
+  passwords: PasswordHasher;
   checkNewPassword: PasswordPolicyCheck;
   /** Runs work after the response (waitUntil), so answers never wait for or reveal mail. */
   defer(task: () => Promise<void>): void;

@@ -3,7 +3,6 @@
 // wrong passwords against the same per-account throttle as login.
 import { assertPasswordAllowed, sendPasswordChangedNotice } from './accounts';
 import { AuthError } from './errors';
-import { hashPassword, verifyPassword } from './password';
 import type { AccountServices } from './services';
 import { type Authenticated, recordFailedPassword } from './sign-in';
 
@@ -47,7 +46,7 @@ async function confirmPassword(services: AccountServices, auth: Authenticated, p
     });
   }
   const found = await services.users.findWithCredential({ username: auth.user.username });
-  if (!found || found.user.id !== auth.user.id || !(await verifyPassword(password, found.credential.passwordHash))) {
+  if (!found || found.user.id !== auth.user.id || !(await services.passwords.verify(password, found.credential.passwordHash))) {
     await recordFailedPassword(services, key);
     throw new AuthError('invalid_credentials', 'The current password is incorrect.', [
       { field: 'currentPassword', message: 'The current password is incorrect.' },
@@ -66,7 +65,7 @@ export async function changePassword(
   const replaced = await services.users.replacePassword({
     userId: auth.user.id,
     expectedVersion: credential.passwordVersion,
-    passwordHash: await hashPassword(input.newPassword),
+    passwordHash: await services.passwords.hash(input.newPassword),
     now: services.clock.now(),
     keepSessionId: auth.session.id,
   });

@@ -2,7 +2,6 @@
 // rotation with reuse detection, authenticating a request, and logout.
 import { digestToken } from './random-token';
 import { AuthError } from './errors';
-import { hashPassword, passwordHashNeedsUpgrade, verifyAgainstDummyHash, verifyPassword } from './password';
 import type { AccountServices } from './services';
 import { type Session, rotateRefreshToken, startSession } from './sessions';
 import { type PublicUser, type User, normalizeEmail, normalizeUsername, toPublicUser } from './users';
@@ -80,8 +79,8 @@ export async function login(
     throw lockedOut(services, blockedUntil);
   }
   const passwordMatches = found
-    ? await verifyPassword(input.password, found.credential.passwordHash)
-    : await verifyAgainstDummyHash(input.password);
+    ? await services.passwords.verify(input.password, found.credential.passwordHash)
+    : await services.passwords.verifyDummy(input.password);
   if (!found || !passwordMatches) {
     await recordFailedPassword(services, key);
     services.log({ event: 'login.failed', userId: found?.user.id, reason: found ? 'wrong_password' : 'unknown_identifier' });
@@ -93,8 +92,8 @@ export async function login(
     throw new AuthError('email_not_verified', 'Verify your email address before signing in.');
   }
   services.defer(() => services.throttle.clear(key));
-  if (passwordHashNeedsUpgrade(credential.passwordHash)) {
-    const upgraded = await hashPassword(input.password);
+  if (services.passwords.needsUpgrade(credential.passwordHash)) {
+    const upgraded = await services.passwords.hash(input.password);
     services.defer(() => services.users.upgradePasswordHash(user.id, credential.passwordHash, upgraded));
   }
   const now = services.clock.now();

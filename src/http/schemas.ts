@@ -2,9 +2,8 @@
 // source of the API's input contract. Objects are strict: an unknown field (`emailVerified`,
 // `role`, ...) is refused, so nothing can be mass-assigned.
 import { z } from 'zod';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH_FLOOR, countPasswordCharacters } from '../core/password-policy';
 
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 128;
 
 const noNul = (value: string) => !value.includes('\0');
 
@@ -23,11 +22,13 @@ export const emailSchema = text(320)
   .transform((value) => value.trim().toLowerCase())
   .pipe(z.email('must be an email address').max(254));
 
-// Length is counted in Unicode code points, not UTF-16 units, and the password is never truncated.
-export const passwordSchema = text(PASSWORD_MAX_LENGTH * 2).refine((value) => {
-  const length = [...value].length;
-  return length >= PASSWORD_MIN_LENGTH && length <= PASSWORD_MAX_LENGTH;
-}, `must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`);
+// Length is counted in Unicode code points after NFC (as the hash sees it), not UTF-16 units, and
+// the password is never truncated. The deployment's own minimum and the rest of the policy
+// (common passwords, username or email inside) are checked by the flows.
+export const passwordSchema = text(PASSWORD_MAX_LENGTH * 4).refine((value) => {
+  const length = countPasswordCharacters(value);
+  return length >= PASSWORD_MIN_LENGTH_FLOOR && length <= PASSWORD_MAX_LENGTH;
+}, `must be ${PASSWORD_MIN_LENGTH_FLOOR} to ${PASSWORD_MAX_LENGTH} characters`);
 
 /** Any presented secret; its validity is the flow's business, so only the size is bounded. */
 const tokenSchema = text(512).min(1, 'is required');
