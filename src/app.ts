@@ -7,6 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { ConfigError } from './config';
 import { AuthError } from './core/errors';
 import type { AppEnv } from './http/context';
+import { openApiDocument } from './http/openapi';
 import { problemResponse } from './http/problem';
 import { aliasRoutes, authRoutes } from './http/routes/auth';
 import { devRoutes } from './http/routes/dev';
@@ -40,6 +41,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
     })
     // A route that touches no storage: for uptime checks, and the benchmark's baseline.
     .get('/health', (c) => c.json({ status: 'ok' }))
+    .get('/openapi.json', (c) => c.json(openApiDocument(), 200, { 'cache-control': 'public, max-age=300' }))
     .route('/auth', authRoutes)
     .route('/me', meRoutes)
     .route('/.well-known', wellKnownRoutes)
