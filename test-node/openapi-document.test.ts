@@ -2,7 +2,7 @@
 // the validator is a Node library. The document is built from the same module the worker serves.
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
-import { buildOpenApiDocument, openApiDocument } from '../src/http/openapi';
+import { type OpenApiResponse, buildOpenApiDocument, openApiDocument } from '../src/http/openapi';
 import { routeDocs } from '../src/http/openapi-routes';
 
 describe('the OpenAPI document', () => {
@@ -32,9 +32,10 @@ describe('the OpenAPI document', () => {
 
   it('lists the problem codes each status of a route can carry', () => {
     const login = openApiDocument().paths['/auth/login']!.post!;
-    const codesAt = (status: string) =>
-      ((login.responses[status] as { content: Record<string, { schema: { properties: { code: { enum: string[] } } } }> })
-        .content['application/problem+json']!.schema.properties.code.enum);
+    const codesAt = (status: string) => {
+      const response = login.responses[status] as OpenApiResponse;
+      return (response.content!['application/problem+json']!.schema as { properties: { code: { enum: string[] } } }).properties.code.enum;
+    };
     expect(codesAt('400').sort()).toEqual(['invalid_json', 'validation_failed']);
     expect(codesAt('401')).toEqual(['invalid_credentials']);
     expect(codesAt('403')).toEqual(['email_not_verified']);
