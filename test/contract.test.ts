@@ -1,7 +1,7 @@
 // The served OpenAPI document against the API's real answers: every flow's responses must be
 // documented for their route and status, and their bodies must match the documented schemas.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '../src/app';
+import { MAX_BODY_BYTES, createApp } from '../src/app';
 import type { OpenApiDocument } from '../src/http/openapi';
 import { contractViolations } from './support/contract';
 import { type Harness, type TokenBody, createHarness, signedInUser, tokenFromMail, uniqueIdentity } from './support/harness';
@@ -97,6 +97,23 @@ describe('the API conforms to its OpenAPI document', () => {
 
     const plain = await call('POST', '/auth/login', { body: '{}', headers: { 'content-type': 'text/plain' } });
     expect([plain.status, await problemCode(plain)]).toEqual([415, 'unsupported_media_type']);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  // Development-only routes answer 404 in production, so they are left out of the contract.
+  const undocumented = /^\/dev\//;
+
+  it('documents every route the app serves, and no route it does not', () => {
+    const served = new Set(
+      createApp()
+        .routes.filter((route) => route.method !== 'ALL' && !undocumented.test(route.path))
+        .map((route) => `${route.method} ${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`),
+    );
+    const documented = new Set(
+      Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`)),
+    );
+    expect([...served].sort()).toEqual([...documented].sort());
   });
 });
 
