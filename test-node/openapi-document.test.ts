@@ -34,7 +34,8 @@ describe('the OpenAPI document', () => {
     const login = openApiDocument().paths['/auth/login']!.post!;
     const codesAt = (status: string) => {
       const response = login.responses[status] as OpenApiResponse;
-      return (response.content!['application/problem+json']!.schema as { properties: { code: { enum: string[] } } }).properties.code.enum;
+      const schema = response.content!['application/problem+json']!.schema as { allOf: [unknown, { properties: { code: { enum: string[] } } }] };
+      return schema.allOf[1].properties.code.enum;
     };
     expect(codesAt('400').sort()).toEqual(['invalid_json', 'validation_failed']);
     expect(codesAt('401')).toEqual(['invalid_credentials']);

@@ -90,10 +90,11 @@ function operationIdOf(method: string, path: string): string {
   return method + words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
 }
 
+// allOf rather than keywords beside the $ref: generators such as openapi-typescript ignore those,
+// and the narrowed `code` is what lets a typed client switch on it.
 function problemContent(codes: ErrorCode[]) {
-  return {
-    'application/problem+json': { schema: { ...schemaRef('Problem'), properties: { code: { enum: codes } } } },
-  };
+  const narrowed = { type: 'object', properties: { code: { enum: codes } }, required: ['code'] };
+  return { 'application/problem+json': { schema: { allOf: [schemaRef('Problem'), narrowed] } } };
 }
 
 /** The problem codes a route can answer, beyond the global ones: declared plus those its shape implies. */
