@@ -1,7 +1,7 @@
 // The route table the OpenAPI document is generated from. Request schemas are the very ones the
 // handlers validate with (src/http/schemas.ts); response schemas are in response-schemas.ts.
-// Adding a route to the API means adding one entry here; test/contract.test.ts fails for any
-// status a flow answers that the entry does not document.
+// Adding a route to the API means adding one entry here: test/contract.test.ts fails for a served
+// route without an entry, and for any status a flow answers that its entry does not document.
 import { z } from 'zod';
 import type { ErrorCode } from '../core/errors';
 import {
