@@ -3,29 +3,44 @@ import { defineConfig } from 'vitest/config';
 // @ts-expect-error: a plain ESM script shared with `npm run dev`, without type declarations.
 import { generateSigningJwk } from './scripts/generate-jwk.mjs';
 
-// Tests run inside workerd against real local D1 and KV. Signing keys are made fresh per run,
-// like .dev.vars, so no key is ever committed.
+// Two projects: the worker's tests run inside workerd against real local D1 and KV; tests that
+// need Node-only tools (the independent OpenAPI validator) run in plain Node. Signing keys are
+// made fresh per run, like .dev.vars, so no key is ever committed.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
   const signingJwk = await generateSigningJwk();
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: './wrangler.toml' },
-        miniflare: {
-          bindings: {
-            ENVIRONMENT: 'development',
-            MAIL_PROVIDER: 'console',
-            APP_URL: 'https://app.example',
-            JWT_PRIVATE_JWK: JSON.stringify(signingJwk),
-            TEST_MIGRATIONS: migrations,
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: {
+                  ENVIRONMENT: 'development',
+                  MAIL_PROVIDER: 'console',
+                  APP_URL: 'https://app.example',
+                  JWT_PRIVATE_JWK: JSON.stringify(signingJwk),
+                  TEST_MIGRATIONS: migrations,
+                },
+              },
+            }),
+          ],
+          test: {
+            name: 'workers',
+            include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+            setupFiles: ['./test/setup/apply-migrations.ts'],
           },
         },
-      }),
-    ],
-    test: {
-      include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-      setupFiles: ['./test/setup/apply-migrations.ts'],
+        {
+          test: {
+            name: 'node',
+            include: ['test-node/**/*.test.ts'],
+            environment: 'node',
+          },
+        },
+      ],
     },
   };
 });

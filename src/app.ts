@@ -8,6 +8,7 @@ import { ConfigError } from './config';
 import { AuthError } from './core/errors';
 import type { AppEnv } from './http/context';
 import { clientIp, hashClientIp } from './http/client-ip';
+import { openApiDocument } from './http/openapi';
 import { problemResponse } from './http/problem';
 import { corsForListedOrigins, securityHeaders } from './http/security-headers';
 import { aliasRoutes, authRoutes } from './http/routes/auth';
@@ -43,6 +44,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
     })
     // A route that touches no storage: for uptime checks, and the benchmark's baseline.
     .get('/health', (c) => c.json({ status: 'ok' }))
+    .get('/openapi.json', (c) => c.json(openApiDocument(), 200, { 'cache-control': 'public, max-age=300' }))
     .route('/auth', authRoutes)
     .route('/me', meRoutes)
     .route('/.well-known', wellKnownRoutes)

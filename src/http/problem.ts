@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorCode, FieldIssue } from '../core/errors';
 
-const problemCatalogue: Record<ErrorCode, { status: ContentfulStatusCode; title: string }> = {
+export const problemCatalogue: Readonly<Record<ErrorCode, { status: ContentfulStatusCode; title: string }>> = {
   validation_failed: { status: 400, title: 'The request is not valid' },
   invalid_json: { status: 400, title: 'The body is not valid JSON' },
   invalid_token: { status: 400, title: 'The token is not valid' },

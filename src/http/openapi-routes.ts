@@ -1,0 +1,278 @@
+// The route table the OpenAPI document is generated from. Request schemas are the very ones the
+// handlers validate with (src/http/schemas.ts); response schemas are in response-schemas.ts.
+// Adding a route to the API means adding one entry here: test/contract.test.ts fails for a served
+// route without an entry, and for any status a flow answers that its entry does not document.
+import { z } from 'zod';
+import type { ErrorCode } from '../core/errors';
+import {
+  acceptedSchema,
+  healthSchema,
+  jwksSchema,
+  passwordChangedSchema,
+  passwordResetSchema,
+  publicUserSchema,
+  sessionListSchema,
+  tokenResponseSchema,
+  userEnvelopeSchema,
+} from './response-schemas';
+import {
+  changePasswordBody,
+  confirmPasswordBody,
+  emailBody,
+  loginBody,
+  refreshBody,
+  registerBody,
+  resetPasswordBody,
+  tokenBody,
+  tokenQuery,
+} from './schemas';
+
+export interface ResponseDoc {
+  description: string;
+  /** A JSON body; omit for a response without one (204). */
+  json?: z.ZodType;
+  /** An HTML page, for the routes behind links in mail. */
+  html?: true;
+  headers?: Record<string, string>;
+}
+
+export interface RouteDoc {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Hono syntax: `/me/sessions/:id` is documented as `/me/sessions/{id}`. */
+  path: string;
+  /** Other paths answered by the same handlers. */
+  aliases?: string[];
+  tag: string;
+  summary: string;
+  description?: string;
+  /** Requires `Authorization: Bearer <access token>`; documents the 401 too. */
+  auth?: boolean;
+  /** The zod schema the route's `jsonBody()` validates; documents 400/413/415 too. */
+  body?: z.ZodType;
+  /** An HTML form body (the link pages), parsed by the handler itself. */
+  form?: z.ZodType;
+  /** The zod schema the route's `validQuery()` validates; documents the 400 too. */
+  query?: z.ZodObject;
+  /** Success (and HTML page) responses by status. */
+  responses: Record<number, ResponseDoc>;
+  /** Expected failures beyond those implied by auth/body/query, answered as problem+json. */
+  problems?: ErrorCode[];
+}
+
+const linkPageForm = (fields: z.ZodRawShape) =>
+  z.object(fields).meta({ description: 'Posted by the page itself; fields are read as text.' });
+
+const page = (description: string): ResponseDoc => ({ description, html: true });
+
+export const routeDocs: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/health',
+    tag: 'Service',
+    summary: 'Liveness check; touches no storage.',
+    responses: { 200: { description: 'The worker is up.', json: healthSchema } },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    tag: 'Service',
+    summary: 'This document.',
+    responses: { 200: { description: 'The OpenAPI 3.1 document.', json: z.looseObject({ openapi: z.string() }) } },
+  },
+  {
+    method: 'post',
+    path: '/auth/register',
+    aliases: ['/user/register'],
+    tag: 'Accounts',
+    summary: 'Create an account and mail a verification link.',
+    body: registerBody,
+    responses: { 201: { description: 'The account, not yet verified.', json: userEnvelopeSchema } },
+    problems: ['conflict', 'rate_limited'],
+  },
+  {
+    method: 'post',
+    path: '/auth/verify-email',
+    tag: 'Accounts',
+    summary: 'Consume a verification token from the mail.',
+    body: tokenBody,
+    responses: { 200: { description: 'The verified account.', json: userEnvelopeSchema } },
+    problems: ['invalid_token', 'token_expired', 'rate_limited'],
+  },
+  {
+    method: 'post',
+    path: '/auth/resend-verification',
+    tag: 'Accounts',
+    summary: 'Mail a new verification link.',
+    description: 'Answers the same for unknown and already verified addresses, so it reveals no accounts.',
+    body: emailBody,
+    responses: { 202: { description: 'Accepted.', json: acceptedSchema } },
+    problems: ['rate_limited'],
+  },
+  {
+    method: 'post',
+    path: '/auth/login',
+    aliases: ['/auth/signin', '/login'],
+    tag: 'Sessions',
+    summary: 'Sign in with a username or email and a password.',
+    body: loginBody,
+    responses: { 200: { description: 'A new session.', json: tokenResponseSchema } },
+    description:
+      'Give exactly one of `identifier`, `username` or `email`. Also sets the `__Host-latchkey-access` and ' +
+      '`__Host-latchkey-refresh` cookies for browsers. After too many failures the account answers 429 ' +
+      'for a back-off period, even to the right password.',
+    problems: ['invalid_credentials', 'email_not_verified', 'rate_limited'],
+  },
+  {
+    method: 'post',
+    path: '/auth/refresh',
+    tag: 'Sessions',
+    summary: 'Trade a refresh token for a new access token and refresh token.',
+    description:
+      'Browsers may omit `refreshToken` and send the refresh cookie from an allowed origin. A rotated token ' +
+      'presented again within the grace window gets its own fresh token (two tabs); after it, the whole ' +
+      'session is revoked.',
+    body: refreshBody,
+    responses: { 200: { description: 'The rotated tokens.', json: tokenResponseSchema } },
+    problems: ['invalid_token', 'forbidden', 'rate_limited'],
+  },
+  {
+    method: 'post',
+    path: '/auth/logout',
+    aliases: ['/logout'],
+    tag: 'Sessions',
+    summary: 'End the session of the access token.',
+    description:
+      'The refresh token stops working at once. Services that verify access tokens against the JWKS alone ' +
+      'keep accepting the access token until it expires; `GET /me` refuses it at once.',
+    auth: true,
+    responses: { 204: { description: 'Signed out.' } },
+    problems: ['forbidden'],
+  },
+  {
+    method: 'post',
+    path: '/auth/forgot-password',
+    tag: 'Passwords',
+    summary: 'Mail a password reset link.',
+    description: 'Answers the same for unknown addresses, so it reveals no accounts.',
+    body: emailBody,
+    responses: { 202: { description: 'Accepted.', json: acceptedSchema } },
+    problems: ['rate_limited'],
+  },
+  {
+    method: 'post',
+    path: '/auth/reset-password',
+    tag: 'Passwords',
+    summary: 'Set a new password with a reset token; signs out every session.',
+    body: resetPasswordBody,
+    responses: { 200: { description: 'The password is changed.', json: passwordResetSchema } },
+    problems: ['invalid_token', 'token_expired', 'rate_limited'],
+  },
+  {
+    method: 'post',
+    path: '/auth/logout-all',
+    tag: 'Sessions',
+    summary: 'End every session of the user, this one included.',
+    auth: true,
+    responses: { 204: { description: 'Signed out everywhere.' } },
+    problems: ['forbidden'],
+  },
+  {
+    method: 'get',
+    path: '/auth/sessions',
+    tag: 'Sessions',
+    summary: "The caller's live sessions.",
+    auth: true,
+    responses: { 200: { description: 'The sessions, most recently used first.', json: sessionListSchema } },
+  },
+  {
+    method: 'delete',
+    path: '/auth/sessions/:id',
+    tag: 'Sessions',
+    summary: 'Revoke one of the caller’s sessions.',
+    auth: true,
+    responses: { 204: { description: 'Revoked.' } },
+    problems: ['not_found', 'forbidden'],
+  },
+  {
+    method: 'post',
+    path: '/auth/change-password',
+    tag: 'Passwords',
+    summary: 'Change the password; every other session is signed out and a notice is mailed.',
+    auth: true,
+    body: changePasswordBody,
+    responses: { 200: { description: 'The password is changed.', json: passwordChangedSchema } },
+    problems: ['invalid_credentials', 'conflict', 'forbidden', 'rate_limited'],
+  },
+  {
+    method: 'get',
+    path: '/me',
+    tag: 'Accounts',
+    summary: 'The signed-in user; checks that the session is still live.',
+    auth: true,
+    responses: { 200: { description: 'The user.', json: publicUserSchema } },
+  },
+  {
+    method: 'delete',
+    path: '/me',
+    tag: 'Accounts',
+    summary: 'Delete the account, its sessions and its tokens; needs the current password.',
+    auth: true,
+    body: confirmPasswordBody,
+    responses: { 204: { description: 'Deleted.' } },
+    problems: ['invalid_credentials', 'forbidden', 'rate_limited'],
+  },
+  {
+    method: 'get',
+    path: '/.well-known/jwks.json',
+    tag: 'Service',
+    summary: 'The public keys that verify access tokens.',
+    description: 'During a key rotation it lists the current key and the previous one.',
+    responses: {
+      200: {
+        description: 'The key set.',
+        json: jwksSchema,
+        headers: { 'cache-control': 'How long verifiers may cache the key set.' },
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/verify-email',
+    tag: 'Pages',
+    summary: 'The page behind the verification link; shows a form and consumes nothing.',
+    query: tokenQuery,
+    responses: { 200: page('A form that posts the token.') },
+  },
+  {
+    method: 'post',
+    path: '/verify-email',
+    tag: 'Pages',
+    summary: 'Verify the email address from the page form.',
+    form: linkPageForm({ token: z.string() }),
+    responses: {
+      200: page('Verified.'),
+      400: page('The link is not valid.'),
+      403: page('The link has expired.'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/reset-password',
+    tag: 'Pages',
+    summary: 'The page behind the reset link; shows a form and consumes nothing.',
+    query: tokenQuery,
+    responses: { 200: page('A form for the new password.') },
+  },
+  {
+    method: 'post',
+    path: '/reset-password',
+    tag: 'Pages',
+    summary: 'Set a new password from the page form.',
+    form: linkPageForm({ token: z.string(), password: z.string() }),
+    responses: {
+      200: page('Changed.'),
+      400: page('The link or the password is not valid.'),
+      403: page('The link has expired.'),
+    },
+  },
+];

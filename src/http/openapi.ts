@@ -1,0 +1,232 @@
+// Generates the OpenAPI 3.1 document from the route table and the zod schemas, so the published
+// contract cannot drift from what the handlers validate and answer. Request schemas are rendered
+// on their input side (what a client sends, before transforms); responses on their output side.
+// Built on first use and kept for the isolate's life: the table is static.
+import { z } from 'zod';
+import { version } from '../../package.json';
+import type { ErrorCode } from '../core/errors';
+import { type RouteDoc, routeDocs } from './openapi-routes';
+import { problemCatalogue } from './problem';
+import {
+  acceptedSchema,
+  healthSchema,
+  jwksSchema,
+  passwordResetSchema,
+  problemSchema,
+  publicUserSchema,
+  tokenResponseSchema,
+  userEnvelopeSchema,
+} from './response-schemas';
+
+type JsonSchema = Record<string, unknown>;
+
+export interface OpenApiResponse {
+  description: string;
+  headers?: Record<string, { description: string; schema: JsonSchema }>;
+  content?: Record<string, { schema: JsonSchema }>;
+}
+
+export interface OpenApiOperation {
+  operationId: string;
+  tags: string[];
+  summary: string;
+  description?: string;
+  security?: Record<string, string[]>[];
+  parameters?: { name: string; in: 'query' | 'path'; required: boolean; schema: JsonSchema }[];
+  requestBody?: { required: true; content: Record<string, { schema: JsonSchema }> };
+  responses: Record<string, OpenApiResponse | { $ref: string }>;
+}
+
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: { title: string; version: string; description: string };
+  tags: { name: string }[];
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: {
+    schemas: Record<string, JsonSchema>;
+    responses: Record<string, OpenApiResponse>;
+    securitySchemes: Record<string, JsonSchema>;
+  };
+}
+
+const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** Response schemas shared by several routes, under stable names a generated client keeps. */
+const namedSchemas: [z.ZodType, string][] = [
+  [publicUserSchema, 'PublicUser'],
+  [userEnvelopeSchema, 'UserEnvelope'],
+  [tokenResponseSchema, 'TokenResponse'],
+  [problemSchema, 'Problem'],
+  [jwksSchema, 'Jwks'],
+  [acceptedSchema, 'Accepted'],
+  [passwordResetSchema, 'PasswordReset'],
+  [healthSchema, 'Health'],
+];
+
+// Any route can answer these; they are not tied to one operation.
+const globalResponses = {
+  NotFound: 'not_found',
+  MethodNotAllowed: 'method_not_allowed',
+  Internal: 'internal',
+} as const satisfies Record<string, ErrorCode>;
+
+// Inside an OpenAPI document the dialect is implied, and zod's fragment-only `$id`s are not
+// valid identifiers in JSON Schema 2020-12.
+function withoutDialect(schema: JsonSchema): JsonSchema {
+  const { $schema: _dialect, $id: _id, ...rest } = schema;
+  return rest;
+}
+
+function requestSchema(schema: z.ZodType): JsonSchema {
+  return withoutDialect(z.toJSONSchema(schema, { io: 'input' }) as JsonSchema);
+}
+
+function openApiPath(honoPath: string): string {
+  return honoPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+function operationIdOf(method: string, path: string): string {
+  const words = path.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return method + words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
+}
+
+// allOf rather than keywords beside the $ref: generators such as openapi-typescript ignore those,
+// and the narrowed `code` is what lets a typed client switch on it.
+function problemContent(codes: ErrorCode[]) {
+  const narrowed = { type: 'object', properties: { code: { enum: codes } }, required: ['code'] };
+  return { 'application/problem+json': { schema: { allOf: [schemaRef('Problem'), narrowed] } } };
+}
+
+/** The problem codes a route can answer, beyond the global ones: declared plus those its shape implies. */
+function problemCodesOf(route: RouteDoc): ErrorCode[] {
+  const codes = new Set<ErrorCode>(route.problems);
+  if (route.body) for (const code of ['validation_failed', 'invalid_json', 'unsupported_media_type'] as const) codes.add(code);
+  if (route.body || route.form) codes.add('payload_too_large');
+  if (route.query) codes.add('validation_failed');
+  if (route.auth) codes.add('unauthorized');
+  return [...codes];
+}
+
+function parametersOf(route: RouteDoc): OpenApiOperation['parameters'] {
+  const pathParameters = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => ({
+    name: match[1]!,
+    in: 'path' as const,
+    required: true,
+    schema: { type: 'string' },
+  }));
+  const query = route.query ? requestSchema(route.query) : undefined;
+  const required = new Set((query?.required as string[] | undefined) ?? []);
+  const queryParameters = Object.entries((query?.properties as Record<string, JsonSchema> | undefined) ?? {}).map(
+    ([name, schema]) => ({ name, in: 'query' as const, required: required.has(name), schema }),
+  );
+  const parameters = [...pathParameters, ...queryParameters];
+  return parameters.length > 0 ? parameters : undefined;
+}
+
+function operationOf(route: RouteDoc, path: string, schemaNameOf: (schema: z.ZodType, fallback: string) => string) {
+  const operationId = operationIdOf(route.method, path);
+  const aliasOf = path === route.path ? undefined : `Same as \`${route.method.toUpperCase()} ${route.path}\`.`;
+  const description = [aliasOf, route.description].filter(Boolean).join(' ');
+  const responses: OpenApiOperation['responses'] = {};
+
+  for (const [status, doc] of Object.entries(route.responses)) {
+    const content: Record<string, { schema: JsonSchema }> = {};
+    if (doc.json) content['application/json'] = { schema: schemaRef(schemaNameOf(doc.json, `${operationId}${status}`)) };
+    if (doc.html) content['text/html'] = { schema: { type: 'string' } };
+    const headers = doc.headers
+      ? Object.fromEntries(Object.entries(doc.headers).map(([name, text]) => [name, { description: text, schema: { type: 'string' } }]))
+      : undefined;
+    responses[status] = { description: doc.description, ...(headers && { headers }), ...(doc.json || doc.html ? { content } : {}) };
+  }
+
+  const codesByStatus = new Map<number, ErrorCode[]>();
+  for (const code of problemCodesOf(route)) {
+    const status = problemCatalogue[code].status;
+    codesByStatus.set(status, [...(codesByStatus.get(status) ?? []), code]);
+  }
+  for (const [status, codes] of codesByStatus) {
+    const existing = responses[status] as OpenApiResponse | undefined;
+    const titles = codes.map((code) => problemCatalogue[code].title).join('; ');
+    responses[status] = {
+      description: existing ? `${existing.description} Or a problem: ${titles}.` : `${titles}.`,
+      ...(existing?.headers && { headers: existing.headers }),
+      content: { ...existing?.content, ...problemContent(codes) },
+    };
+  }
+  responses['500'] = { $ref: '#/components/responses/Internal' };
+
+  const operation: OpenApiOperation = { operationId, tags: [route.tag], summary: route.summary, responses };
+  if (description) operation.description = description;
+  if (route.auth) operation.security = [{ bearerAuth: [] }];
+  const parameters = parametersOf(route);
+  if (parameters) operation.parameters = parameters;
+  if (route.body) operation.requestBody = { required: true, content: { 'application/json': { schema: requestSchema(route.body) } } };
+  if (route.form) {
+    operation.requestBody = { required: true, content: { 'application/x-www-form-urlencoded': { schema: requestSchema(route.form) } } };
+  }
+  return operation;
+}
+
+export function buildOpenApiDocument(routes: readonly RouteDoc[] = routeDocs): OpenApiDocument {
+  // A registry lets zod render nested named schemas (PublicUser inside TokenResponse) as $refs.
+  const registry = z.registry<{ id: string }>();
+  const names = new Map<z.ZodType, string>();
+  const schemaNameOf = (schema: z.ZodType, fallback: string) => {
+    let name = names.get(schema);
+    if (!name) {
+      name = fallback;
+      names.set(schema, name);
+      registry.add(schema, { id: name });
+    }
+    return name;
+  };
+  for (const [schema, name] of namedSchemas) schemaNameOf(schema, name);
+
+  const paths: OpenApiDocument['paths'] = {};
+  for (const route of routes) {
+    for (const path of [route.path, ...(route.aliases ?? [])]) {
+      const item = (paths[openApiPath(path)] ??= {});
+      item[route.method] = operationOf(route, path, schemaNameOf);
+    }
+  }
+
+  const rendered = z.toJSONSchema(registry, { io: 'output', uri: (id) => `#/components/schemas/${id}` });
+  const schemas = Object.fromEntries(
+    Object.entries(rendered.schemas).map(([name, schema]) => [name, withoutDialect(schema as JsonSchema)]),
+  );
+
+  const responses: Record<string, OpenApiResponse> = {};
+  for (const [name, code] of Object.entries(globalResponses)) {
+    responses[name] = { description: `${problemCatalogue[code].title}.`, content: problemContent([code]) };
+  }
+  responses.MethodNotAllowed!.headers = { allow: { description: 'The methods the path answers.', schema: { type: 'string' } } };
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Latchkey',
+      version,
+      description:
+        'Accounts, sessions and password recovery. Every error is an RFC 9457 problem document ' +
+        '(`application/problem+json`) with a stable `code`. Any path answers 404 `not_found` when no ' +
+        'route has it (`#/components/responses/NotFound`) and 405 `method_not_allowed` with an `Allow` ' +
+        'header when it has another method (`#/components/responses/MethodNotAllowed`). Access tokens ' +
+        'are ES256 JWTs (`typ: at+jwt`) verifiable against `/.well-known/jwks.json`.',
+    },
+    tags: [...new Set(routes.map((route) => route.tag))].map((name) => ({ name })),
+    paths,
+    components: {
+      schemas,
+      responses,
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    },
+  };
+}
+
+let built: OpenApiDocument | undefined;
+
+/** The document for this deployment, generated once per isolate. */
+export function openApiDocument(): OpenApiDocument {
+  built ??= buildOpenApiDocument();
+  return built;
+}
