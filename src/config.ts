@@ -19,6 +19,7 @@ export interface Env {
   MAIL_PROVIDER?: string;
   MAIL_FROM?: string;
   RESEND_API_KEY?: string;
+  RETURN_URL_ALLOWLIST?: string;
 }
 
 const ecPrivateJwk = z.looseObject({
@@ -62,6 +63,13 @@ const envSchema = z
     MAIL_PROVIDER: z.enum(['resend', 'console']).default('resend'),
     MAIL_FROM: optionalText,
     RESEND_API_KEY: optionalText,
+    // Where the sign-in page may send a browser back to: origins or URL prefixes, comma-separated.
+    // Empty means only same-origin relative paths. Checked here so a typo fails at once.
+    RETURN_URL_ALLOWLIST: z
+      .string()
+      .default('')
+      .transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean))
+      .pipe(z.array(z.url({ protocol: /^https?$/ }))),
   })
   .superRefine((env, ctx) => {
     if (env.ENVIRONMENT !== 'production') return;

@@ -23,6 +23,11 @@ export interface SessionStore {
   /** Stores the record until its expiresAt. */
   put(record: SessionRecord): Promise<void>;
   delete(id: string): Promise<void>;
+  /**
+   * The ids of the user's sessions, as far as the store knows: may still name deleted or expired
+   * sessions, so callers read each one before trusting it.
+   */
+  listIdsForUser(userId: string): Promise<string[]>;
 }
 
 export interface IssuedSession {

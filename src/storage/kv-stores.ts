@@ -11,13 +11,45 @@ function ttlUntil(expiresAt: number, now: number): number {
   return Math.max(KV_MIN_TTL_SECONDS, Math.ceil((expiresAt - now) / 1000));
 }
 
+// KV's list() is eventually consistent and cannot filter by user, so each user has an index key
+// `user-sessions:<userId>` holding their session ids (newest last). It is only added to here
+// (on the first put of a session) and pruned by whoever reads it; a stale id is harmless because
+// readers fetch each session. KV has no atomic update: two logins at the same instant can lose one
+// id from the index, which hides that session from the list (it still ends on logout, expiry or a
+// password change, which bumps the epoch).
+const MAX_INDEXED_SESSIONS = 100;
+// A refresh extends a session; the index's own expiry follows at most this far behind, so a
+// refresh rewrites the index about once a day instead of on every call.
+const INDEX_EXTEND_SLACK_MS = 24 * 60 * 60 * 1000;
+
+interface IndexMetadata {
+  expiresAt: number;
+}
+
 export function createKvSessionStore(kv: KVNamespace, clock: Clock): SessionStore {
   const key = (id: string) => `session:${id}`;
+  const indexKey = (userId: string) => `user-sessions:${userId}`;
+  const readIndex = async (userId: string) => {
+    const { value, metadata } = await kv.getWithMetadata<string[], IndexMetadata>(indexKey(userId), 'json');
+    return { ids: value ?? [], expiresAt: metadata?.expiresAt ?? 0 };
+  };
   return {
     get: (id) => kv.get<SessionRecord>(key(id), 'json'),
-    put: (record) =>
-      kv.put(key(record.id), JSON.stringify(record), { expirationTtl: ttlUntil(record.expiresAt, clock.now()) }),
+    async put(record) {
+      const now = clock.now();
+      await kv.put(key(record.id), JSON.stringify(record), { expirationTtl: ttlUntil(record.expiresAt, now) });
+      const index = await readIndex(record.userId);
+      const known = index.ids.includes(record.id);
+      if (known && index.expiresAt + INDEX_EXTEND_SLACK_MS >= record.expiresAt) return;
+      const ids = (known ? index.ids : [...index.ids, record.id]).slice(-MAX_INDEXED_SESSIONS);
+      const expiresAt = Math.max(index.expiresAt, record.expiresAt);
+      await kv.put(indexKey(record.userId), JSON.stringify(ids), {
+        expirationTtl: ttlUntil(expiresAt, now),
+        metadata: { expiresAt } satisfies IndexMetadata,
+      });
+    },
     delete: (id) => kv.delete(key(id)),
+    listIdsForUser: async (userId) => (await readIndex(userId)).ids,
   };
 }
 
