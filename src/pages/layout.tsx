@@ -19,7 +19,7 @@ export function Layout(props: { appName: string; title: string; children: Child;
           Skip to content
         </a>
         <header class="site">
-          <div class="site-inner">
+          <div class={props.wide ? 'site-inner' : 'site-inner is-narrow'}>
             <a class="brand" href={props.signedIn ? '/account' : '/signin'}>
               {props.appName}
             </a>

@@ -20,6 +20,7 @@ a:hover { color: var(--accent-dark); }
 .site { background: var(--ink); color: #fff; }
 .site-inner { max-width: 40rem; margin: 0 auto; padding: 0.75rem 1rem; display: flex;
   align-items: center; justify-content: space-between; gap: 1rem; }
+.site-inner.is-narrow { max-width: 28rem; }
 .brand { color: #fff; font-weight: 700; font-size: 1.125rem; text-decoration: none; letter-spacing: 0.01em; }
 .brand:hover { color: #fff; text-decoration: underline; }
 main { max-width: 40rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
@@ -36,6 +37,7 @@ input[type=text], input[type=email], input[type=password] { width: 100%; font: i
   border: 1px solid #6b7280; border-radius: 0.5rem; background: #fff; color: var(--ink); }
 input[aria-invalid=true] { border-color: var(--error); border-width: 2px; }
 .hint { color: var(--muted); font-size: 0.875rem; margin: 0.25rem 0 0; }
+.card > .hint { margin: -0.25rem 0 1rem; }
 .error { color: var(--error); font-size: 0.9375rem; font-weight: 600; margin: 0.25rem 0 0; }
 button { font: inherit; font-weight: 600; cursor: pointer; border-radius: 0.5rem; padding: 0.625rem 1.125rem;
   border: 1px solid var(--accent); background: var(--accent); color: #fff; min-height: 2.75rem; }
@@ -54,12 +56,14 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 ul.plain { list-style: none; margin: 0; padding: 0; }
 .session { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.5rem 1rem;
   padding: 0.75rem 0; border-top: 1px solid var(--line); }
+.session > div { flex: 1 1 14rem; min-width: 0; }
 .session:first-child { border-top: 0; padding-top: 0; }
 .session-meta { color: var(--muted); font-size: 0.875rem; }
 .badge { display: inline-block; background: var(--ok-bg); color: var(--ok); font-size: 0.75rem; font-weight: 700;
   border-radius: 999px; padding: 0.125rem 0.5rem; margin-left: 0.375rem; vertical-align: middle; }
 .mail { border-top: 1px solid var(--line); padding: 1rem 0; }
-.mail:first-child { border-top: 0; padding-top: 0; }
+.mail:first-of-type { border-top: 0; padding-top: 0; }
+.mail h2 { margin-bottom: 0.25rem; }
 .mail pre { white-space: pre-wrap; overflow-wrap: anywhere; font: 0.9375rem/1.5 ui-monospace, SFMono-Regular, Menlo, monospace;
   background: var(--bg); padding: 0.75rem; border-radius: 0.5rem; margin: 0.5rem 0 0; }
 footer { max-width: 40rem; margin: 0 auto; padding: 0 1rem 2rem; color: var(--muted); font-size: 0.875rem; text-align: center; }
