@@ -212,6 +212,17 @@ describe('pages', () => {
     expect((await visit(harness, first.jar, '/account')).status).toBe(200);
   });
 
+  it('renew an expired access cookie from the refresh cookie', async () => {
+    const harness = createHarness();
+    const { identity, jar } = await browserSignedIn(harness);
+    const firstAccess = jar.cookies.get('__Host-latchkey-access');
+    harness.clock.advance(11 * 60 * 1000);
+    const account = await visit(harness, jar, '/account');
+    expect(account.status).toBe(200);
+    expect(await account.text()).toContain(identity.username);
+    expect(jar.cookies.get('__Host-latchkey-access')).not.toBe(firstAccess);
+  });
+
   it('answer a session id of another user as already ended', async () => {
     const harness = createHarness();
     const victim = await browserSignedIn(harness);
