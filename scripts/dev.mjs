@@ -1,6 +1,7 @@
 // `npm run dev`: local Latchkey in one command. Writes .dev.vars with fresh development keys when
 // it is missing (or lacks a setting), applies the local D1 migrations, then starts `wrangler dev`
 // on port 8787. Extra arguments pass through: `npm run dev -- --port 9000 --ip 0.0.0.0`.
+// `--persist-to DIR` also goes to the migrations step, so both use the same local database.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateSigningJwk } from './generate-jwk.mjs';
@@ -26,10 +27,21 @@ async function ensureDevVars() {
 
 await ensureDevVars();
 
-const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local'], { stdio: 'inherit', env });
+const args = process.argv.slice(2);
+
+/** The `--persist-to DIR` or `--persist-to=DIR` arguments, as given. */
+function persistArgs(list) {
+  const index = list.findIndex((arg) => arg === '--persist-to' || arg.startsWith('--persist-to='));
+  if (index === -1) return [];
+  return list[index].includes('=') ? [list[index]] : list.slice(index, index + 2);
+}
+
+const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', ...persistArgs(args)], {
+  stdio: 'inherit',
+  env,
+});
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const args = process.argv.slice(2);
 const portGiven = args.some((arg) => arg === '--port' || arg.startsWith('--port='));
 const dev = spawn(wrangler, ['dev', ...(portGiven ? [] : ['--port', '8787']), ...args], { stdio: 'inherit', env });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => dev.kill(signal));

@@ -13,9 +13,9 @@ import { problemResponse } from './http/problem';
 import { corsForListedOrigins, securityHeaders } from './http/security-headers';
 import { aliasRoutes, authRoutes } from './http/routes/auth';
 import { devRoutes } from './http/routes/dev';
-import { linkPages } from './http/routes/link-pages';
 import { meRoutes } from './http/routes/me';
 import { wellKnownRoutes } from './http/routes/well-known';
+import { pageRoutes } from './pages';
 import { type ServiceOverrides, buildServices } from './services';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -50,7 +50,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
     .route('/.well-known', wellKnownRoutes)
     .route('/dev', devRoutes)
     .route('/', aliasRoutes)
-    .route('/', linkPages);
+    .route('/', pageRoutes);
 
 
   app.notFound((c) => {

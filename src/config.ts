@@ -34,6 +34,7 @@ export interface Env {
   /** Per-client limits (Workers Rate Limiting bindings, `[[ratelimits]]` in wrangler.toml). */
   RATE_LIMIT_CREDENTIALS?: RateLimit;
   RATE_LIMIT_MAIL?: RateLimit;
+  RETURN_URL_ALLOWLIST?: string;
 }
 
 const ecPrivateJwk = z.looseObject({
@@ -110,6 +111,13 @@ const envSchema = z
     LOGIN_FAILURE_WINDOW_SECONDS: integerSetting(15 * 60, 60, 86_400),
     LOGIN_LOCKOUT_SECONDS: integerSetting(15 * 60, 1, 86_400),
     MAIL_MAX_PER_HOUR: integerSetting(3, 1, 100),
+    // Where the sign-in page may send a browser back to: origins or URL prefixes, comma-separated.
+    // Empty means only same-origin relative paths. Checked here so a typo fails at once.
+    RETURN_URL_ALLOWLIST: z
+      .string()
+      .default('')
+      .transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean))
+      .pipe(z.array(z.url({ protocol: /^https?$/ }))),
   })
   .superRefine((env, ctx) => {
     try {

@@ -159,13 +159,6 @@ describe('email verification', () => {
     const api = await harness.request('/auth/verify-email', { method: 'POST', json: { token } });
     expect(api.status).toBe(200);
   });
-
-  it('verifies through the page form post', async () => {
-    const { harness, token } = await registered();
-    const response = await harness.request('/verify-email', { method: 'POST', body: new URLSearchParams({ token }) });
-    expect(response.status).toBe(200);
-    expect(await response.text()).toContain('Email verified');
-  });
 });
 
 describe('login', () => {
@@ -398,21 +391,5 @@ describe('password reset', () => {
     const response = await harness.request('/auth/forgot-password', { method: 'POST', json: { email } });
     expect(response.status).toBe(202);
     expect((await harness.mailbox()).some((mail) => mail.to === email)).toBe(false);
-  });
-
-  it('shows a password form on GET and resets through the page form post', async () => {
-    const { harness, identity, token } = await resetRequested();
-    const page = await harness.request(`/reset-password?token=${token}`);
-    expect(await page.text()).toContain('name="password"');
-    const posted = await harness.request('/reset-password', {
-      method: 'POST',
-      body: new URLSearchParams({ token, password: 'page reset password' }),
-    });
-    expect(posted.status).toBe(200);
-    const login = await harness.request('/auth/login', {
-      method: 'POST',
-      json: { identifier: identity.username, password: 'page reset password' },
-    });
-    expect(login.status).toBe(200);
   });
 });

@@ -24,7 +24,6 @@ import {
   registerBody,
   resetPasswordBody,
   tokenBody,
-  tokenQuery,
 } from './schemas';
 
 export interface ResponseDoc {
@@ -58,11 +57,6 @@ export interface RouteDoc {
   /** Expected failures beyond those implied by auth/body/query, answered as problem+json. */
   problems?: ErrorCode[];
 }
-
-const linkPageForm = (fields: z.ZodRawShape) =>
-  z.object(fields).meta({ description: 'Posted by the page itself; fields are read as text.' });
-
-const page = (description: string): ResponseDoc => ({ description, html: true });
 
 export const routeDocs: RouteDoc[] = [
   {
@@ -233,46 +227,6 @@ export const routeDocs: RouteDoc[] = [
         json: jwksSchema,
         headers: { 'cache-control': 'How long verifiers may cache the key set.' },
       },
-    },
-  },
-  {
-    method: 'get',
-    path: '/verify-email',
-    tag: 'Pages',
-    summary: 'The page behind the verification link; shows a form and consumes nothing.',
-    query: tokenQuery,
-    responses: { 200: page('A form that posts the token.') },
-  },
-  {
-    method: 'post',
-    path: '/verify-email',
-    tag: 'Pages',
-    summary: 'Verify the email address from the page form.',
-    form: linkPageForm({ token: z.string() }),
-    responses: {
-      200: page('Verified.'),
-      400: page('The link is not valid.'),
-      403: page('The link has expired.'),
-    },
-  },
-  {
-    method: 'get',
-    path: '/reset-password',
-    tag: 'Pages',
-    summary: 'The page behind the reset link; shows a form and consumes nothing.',
-    query: tokenQuery,
-    responses: { 200: page('A form for the new password.') },
-  },
-  {
-    method: 'post',
-    path: '/reset-password',
-    tag: 'Pages',
-    summary: 'Set a new password from the page form.',
-    form: linkPageForm({ token: z.string(), password: z.string() }),
-    responses: {
-      200: page('Changed.'),
-      400: page('The link or the password is not valid.'),
-      403: page('The link has expired.'),
     },
   },
 ];

@@ -1,0 +1,150 @@
+// End-to-end: the pages in a real Chromium against `npm run dev`, with JavaScript left on (the
+// pages have none to run). Mail is read from the development mailbox page, like a person would.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { launchBrowser, screenshotBoth } from './browser.mjs';
+import { startDevServer } from './dev-server.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startDevServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+let counter = 0;
+function newIdentity(prefix) {
+  counter += 1;
+  const suffix = `${Date.now().toString(36)}${counter}`;
+  return { username: `${prefix}_${suffix}`, email: `${prefix}.${suffix}@example.com`, password: 'correct horse battery' };
+}
+
+async function newPage() {
+  const context = await browser.newContext({ baseURL: server.origin, viewport: { width: 1280, height: 800 } });
+  return context.newPage();
+}
+
+/** Opens the newest mail to `email` on the mailbox page and follows its link to `path`. */
+async function followMailLink(page, email, path, screenshot) {
+  await page.goto('/dev/mailbox');
+  const mail = page.locator('article.mail', { hasText: email }).first();
+  await mail.waitFor();
+  if (screenshot) await screenshotBoth(page, screenshot);
+  await mail.locator(`a[href*="${path}"]`).click();
+  await page.waitForURL((url) => url.pathname === path);
+}
+
+async function signIn(page, identifier, password) {
+  await page.goto('/signin');
+  await page.getByLabel('Username or email').fill(identifier);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function registerAndVerify(page, identity, screenshots = false) {
+  await page.goto('/register');
+  if (screenshots) await screenshotBoth(page, 'register');
+  await page.getByLabel('Username').fill(identity.username);
+  await page.getByLabel('Email').fill(identity.email);
+  await page.getByLabel('Password').fill(identity.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Check your mail' }).waitFor();
+  if (screenshots) await screenshotBoth(page, 'register-mail-sent');
+  await followMailLink(page, identity.email, '/verify-email', screenshots ? 'dev-mailbox' : undefined);
+  if (screenshots) await screenshotBoth(page, 'verify-email');
+  await page.getByRole('button', { name: 'Confirm my email address' }).click();
+  await page.getByRole('heading', { name: 'Email verified' }).waitFor();
+  if (screenshots) await screenshotBoth(page, 'verify-email-done');
+}
+
+describe('pages in a browser', () => {
+  it('registers, verifies from the mailbox, signs in, shows the account and signs out', async () => {
+    const page = await newPage();
+    const identity = newIdentity('e2e');
+    await registerAndVerify(page, identity, true);
+    await page.goto('/signin');
+    await screenshotBoth(page, 'signin');
+    await signIn(page, identity.username, identity.password);
+    await page.waitForURL('**/account');
+    assert.equal(await page.getByTestId('username').textContent(), identity.username);
+    await screenshotBoth(page, 'account');
+    await page.getByRole('button', { name: 'Sign out', exact: true }).first().click();
+    await page.waitForURL('**/signin?notice=signed-out');
+    await page.getByText('You are signed out.').waitFor();
+    await page.goto('/account');
+    assert.equal(new URL(page.url()).pathname, '/signin');
+    await page.context().close();
+  });
+
+  it('resets a forgotten password from the mailed link and signs in with the new one', async () => {
+    const page = await newPage();
+    const identity = newIdentity('reset');
+    await registerAndVerify(page, identity);
+    await page.goto('/forgot-password');
+    await screenshotBoth(page, 'forgot-password');
+    await page.getByLabel('Email').fill(identity.email);
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await page.getByRole('heading', { name: 'Check your mail' }).waitFor();
+    await screenshotBoth(page, 'forgot-password-sent');
+    await followMailLink(page, identity.email, '/reset-password');
+    await screenshotBoth(page, 'reset-password');
+    await page.getByLabel('New password').fill('short');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.locator('#field-password-error').waitFor();
+    await screenshotBoth(page, 'reset-password-error');
+    await page.getByLabel('New password').fill('a different long secret');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.waitForURL('**/signin?notice=password-reset');
+    await screenshotBoth(page, 'signin-after-reset');
+    await signIn(page, identity.email, 'a different long secret');
+    await page.waitForURL('**/account');
+    assert.equal(await page.getByTestId('username').textContent(), identity.username);
+    await page.context().close();
+  });
+
+  it('shows a wrong password as an error on the page', async () => {
+    const page = await newPage();
+    const identity = newIdentity('wrong');
+    await registerAndVerify(page, identity);
+    await signIn(page, identity.username, 'not my password at all');
+    const error = page.locator('#field-password-error');
+    await error.waitFor();
+    assert.match(await error.textContent(), /do not match an account/);
+    assert.equal(await page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid'), 'true');
+    assert.equal(new URL(page.url()).pathname, '/signin');
+    await screenshotBoth(page, 'signin-error');
+    await page.context().close();
+  });
+
+  it('signs out another browser when its session is revoked from /account', async () => {
+    const first = await newPage();
+    const identity = newIdentity('revoke');
+    await registerAndVerify(first, identity);
+    await signIn(first, identity.username, identity.password);
+    await first.waitForURL('**/account');
+    const second = await newPage();
+    await signIn(second, identity.username, identity.password);
+    await second.waitForURL('**/account');
+
+    await first.reload();
+    const others = first.locator('li.session', { hasNotText: 'This browser' });
+    assert.equal(await others.count(), 1);
+    await screenshotBoth(first, 'account-sessions');
+    await others.getByRole('button', { name: /Sign out/ }).click();
+    await first.waitForURL('**/account?notice=session-revoked');
+    assert.equal(await first.locator('li.session').count(), 1);
+
+    await second.goto('/account');
+    assert.equal(new URL(second.url()).pathname, '/signin');
+    await first.goto('/account');
+    assert.equal(new URL(first.url()).pathname, '/account');
+    await first.context().close();
+    await second.context().close();
+  });
+});

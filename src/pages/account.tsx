@@ -1,0 +1,169 @@
+// /account: the signed-in user's details, their sessions (each with its own sign-out), a change
+// of password, and signing out. Signed-out visitors are sent to /signin, which brings them back.
+import { Hono, type Context } from 'hono';
+import { type Authenticated, logout } from '../core/sign-in';
+import { type SessionSummary, changePassword, listSessions, revokeSession } from '../core/session-management';
+import { readConfig } from '../config';
+import { clearSessionCookies } from '../http/session-cookies';
+import { PASSWORD_MAX_LENGTH } from '../core/password-policy';
+import type { PageEnv } from './env';
+import { type FieldErrors, checkField, failureFrom, readForm } from './form';
+import { passwordSchema } from '../http/schemas';
+import { Alert, Card, CsrfField, Field, Layout } from './layout';
+import { noticeText } from './notices';
+import { currentSession } from './page-session';
+import { PASSWORD_POLICY } from './register';
+
+const signinRedirect = (c: Context<PageEnv>) => c.redirect('/signin?redirect_to=%2Faccount', 303);
+
+function formatTime(iso: string): string {
+  // UTC, spelled out: the server does not know the reader's time zone and there is no script.
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+function SessionItem(props: { session: SessionSummary; csrfToken: string }) {
+  const { session } = props;
+  const device = session.userAgent || 'Unknown device';
+  return (
+    <li class="session">
+      <div>
+        <div>
+          {device}
+          {session.current ? <span class="badge">This browser</span> : null}
+        </div>
+        <div class="session-meta">
+          Signed in {formatTime(session.createdAt)} · last active {formatTime(session.lastUsedAt)}
+        </div>
+      </div>
+      <form method="post" action="/account/sessions/revoke" class="inline">
+        <CsrfField token={props.csrfToken} />
+        <input type="hidden" name="session" value={session.id} />
+        <button type="submit" class="secondary" aria-label={`Sign out ${session.current ? 'this browser' : `session started ${formatTime(session.createdAt)}`}`}>
+          Sign out
+        </button>
+      </form>
+    </li>
+  );
+}
+
+interface AccountView {
+  appName: string;
+  csrfToken: string;
+  auth: Authenticated;
+  sessions: SessionSummary[];
+  notice?: string | undefined;
+  errors?: FieldErrors;
+}
+
+function AccountPage(props: AccountView) {
+  const { user } = props.auth;
+  const errors = props.errors ?? {};
+  return (
+    <Layout appName={props.appName} title="Your account" signedIn wide>
+      {props.notice ? <Alert kind="ok">{props.notice}</Alert> : null}
+      {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+      <Card title="Your account" labelledBy="account-heading">
+        <dl class="facts">
+          <dt>Username</dt>
+          <dd data-testid="username">{user.username}</dd>
+          {user.displayName ? (
+            <>
+              <dt>Name</dt>
+              <dd>{user.displayName}</dd>
+            </>
+          ) : null}
+          <dt>Email</dt>
+          <dd>
+            {user.email} {user.emailVerifiedAt !== null ? '(verified)' : '(not verified)'}
+          </dd>
+          <dt>Member since</dt>
+          <dd>{new Date(user.createdAt).toISOString().slice(0, 10)}</dd>
+        </dl>
+        <form method="post" action="/signout" class="links">
+          <CsrfField token={props.csrfToken} />
+          <button type="submit">Sign out</button>
+        </form>
+      </Card>
+      <Card title="Sessions" heading="h2" labelledBy="sessions-heading">
+        <p class="hint">Browsers and apps signed in to your account. Sign out any you do not recognise.</p>
+        <ul class="plain">
+          {props.sessions.map((session) => (
+            <SessionItem session={session} csrfToken={props.csrfToken} />
+          ))}
+        </ul>
+      </Card>
+      <Card title="Change password" heading="h2" labelledBy="password-heading">
+        <form method="post" action="/account/password" novalidate>
+          <CsrfField token={props.csrfToken} />
+          <input type="text" name="username" value={user.username} autocomplete="username" hidden />
+          <Field name="currentPassword" label="Current password" type="password" autocomplete="current-password" error={errors.currentPassword} />
+          <Field name="newPassword" label="New password" type="password" autocomplete="new-password" hint={PASSWORD_POLICY} error={errors.newPassword} />
+          <button type="submit">Change password</button>
+        </form>
+      </Card>
+    </Layout>
+  );
+}
+
+async function renderAccount(c: Context<PageEnv>, auth: Authenticated, extra: { notice?: string; errors?: FieldErrors } = {}, status: 200 | 400 | 401 | 404 = 200) {
+  const sessions = await listSessions(c.var.services, auth);
+  return c.html(
+    <AccountPage appName={readConfig(c.env).APP_NAME} csrfToken={c.var.csrfToken} auth={auth} sessions={sessions} {...extra} />,
+    status,
+  );
+}
+
+export const accountPages = new Hono<PageEnv>()
+  .get('/account', async (c) => {
+    const auth = await currentSession(c);
+    if (!auth) return signinRedirect(c);
+    return renderAccount(c, auth, { notice: noticeText(c.req.query('notice')) });
+  })
+  .post('/signout', async (c) => {
+    const auth = await currentSession(c);
+    if (auth) await logout(c.var.services, auth);
+    clearSessionCookies(c);
+    return c.redirect('/signin?notice=signed-out', 303);
+  })
+  .post('/account/sessions/revoke', async (c) => {
+    const auth = await currentSession(c);
+    if (!auth) return signinRedirect(c);
+    const { session = '' } = await readForm(c.req);
+    try {
+      await revokeSession(c.var.services, auth, session.slice(0, 128));
+    } catch (error) {
+      const failure = failureFrom(error, {}, {
+        not_found: { message: 'That session has already ended. The list below is up to date.' },
+      });
+      return renderAccount(c, auth, { errors: failure.errors }, 404);
+    }
+    if (session === auth.session.id) {
+      clearSessionCookies(c);
+      return c.redirect('/signin?notice=signed-out', 303);
+    }
+    return c.redirect('/account?notice=session-revoked', 303);
+  })
+  .post('/account/password', async (c) => {
+    const auth = await currentSession(c);
+    if (!auth) return signinRedirect(c);
+    const form = await readForm(c.req);
+    const currentPassword = form.currentPassword ?? '';
+    const newPassword = form.newPassword ?? '';
+    const errors: FieldErrors = {};
+    if (!currentPassword) errors.currentPassword = 'Enter your current password.';
+    else if ([...currentPassword].length > PASSWORD_MAX_LENGTH * 4) errors.currentPassword = 'That password is too long.';
+    if (!newPassword) errors.newPassword = 'Enter a new password.';
+    else checkField(errors, 'newPassword', 'New password', passwordSchema, newPassword);
+    if (Object.keys(errors).length > 0) return renderAccount(c, auth, { errors }, 400);
+    try {
+      await changePassword(c.var.services, auth, { currentPassword, newPassword });
+    } catch (error) {
+      const failure = failureFrom(error, {
+        currentPassword: { input: 'currentPassword', label: 'Current password' },
+        newPassword: { input: 'newPassword', label: 'New password' },
+      });
+      return renderAccount(c, auth, { errors: failure.errors }, failure.status === 401 ? 401 : 400);
+    }
+    // The change signed out every other session; this browser's stays.
+    return c.redirect('/account?notice=password-changed', 303);
+  });

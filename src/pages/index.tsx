@@ -1,0 +1,59 @@
+// The browser pages, mounted at the root by src/app.ts. Every page gets the security headers and
+// a CSRF token; every form post passes the CSRF checks first (see ./csrf.ts).
+import { Hono } from 'hono';
+import { readConfig } from '../config';
+import { accountPages } from './account';
+import { csrfProtection } from './csrf';
+import type { PageEnv } from './env';
+import { Alert, Card, Layout } from './layout';
+import { passwordResetPages } from './password-reset';
+import { registerPages } from './register';
+import { pageHeaders } from './security-headers';
+import { signinPages } from './signin';
+import { styleRoutes } from './styles';
+import { verifyEmailPages } from './verify-email';
+
+// Middleware is attached to the page paths only: mounted at '/', a bare `.use()` would run for
+// every request of the app, the JSON API included.
+export const PAGE_PATHS = [
+  '/',
+  '/signin',
+  '/register',
+  '/resend-verification',
+  '/verify-email',
+  '/forgot-password',
+  '/reset-password',
+  '/account',
+  '/account/*',
+  '/signout',
+] as const;
+
+const refuseForm = csrfProtection((c, reason) =>
+  c.html(
+    <Layout appName={readConfig(c.env).APP_NAME} title="Form not accepted">
+      <Card title="Form not accepted">
+        <Alert kind="error">
+          {reason === 'cross_origin'
+            ? 'This form was sent from another site, so it was not accepted.'
+            : 'This form has expired or was not sent from this site. Go back, reload the page and try again.'}
+        </Alert>
+        <p>
+          <a href="/signin">Go to sign in</a>
+        </p>
+      </Card>
+    </Layout>,
+    403,
+  ),
+);
+
+const pages = new Hono<PageEnv>();
+for (const path of PAGE_PATHS) pages.use(path, pageHeaders, refuseForm);
+pages
+  .get('/', (c) => c.redirect('/account', 303))
+  .route('/', signinPages)
+  .route('/', registerPages)
+  .route('/', verifyEmailPages)
+  .route('/', passwordResetPages)
+  .route('/', accountPages);
+
+export const pageRoutes = new Hono<PageEnv>().route('/', styleRoutes).route('/', pages);

@@ -1,0 +1,16 @@
+// Messages a redirect can ask the next page to show (`?notice=`). Only these keys are known, so
+// a crafted link can never put its own words on a page.
+const notices = {
+  'password-reset': 'Your password has been changed and every session was signed out. Sign in with the new password.',
+  'signed-out': 'You are signed out.',
+  'session-ended': 'Your session has ended. Sign in again.',
+  'password-changed': 'Your password has been changed. Every other session was signed out.',
+  'session-revoked': 'That session has been signed out.',
+  verified: 'Your email address is verified. You can sign in now.',
+} as const;
+
+export type NoticeKey = keyof typeof notices;
+
+export function noticeText(key: string | undefined): string | undefined {
+  return key && Object.hasOwn(notices, key) ? notices[key as NoticeKey] : undefined;
+}

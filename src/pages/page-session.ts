@@ -1,0 +1,38 @@
+// Who is signed in, from the session cookies. An access token lives 10 minutes; when it has
+// expired (the browser drops the cookie) or is refused, the refresh cookie is spent once for a
+// new pair, which also rotates the refresh token. Anything invalid clears both cookies, so a
+// dead session never loops.
+import type { Context } from 'hono';
+import { type Authenticated, authenticate, refresh } from '../core/sign-in';
+import { AuthError } from '../core/errors';
+import { readConfig } from '../config';
+import { clearSessionCookies, readSessionCookies, setSessionCookies } from '../http/session-cookies';
+import type { PageEnv } from './env';
+
+async function expectedFailure<T>(run: () => Promise<T>): Promise<T | null> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof AuthError) return null;
+    throw error;
+  }
+}
+
+export async function currentSession(c: Context<PageEnv>): Promise<Authenticated | null> {
+  const services = c.var.services;
+  const { accessToken, refreshToken } = readSessionCookies(c);
+  if (accessToken) {
+    const auth = await expectedFailure(() => authenticate(services, accessToken));
+    if (auth) return auth;
+  }
+  if (refreshToken) {
+    const tokens = await expectedFailure(() => refresh(services, refreshToken));
+    if (tokens) {
+      setSessionCookies(c, tokens, readConfig(c.env).SESSION_TTL_SECONDS);
+      const auth = await expectedFailure(() => authenticate(services, tokens.accessToken));
+      if (auth) return auth;
+    }
+  }
+  if (accessToken || refreshToken) clearSessionCookies(c);
+  return null;
+}

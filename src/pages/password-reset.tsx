@@ -1,0 +1,124 @@
+// /forgot-password and /reset-password, with the API's rules: asking for a link answers the same
+// whether or not the address has an account, a GET of the reset link never consumes its token,
+// and a successful reset signs out every session and sends the browser to /signin.
+import { Hono } from 'hono';
+import * as accounts from '../core/accounts';
+import { AuthError } from '../core/errors';
+import { readConfig } from '../config';
+import { emailSchema, passwordSchema } from '../http/schemas';
+import type { PageEnv } from './env';
+import { type FieldErrors, checkField, readForm } from './form';
+import { Alert, Card, CsrfField, Field, Layout } from './layout';
+import { PASSWORD_POLICY } from './register';
+
+const MAX_TOKEN_LENGTH = 512;
+
+function ForgotPage(props: { appName: string; csrfToken: string; email?: string; errors?: FieldErrors }) {
+  const errors = props.errors ?? {};
+  return (
+    <Layout appName={props.appName} title="Forgot password">
+      <Card title="Forgot your password?">
+        <p>Enter the email address of your account and we will send you a link to choose a new password.</p>
+        <form method="post" action="/forgot-password" novalidate>
+          <CsrfField token={props.csrfToken} />
+          <Field name="email" label="Email" type="email" value={props.email ?? ''} autocomplete="email" error={errors.email} autofocus />
+          <button type="submit" class="wide">
+            Send reset link
+          </button>
+        </form>
+        <p class="links">
+          <a href="/signin">Back to sign in</a>
+        </p>
+      </Card>
+    </Layout>
+  );
+}
+
+function ResetPage(props: { appName: string; csrfToken: string; token: string; errors?: FieldErrors }) {
+  const errors = props.errors ?? {};
+  return (
+    <Layout appName={props.appName} title="Choose a new password">
+      <Card title="Choose a new password">
+        <form method="post" action="/reset-password" novalidate>
+          <CsrfField token={props.csrfToken} />
+          <input type="hidden" name="token" value={props.token} />
+          <Field name="password" label="New password" type="password" autocomplete="new-password" hint={PASSWORD_POLICY} error={errors.password} autofocus />
+          <button type="submit" class="wide">
+            Set new password
+          </button>
+        </form>
+      </Card>
+    </Layout>
+  );
+}
+
+function ResetLinkProblem(props: { appName: string; message: string }) {
+  return (
+    <Layout appName={props.appName} title="Reset link problem">
+      <Card title="This reset link cannot be used">
+        <Alert kind="error">{props.message}</Alert>
+        <p>
+          <a href="/forgot-password">Ask for a new reset link</a>
+        </p>
+      </Card>
+    </Layout>
+  );
+}
+
+export const passwordResetPages = new Hono<PageEnv>()
+  .get('/forgot-password', (c) => c.html(<ForgotPage appName={readConfig(c.env).APP_NAME} csrfToken={c.var.csrfToken} />))
+  .post('/forgot-password', async (c) => {
+    const appName = readConfig(c.env).APP_NAME;
+    const form = await readForm(c.req);
+    const errors: FieldErrors = {};
+    const email = checkField(errors, 'email', 'Email', emailSchema, form.email);
+    if (email === undefined) {
+      return c.html(<ForgotPage appName={appName} csrfToken={c.var.csrfToken} email={(form.email ?? '').slice(0, 320)} errors={errors} />, 400);
+    }
+    await accounts.forgotPassword(c.var.services, email);
+    return c.html(
+      <Layout appName={appName} title="Check your mail">
+        <Card title="Check your mail">
+          <p>
+            If an account uses <strong>{email}</strong>, we have sent it a link to choose a new password. The link
+            expires after a while.
+          </p>
+          <p class="links">
+            <a href="/signin">Back to sign in</a>
+          </p>
+        </Card>
+      </Layout>,
+    );
+  })
+  .get('/reset-password', (c) => {
+    const appName = readConfig(c.env).APP_NAME;
+    const token = c.req.query('token') ?? '';
+    if (!token || token.length > MAX_TOKEN_LENGTH) {
+      return c.html(<ResetLinkProblem appName={appName} message="This link has no valid token. Open the link from your mail again." />, 400);
+    }
+    return c.html(<ResetPage appName={appName} csrfToken={c.var.csrfToken} token={token} />);
+  })
+  .post('/reset-password', async (c) => {
+    const appName = readConfig(c.env).APP_NAME;
+    const form = await readForm(c.req);
+    const token = form.token ?? '';
+    if (!token || token.length > MAX_TOKEN_LENGTH) {
+      return c.html(<ResetLinkProblem appName={appName} message="This reset link is not valid." />, 400);
+    }
+    const errors: FieldErrors = {};
+    const password = checkField(errors, 'password', 'Password', passwordSchema, form.password);
+    if (password === undefined) {
+      return c.html(<ResetPage appName={appName} csrfToken={c.var.csrfToken} token={token} errors={errors} />, 400);
+    }
+    try {
+      await accounts.resetPassword(c.var.services, { token, password });
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      const message =
+        error.code === 'token_expired'
+          ? 'This reset link has expired.'
+          : 'This reset link is not valid or has already been used.';
+      return c.html(<ResetLinkProblem appName={appName} message={message} />, 400);
+    }
+    return c.redirect('/signin?notice=password-reset', 303);
+  });

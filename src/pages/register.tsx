@@ -1,0 +1,126 @@
+// GET/POST /register, and /resend-verification. Registration answers with a page that says a
+// verification mail was sent and offers to send it again. The resend page says the same thing
+// whether or not the address is registered, like the API, so it tells nobody who has an account.
+import { Hono } from 'hono';
+import * as accounts from '../core/accounts';
+import { readConfig } from '../config';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH_FLOOR as PASSWORD_MIN_LENGTH } from '../core/password-policy';
+import { emailSchema, passwordSchema, usernameSchema } from '../http/schemas';
+import type { PageEnv } from './env';
+import { type FieldErrors, checkField, failureFrom, readForm } from './form';
+import { Alert, Card, CsrfField, Field, Layout } from './layout';
+
+export const PASSWORD_POLICY = `${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters. A few words make a strong password that is easy to remember.`;
+
+function RegisterPage(props: { appName: string; csrfToken: string; values?: Record<string, string>; errors?: FieldErrors }) {
+  const errors = props.errors ?? {};
+  const values = props.values ?? {};
+  return (
+    <Layout appName={props.appName} title="Create account">
+      <Card title="Create account">
+        {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+        <form method="post" action="/register" novalidate>
+          <CsrfField token={props.csrfToken} />
+          <Field name="username" label="Username" value={values.username ?? ''} autocomplete="username" hint="3 to 32 characters: letters a–z, digits, “_”, “.” and “-”." error={errors.username} maxlength={64} />
+          <Field name="email" label="Email" type="email" value={values.email ?? ''} autocomplete="email" error={errors.email} maxlength={320} />
+          <Field name="password" label="Password" type="password" autocomplete="new-password" hint={PASSWORD_POLICY} error={errors.password} />
+          <button type="submit" class="wide">
+            Create account
+          </button>
+        </form>
+        <p class="links">
+          <span>
+            Already registered? <a href="/signin">Sign in</a>
+          </span>
+        </p>
+      </Card>
+    </Layout>
+  );
+}
+
+function MailSentPage(props: { appName: string; csrfToken: string; email: string; title: string; resent?: boolean }) {
+  return (
+    <Layout appName={props.appName} title={props.title}>
+      <Card title={props.title}>
+        {props.resent ? <Alert kind="ok">If {props.email} is waiting for verification, a new link is on its way.</Alert> : null}
+        {props.resent ? null : (
+          <p>
+            We sent a verification link to <strong>{props.email}</strong>. Open it to confirm your address, then sign in.
+          </p>
+        )}
+        <p>The link expires after a while. If the mail does not arrive, check your spam folder or send it again.</p>
+        <form method="post" action="/resend-verification">
+          <CsrfField token={props.csrfToken} />
+          <input type="hidden" name="email" value={props.email} />
+          <button type="submit" class="secondary">
+            Resend the verification mail
+          </button>
+        </form>
+        <p class="links">
+          <a href="/signin">Go to sign in</a>
+        </p>
+      </Card>
+    </Layout>
+  );
+}
+
+function ResendPage(props: { appName: string; csrfToken: string; email?: string; errors?: FieldErrors }) {
+  const errors = props.errors ?? {};
+  return (
+    <Layout appName={props.appName} title="Resend verification">
+      <Card title="Resend verification">
+        <p>Enter the address you registered with and we will send a new verification link.</p>
+        <form method="post" action="/resend-verification" novalidate>
+          <CsrfField token={props.csrfToken} />
+          <Field name="email" label="Email" type="email" value={props.email ?? ''} autocomplete="email" error={errors.email} autofocus />
+          <button type="submit" class="wide">
+            Send a new link
+          </button>
+        </form>
+        <p class="links">
+          <a href="/signin">Back to sign in</a>
+        </p>
+      </Card>
+    </Layout>
+  );
+}
+
+export const registerPages = new Hono<PageEnv>()
+  .get('/register', (c) => c.html(<RegisterPage appName={readConfig(c.env).APP_NAME} csrfToken={c.var.csrfToken} />))
+  .post('/register', async (c) => {
+    const appName = readConfig(c.env).APP_NAME;
+    const form = await readForm(c.req);
+    const values = { username: (form.username ?? '').slice(0, 64), email: (form.email ?? '').slice(0, 320) };
+    const errors: FieldErrors = {};
+    const username = checkField(errors, 'username', 'Username', usernameSchema, form.username);
+    const email = checkField(errors, 'email', 'Email', emailSchema, form.email);
+    const password = checkField(errors, 'password', 'Password', passwordSchema, form.password);
+    if (username === undefined || email === undefined || password === undefined) {
+      return c.html(<RegisterPage appName={appName} csrfToken={c.var.csrfToken} values={values} errors={errors} />, 400);
+    }
+    try {
+      const user = await accounts.register(c.var.services, { username, email, password });
+      return c.html(<MailSentPage appName={appName} csrfToken={c.var.csrfToken} email={user.email} title="Check your mail" />, 201);
+    } catch (error) {
+      const failure = failureFrom(error, {
+        username: { input: 'username', label: 'Username' },
+        email: { input: 'email', label: 'Email' },
+        password: { input: 'password', label: 'Password' },
+      });
+      return c.html(<RegisterPage appName={appName} csrfToken={c.var.csrfToken} values={values} errors={failure.errors} />, failure.status);
+    }
+  })
+  .get('/resend-verification', (c) =>
+    c.html(<ResendPage appName={readConfig(c.env).APP_NAME} csrfToken={c.var.csrfToken} />),
+  )
+  .post('/resend-verification', async (c) => {
+    const appName = readConfig(c.env).APP_NAME;
+    const form = await readForm(c.req);
+    const errors: FieldErrors = {};
+    const email = checkField(errors, 'email', 'Email', emailSchema, form.email);
+    if (email === undefined) {
+      return c.html(<ResendPage appName={appName} csrfToken={c.var.csrfToken} email={(form.email ?? '').slice(0, 320)} errors={errors} />, 400);
+    }
+    await accounts.resendVerification(c.var.services, email);
+    return c.html(<MailSentPage appName={appName} csrfToken={c.var.csrfToken} email={email} title="Check your mail" resent />);
+  });

@@ -1,0 +1,95 @@
+// GET/POST /signin: username-or-email and password. Success sets the session cookies and sends
+// the browser to /account, or to a `redirect_to` that passes the return-URL allowlist.
+import { Hono } from 'hono';
+import { login } from '../core/sign-in';
+import { describeUserAgent } from '../http/user-agent';
+import { readConfig } from '../config';
+import { setSessionCookies } from '../http/session-cookies';
+import { PASSWORD_MAX_LENGTH } from '../core/password-policy';
+import type { PageEnv } from './env';
+import { type FieldErrors, failureFrom, readForm } from './form';
+import { Alert, Card, CsrfField, Field, Layout } from './layout';
+import { noticeText } from './notices';
+import { DEFAULT_RETURN_PATH, allowedReturnUrl } from './return-url';
+
+interface SigninView {
+  appName: string;
+  csrfToken: string;
+  identifier?: string;
+  returnTo?: string | null;
+  errors?: FieldErrors;
+  notice?: string | undefined;
+}
+
+function SigninPage(props: SigninView) {
+  const errors = props.errors ?? {};
+  return (
+    <Layout appName={props.appName} title="Sign in">
+      <Card title="Sign in">
+        {props.notice ? <Alert kind="ok">{props.notice}</Alert> : null}
+        {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+        {errors.unverified ? (
+          <Alert kind="error">
+            {errors.unverified} <a href="/resend-verification">Send a new verification link</a>.
+          </Alert>
+        ) : null}
+        <form method="post" action="/signin" novalidate>
+          <CsrfField token={props.csrfToken} />
+          {props.returnTo ? <input type="hidden" name="redirect_to" value={props.returnTo} /> : null}
+          <Field name="identifier" label="Username or email" value={props.identifier ?? ''} autocomplete="username" error={errors.identifier} autofocus={!props.identifier} />
+          <Field name="password" label="Password" type="password" autocomplete="current-password" error={errors.password} autofocus={Boolean(props.identifier)} />
+          <button type="submit" class="wide">
+            Sign in
+          </button>
+        </form>
+        <p class="links">
+          <a href="/forgot-password">Forgot password?</a>
+          <a href="/register">Create account</a>
+        </p>
+      </Card>
+    </Layout>
+  );
+}
+
+export const signinPages = new Hono<PageEnv>()
+  .get('/signin', (c) => {
+    const config = readConfig(c.env);
+    const origin = new URL(c.req.url).origin;
+    return c.html(
+      <SigninPage
+        appName={config.APP_NAME}
+        csrfToken={c.var.csrfToken}
+        returnTo={allowedReturnUrl(c.req.query('redirect_to'), origin, config.RETURN_URL_ALLOWLIST)}
+        notice={noticeText(c.req.query('notice'))}
+      />,
+    );
+  })
+  .post('/signin', async (c) => {
+    const config = readConfig(c.env);
+    const form = await readForm(c.req);
+    const identifier = (form.identifier ?? '').trim().slice(0, 320);
+    const password = form.password ?? '';
+    const returnTo = allowedReturnUrl(form.redirect_to, new URL(c.req.url).origin, config.RETURN_URL_ALLOWLIST);
+    const view = { appName: config.APP_NAME, csrfToken: c.var.csrfToken, identifier, returnTo };
+
+    const errors: FieldErrors = {};
+    if (!identifier) errors.identifier = 'Enter your username or email.';
+    if (!password) errors.password = 'Enter your password.';
+    else if ([...password].length > PASSWORD_MAX_LENGTH * 4) errors.password = 'That password is too long.';
+    if (Object.keys(errors).length > 0) return c.html(<SigninPage {...view} errors={errors} />, 400);
+
+    try {
+      const tokens = await login(c.var.services, { identifier, password, userAgent: describeUserAgent(c.req.header('user-agent')) });
+      setSessionCookies(c, tokens, config.SESSION_TTL_SECONDS);
+      return c.redirect(returnTo ?? DEFAULT_RETURN_PATH, 303);
+    } catch (error) {
+      const failure = failureFrom(error, {}, {
+        invalid_credentials: { field: 'password', message: 'That username or email and password do not match an account.' },
+        email_not_verified: {
+          field: 'unverified',
+          message: 'Your email address is not verified yet. Open the link in the mail we sent you.',
+        },
+      });
+      return c.html(<SigninPage {...view} errors={failure.errors} />, failure.status);
+    }
+  });
