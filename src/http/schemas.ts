@@ -1,7 +1,7 @@
 // Request bodies and queries, as zod schemas. They validate every request and are the single
 // source of the API's input contract. Objects are strict: an unknown field (`emailVerified`,
 // `role`, ...) is refused, so nothing can be mass-assigned.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
