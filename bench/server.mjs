@@ -3,6 +3,7 @@
 // through the development mailbox, log in). Nothing here reads or writes the user's .dev.vars.
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { generateSigningJwk } from '../scripts/generate-jwk.mjs';
 
 const wrangler = process.platform === 'win32' ? 'wrangler.cmd' : 'wrangler';
