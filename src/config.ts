@@ -1,7 +1,7 @@
 // Turns the Worker's bindings into validated settings, once per isolate. A missing or malformed
 // secret fails closed: the request gets a generic 500 problem and the log gets one line naming
 // the setting (never its value). There is no insecure fallback.
-import { z } from 'zod';
+import * as z from 'zod';
 import { PEPPER_MAX_VERSION, createPasswordPeppers } from './core/password-pepper';
 
 export interface Env {

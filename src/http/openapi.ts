@@ -2,7 +2,7 @@
 // contract cannot drift from what the handlers validate and answer. Request schemas are rendered
 // on their input side (what a client sends, before transforms); responses on their output side.
 // Built on first use and kept for the isolate's life: the table is static.
-import { z } from 'zod';
+import * as z from 'zod';
 import { version } from '../../package.json';
 import type { ErrorCode } from '../core/errors';
 import { type RouteDoc, routeDocs } from './openapi-routes';

@@ -2,7 +2,7 @@
 // document is generated from them, and the contract test checks real responses against that
 // document. Objects are strict so an undocumented field in a response fails the contract test
 // instead of leaking quietly into clients.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { JSONWebKeySet } from 'jose';
 import type { TokenResponse } from '../core/sign-in';
 import type { ErrorCode } from '../core/errors';

@@ -1,7 +1,7 @@
 // Request bodies and queries, as zod schemas. They validate every request and are the single
 // source of the API's input contract. Objects are strict: an unknown field (`emailVerified`,
 // `role`, ...) is refused, so nothing can be mass-assigned.
-import { z } from 'zod';
+import * as z from 'zod';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH_FLOOR, countPasswordCharacters } from '../core/password-policy';
 
 
