@@ -274,3 +274,19 @@ describe('development mailbox', () => {
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
   });
 });
+
+describe('page rate limits', () => {
+  it('answers a page, not JSON, once a client passes the sign-in limit', async () => {
+    const harness = createHarness();
+    const jar = new Jar();
+    await visit(harness, jar, '/signin');
+    let last: Response | undefined;
+    for (let i = 0; i < 21; i++) {
+      last = await post(harness, jar, '/signin', { csrf: jar.csrf, identifier: `nobody_${i}`, password: 'wrong password' });
+    }
+    expect(last!.status).toBe(429);
+    expect(last!.headers.get('content-type')).toContain('text/html');
+    expect(last!.headers.get('retry-after')).toBe('60');
+    expect(await last!.text()).toContain('Too many attempts');
+  });
+});

@@ -1,7 +1,8 @@
 // The browser pages, mounted at the root by src/app.ts. Every page gets the security headers and
 // a CSRF token; every form post passes the CSRF checks first (see ./csrf.ts).
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { readConfig } from '../config';
+import { type RateLimitBinding, limitPerClient } from '../http/rate-limit';
 import { accountPages } from './account';
 import { csrfProtection } from './csrf';
 import type { PageEnv } from './env';
@@ -46,8 +47,30 @@ const refuseForm = csrfProtection((c, reason) =>
   ),
 );
 
+const tooManyRequests = (c: Context) =>
+  c.html(
+    <Layout appName={readConfig(c.env).APP_NAME} title="Too many attempts">
+      <Card title="Too many attempts">
+        <Alert kind="error">There were too many attempts from your network. Wait a minute, then try again.</Alert>
+      </Card>
+    </Layout>,
+    429,
+  );
+
+// The same per-client limits as the JSON API, under the same keys.
+const pageLimits: [string, RateLimitBinding, string][] = [
+  ['/signin', 'RATE_LIMIT_CREDENTIALS', 'login'],
+  ['/register', 'RATE_LIMIT_CREDENTIALS', 'register'],
+  ['/verify-email', 'RATE_LIMIT_CREDENTIALS', 'verify-email'],
+  ['/reset-password', 'RATE_LIMIT_CREDENTIALS', 'reset-password'],
+  ['/account/password', 'RATE_LIMIT_CREDENTIALS', 'change-password'],
+  ['/forgot-password', 'RATE_LIMIT_MAIL', 'forgot-password'],
+  ['/resend-verification', 'RATE_LIMIT_MAIL', 'resend-verification'],
+];
+
 const pages = new Hono<PageEnv>();
 for (const path of PAGE_PATHS) pages.use(path, pageHeaders, refuseForm);
+for (const [path, binding, route] of pageLimits) pages.post(path, limitPerClient(binding, route, tooManyRequests));
 pages
   .get('/', (c) => c.redirect('/account', 303))
   .route('/', signinPages)

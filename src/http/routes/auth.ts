@@ -96,7 +96,7 @@ export const authRoutes = new Hono<AppEnv>()
     if (id === c.var.auth.session.id) clearSessionCookies(c);
     return c.body(null, 204);
   })
-  .post('/change-password', requireAuth, jsonBody(changePasswordBody), async (c) => {
+  .post('/change-password', limitPerClient('RATE_LIMIT_CREDENTIALS', 'change-password'), requireAuth, jsonBody(changePasswordBody), async (c) => {
     await management.changePassword(c.var.services, c.var.auth, c.req.valid('json'));
     return c.json({ status: 'password_changed' });
   })
