@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  PBKDF2_ITERATIONS,
   WORKERS_PBKDF2_MAX_ITERATIONS,
   hashPassword,
-  parsePasswordHash,
   passwordHashNeedsUpgrade,
   verifyAgainstDummyHash,
   verifyPassword,
 } from '../src/core/password';
 
 describe('password hashing', () => {
-  it('keeps the configured PBKDF2 cost within what production Workers accept', () => {
-    // Local workerd runs any count; production refuses more than 100,000 and every login fails.
-    expect(PBKDF2_ITERATIONS).toBeLessThanOrEqual(WORKERS_PBKDF2_MAX_ITERATIONS);
-    expect(parsePasswordHash(`$pbkdf2-sha256$i=${PBKDF2_ITERATIONS}$AAAAAAAAAAAAAAAAAAAAAA$${'A'.repeat(43)}`)).not.toBeNull();
-  });
-
   it('stores a self-describing hash with a 16-byte salt', async () => {
     const stored = await hashPassword('correct horse battery');
     expect(stored).toMatch(/^\$pbkdf2-sha256\$i=100000\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
@@ -42,13 +34,6 @@ describe('password hashing', () => {
     );
   });
 
-  it('refuses a stored hash asking for more iterations than Workers allow, before deriving', async () => {
-    const stored = await hashPassword('correct horse battery', { iterations: 1000 });
-    const overCap = stored.replace('$i=1000$', '$i=100001$');
-    expect(parsePasswordHash(overCap)).toBeNull();
-    expect(await verifyPassword('correct horse battery', overCap)).toBe(false);
-  });
-
   it('treats malformed stored hashes as non-matching', async () => {
     for (const stored of ['', 'plain', '$pbkdf2-sha256$i=1000$$', '$bcrypt$i=1000$AAAA$AAAA', '$pbkdf2-sha256$i=0$AAAAAAAAAAA$AAAA']) {
       expect(await verifyPassword('x', stored)).toBe(false);
@@ -59,9 +44,4 @@ describe('password hashing', () => {
     expect(await verifyAgainstDummyHash('correct horse battery')).toBe(false);
   });
 
-  it('accepts a password typed in decomposed Unicode form', async () => {
-    const composed = 'caf\u00e9 au lait!';
-    const decomposed = 'cafe\u0301 au lait!';
-    expect(await verifyPassword(decomposed, await hashPassword(composed))).toBe(true);
-  });
 });
