@@ -1,0 +1,20 @@
+// Adds up the test counts of a CI run into one closing line, `ci: N passed, N failed`: vitest's
+// JSON reports (the workers and node suites, the example Worker) and node's test runner output
+// (the browser tests). Usage: node scripts/ci-summary.mjs REPORT.json... [--node-test LOG]...
+import { readFileSync } from 'node:fs';
+
+let passed = 0;
+let failed = 0;
+const args = process.argv.slice(2);
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--node-test') {
+    const log = readFileSync(args[++i], 'utf8');
+    passed += Number(/^ℹ pass (\d+)$/m.exec(log)?.[1] ?? 0);
+    failed += Number(/^ℹ fail (\d+)$/m.exec(log)?.[1] ?? 0);
+  } else {
+    const report = JSON.parse(readFileSync(args[i], 'utf8'));
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+  }
+}
+console.log(`ci: ${passed} passed, ${failed} failed`);
