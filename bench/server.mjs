@@ -23,7 +23,14 @@ export function applyMigrations(persistDir, logPath) {
 /** Starts wrangler dev in its own process group so that stop() ends it and its workerd children. */
 export async function startServer({ persistDir, port, inspectorPort, logPath }) {
   const jwk = await generateSigningJwk();
-  const vars = { ENVIRONMENT: 'development', MAIL_PROVIDER: 'console', JWT_PRIVATE_JWK: JSON.stringify(jwk) };
+  // The per-account lockout would stop the wrong-password rows after 10 requests; the failure
+  // counter is still written on every failure, as in production.
+  const vars = {
+    ENVIRONMENT: 'development',
+    MAIL_PROVIDER: 'console',
+    JWT_PRIVATE_JWK: JSON.stringify(jwk),
+    LOGIN_MAX_FAILURES: '1000000',
+  };
   const args = ['dev', '-c', config, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort)];
   args.push('--persist-to', persistDir, '--show-interactive-dev-session=false');
   // Request logs go through wrangler's Node process; at thousands of requests per second that

@@ -16,12 +16,13 @@ import { devRoutes } from './http/routes/dev';
 import { meRoutes } from './http/routes/me';
 import { wellKnownRoutes } from './http/routes/well-known';
 import { pageRoutes } from './pages';
-import { type ServiceOverrides, buildServices } from './services';
+import { type ServiceOverrides, createServiceFactory } from './services';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
 export function createApp(overrides: ServiceOverrides = {}) {
   const log = overrides.log ?? ((line: string) => console.log(line));
+  const servicesFor = createServiceFactory(overrides);
 
   const app = new Hono<AppEnv>()
     // First, so that every response gets the headers: errors and 404s included.
@@ -34,12 +35,13 @@ export function createApp(overrides: ServiceOverrides = {}) {
       }),
     )
     .use(async (c, next) => {
+      let ipHash: Promise<string> | undefined;
       const request = {
         origin: new URL(c.req.url).origin,
-        clientIpHash: await hashClientIp(clientIp(c)),
+        clientIpHash: () => (ipHash ??= hashClientIp(clientIp(c))),
         waitUntil: (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise),
       };
-      c.set('services', buildServices(c.env, request, overrides));
+      c.set('services', servicesFor(c.env, request));
       await next();
     })
     // A route that touches no storage: for uptime checks, and the benchmark's baseline.

@@ -107,7 +107,7 @@ const envSchema = z
     PASSWORD_PEPPER_VERSION: integerSetting(1, 1, PEPPER_MAX_VERSION),
     PASSWORD_PEPPER_PREVIOUS: optionalText,
     REFRESH_GRACE_SECONDS: integerSetting(30, 0, 300),
-    LOGIN_MAX_FAILURES: integerSetting(10, 1, 1000),
+    LOGIN_MAX_FAILURES: integerSetting(10, 1, 1_000_000),
     LOGIN_FAILURE_WINDOW_SECONDS: integerSetting(15 * 60, 60, 86_400),
     LOGIN_LOCKOUT_SECONDS: integerSetting(15 * 60, 1, 86_400),
     MAIL_MAX_PER_HOUR: integerSetting(3, 1, 100),

@@ -1,19 +1,24 @@
 // The one place where Worker bindings become services. Handlers receive AccountServices, never
 // raw bindings, so the core stays testable without HTTP and portable to other runtimes.
-import { type AccessTokenIssuer, createAccessTokenIssuer } from './core/access-tokens';
-import type { AccountServices, PasswordPolicyCheck } from './core/services';
-import { type Clock, systemClock } from './core/clock';
+//
+// Most of a service set depends only on the bindings and settings, which workerd hands to every
+// request of an isolate as the same object: that part is built once per isolate (importing the
+// signing key, parsing settings, creating the drizzle clients). Only the request's own pieces
+// (waitUntil, origin, the client address for log lines) are made per request.
+import { createAccessTokenIssuer } from './core/access-tokens';
 import { createPwnedPasswordsChecker } from './core/breached-passwords';
+import { type Clock, systemClock } from './core/clock';
 import type { Mailer } from './core/mail';
-import { type PasswordHasher, createPasswordHasher } from './core/password-hasher';
+import { createPasswordHasher } from './core/password-hasher';
 import { createPasswordPeppers } from './core/password-pepper';
 import { checkPasswordPolicy } from './core/password-policy';
+import type { AccountServices, AccountSettings, PasswordPolicyCheck } from './core/services';
 import { type Config, type Env, readConfig } from './config';
 import { createConsoleMailer } from './mail/console-mailer';
 import { createResendMailer } from './mail/resend-mailer';
-import { createD1UserRepository } from './storage/d1-user-repository';
 import { createD1SessionRepository } from './storage/d1-session-repository';
 import { createD1ThrottleStore } from './storage/d1-throttle-store';
+import { createD1UserRepository } from './storage/d1-user-repository';
 import { createKvEmailTokenStore } from './storage/kv-email-token-store';
 
 /** What tests (and other hosts) may replace: time, outbound HTTP and the log sink. */
@@ -26,28 +31,16 @@ export interface ServiceOverrides {
 export interface RequestContext {
   /** The request's own origin, used for links only in development when APP_URL is unset. */
   origin: string;
-  /** A truncated hash of the client IP, for log lines; never the address itself. */
-  clientIpHash: string;
+  /** A pseudonym of the client address for log lines, computed only when a line is written. */
+  clientIpHash: () => Promise<string>;
   waitUntil(promise: Promise<unknown>): void;
 }
 
-// Importing a JWK costs a few hundred microseconds; do it once per isolate and key.
-const issuers = new WeakMap<Config, AccessTokenIssuer>();
-
-function accessTokenIssuerFor(config: Config): AccessTokenIssuer {
-  let issuer = issuers.get(config);
-  if (!issuer) {
-    issuer = createAccessTokenIssuer({
-      privateJwk: config.JWT_PRIVATE_JWK,
-      previousPublicJwk: config.JWT_PREVIOUS_PUBLIC_JWK,
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    });
-    issuers.set(config, issuer);
-  }
-  return issuer;
-}
+type IsolateServices = Omit<AccountServices, 'defer' | 'log' | 'checkNewPassword' | 'settings'> & {
+  config: Config;
+  settings: Omit<AccountSettings, 'mail'>;
+  fetch: typeof fetch;
+};
 
 function mailerFor(config: Config, env: Env, clock: Clock, fetcher: typeof fetch, log: (line: string) => void): Mailer {
   if (config.MAIL_PROVIDER === 'console') return createConsoleMailer(env.KV, () => clock.now(), log);
@@ -55,24 +48,11 @@ function mailerFor(config: Config, env: Env, clock: Clock, fetcher: typeof fetch
   return createResendMailer({ apiKey: config.RESEND_API_KEY!, from: config.MAIL_FROM!, fetch: fetcher });
 }
 
-const hashers = new WeakMap<Config, PasswordHasher>();
-
-function passwordHasherFor(config: Config): PasswordHasher {
-  let hasher = hashers.get(config);
-  if (!hasher) {
-    const peppers = createPasswordPeppers({
-      current: config.PASSWORD_PEPPER,
-      version: config.PASSWORD_PEPPER_VERSION,
-      previous: config.PASSWORD_PEPPER_PREVIOUS,
-    });
-    hasher = createPasswordHasher(peppers);
-    hashers.set(config, hasher);
-  }
-  return hasher;
-}
-
 function passwordPolicyFor(config: Config, fetcher: typeof fetch, log: AccountServices['log']): PasswordPolicyCheck {
-  const breached = config.PASSWORD_BREACH_CHECK === 'on' ? createPwnedPasswordsChecker({ fetch: fetcher, log: (event) => log({ event: 'pwned_passwords', ...event }) }) : null;
+  const breached =
+    config.PASSWORD_BREACH_CHECK === 'on'
+      ? createPwnedPasswordsChecker({ fetch: fetcher, log: (event) => log({ event: 'pwned_passwords', ...event }) })
+      : null;
   return async (password, owner) => {
     const result = checkPasswordPolicy(password, owner, { minLength: config.PASSWORD_MIN_LENGTH });
     if (!result.ok) return result.message;
@@ -83,20 +63,33 @@ function passwordPolicyFor(config: Config, fetcher: typeof fetch, log: AccountSe
   };
 }
 
-export function buildServices(env: Env, request: RequestContext, overrides: ServiceOverrides = {}): AccountServices {
+function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line: string) => void): IsolateServices {
   const config = readConfig(env);
   const clock = overrides.clock ?? systemClock;
-  const log = overrides.log ?? ((line: string) => console.log(line));
   const fetcher = overrides.fetch ?? ((input, init) => fetch(input, init));
-  const logEvent: AccountServices['log'] = (event) => log(JSON.stringify({ level: 'info', ...event, ip: request.clientIpHash }));
   return {
+    config,
+    fetch: fetcher,
     users: createD1UserRepository(env.DB),
     sessions: createD1SessionRepository(env.DB),
     emailTokens: createKvEmailTokenStore(env.KV, clock),
     throttle: createD1ThrottleStore(env.DB),
-    accessTokens: accessTokenIssuerFor(config),
+    accessTokens: createAccessTokenIssuer({
+      privateJwk: config.JWT_PRIVATE_JWK,
+      previousPublicJwk: config.JWT_PREVIOUS_PUBLIC_JWK,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    }),
     mailer: mailerFor(config, env, clock, fetcher, log),
     clock,
+    passwords: createPasswordHasher(
+      createPasswordPeppers({
+        current: config.PASSWORD_PEPPER,
+        version: config.PASSWORD_PEPPER_VERSION,
+        previous: config.PASSWORD_PEPPER_PREVIOUS,
+      }),
+    ),
     settings: {
       sessionTtlSeconds: config.SESSION_TTL_SECONDS,
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
@@ -108,15 +101,37 @@ export function buildServices(env: Env, request: RequestContext, overrides: Serv
         lockoutSeconds: config.LOGIN_LOCKOUT_SECONDS,
       },
       mailQuota: { maxPerHour: config.MAIL_MAX_PER_HOUR },
-      mail: {
-        appName: config.APP_NAME,
-        appUrl: config.APP_URL ?? request.origin,
-        tokenTtlSeconds: config.EMAIL_TOKEN_TTL_SECONDS,
-      },
     },
-    passwords: passwordHasherFor(config),
-    checkNewPassword: passwordPolicyFor(config, fetcher, logEvent),
-    defer: (task) => request.waitUntil(task()),
-    log: logEvent,
+  };
+}
+
+/** Makes the services of each request; one factory per app, caching per bindings object. */
+export function createServiceFactory(overrides: ServiceOverrides = {}) {
+  const sink = overrides.log ?? ((line: string) => console.log(line));
+  const perIsolate = new WeakMap<Env, IsolateServices>();
+
+  return function servicesFor(env: Env, request: RequestContext): AccountServices {
+    let shared = perIsolate.get(env);
+    if (!shared) {
+      shared = buildIsolateServices(env, overrides, sink);
+      perIsolate.set(env, shared);
+    }
+    const { config, fetch: fetcher, settings, ...services } = shared;
+    const log: AccountServices['log'] = (event) =>
+      request.waitUntil(request.clientIpHash().then((ip) => sink(JSON.stringify({ level: 'info', ...event, ip }))));
+    return {
+      ...services,
+      settings: {
+        ...settings,
+        mail: {
+          appName: config.APP_NAME,
+          appUrl: config.APP_URL ?? request.origin,
+          tokenTtlSeconds: config.EMAIL_TOKEN_TTL_SECONDS,
+        },
+      },
+      checkNewPassword: passwordPolicyFor(config, fetcher, log),
+      defer: (task) => request.waitUntil(task()),
+      log,
+    };
   };
 }

@@ -4,7 +4,7 @@
 import { assertPasswordAllowed, sendPasswordChangedNotice } from './accounts';
 import { AuthError } from './errors';
 import type { AccountServices } from './services';
-import { type Authenticated, recordFailedPassword } from './sign-in';
+import { ACCOUNT_COUNTER_PREFIX, type Authenticated, recordFailedPassword } from './sign-in';
 
 export interface SessionSummary {
   id: string;
@@ -38,7 +38,7 @@ export async function logoutEverywhere(services: AccountServices, auth: Authenti
 }
 
 async function confirmPassword(services: AccountServices, auth: Authenticated, password: string) {
-  const key = `login:user:${auth.user.id}`;
+  const key = `${ACCOUNT_COUNTER_PREFIX}${auth.user.id}`;
   const blockedUntil = await services.throttle.blockedUntil(key, services.clock.now());
   if (blockedUntil !== null) {
     throw new AuthError('rate_limited', 'Too many failed password attempts. Try again later.', [], {
@@ -77,6 +77,6 @@ export async function changePassword(
 export async function deleteAccount(services: AccountServices, auth: Authenticated, password: string): Promise<void> {
   await confirmPassword(services, auth, password);
   await services.users.delete(auth.user.id);
-  await services.throttle.clear(`login:user:${auth.user.id}`);
+  await services.throttle.clear(`${ACCOUNT_COUNTER_PREFIX}${auth.user.id}`);
   services.log({ event: 'account.deleted', userId: auth.user.id });
 }

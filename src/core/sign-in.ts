@@ -26,13 +26,12 @@ function identifierKey(identifier: string) {
   return identifier.includes('@') ? { email: normalizeEmail(identifier) } : { username: normalizeUsername(identifier) };
 }
 
-/**
- * The failure counter for a login: the account's own when the identifier names one (so logging
- * in by username or by email shares it), else one for the identifier, so throttled unknown
- * identifiers answer exactly like throttled real ones.
- */
-async function throttleKey(user: User | undefined, identifier: string): Promise<string> {
-  if (user) return `login:user:${user.id}`;
+// Failures are counted per account, so logging in by username or by email shares one counter;
+// for an identifier that names no account, per identifier, so throttled unknown identifiers
+// answer exactly like throttled real ones.
+export const ACCOUNT_COUNTER_PREFIX = 'login:user:';
+
+async function identifierCounterKey(identifier: string): Promise<string> {
   return `login:identifier:${await digestToken(identifier.trim().normalize('NFKC').toLowerCase())}`;
 }
 
@@ -52,7 +51,9 @@ export async function recordFailedPassword(services: AccountServices, key: strin
     blockAt: maxFailures,
     blockMs: lockoutSeconds * 1000,
   });
-  if (failures === maxFailures) services.log({ event: 'login.locked', key: key.startsWith('login:user:') ? key.slice(11) : 'unknown' });
+  if (failures === maxFailures) {
+    services.log({ event: 'login.locked', userId: key.startsWith(ACCOUNT_COUNTER_PREFIX) ? key.slice(ACCOUNT_COUNTER_PREFIX.length) : undefined });
+  }
 }
 
 export async function issueTokens(services: AccountServices, user: User, session: Session, refreshToken: string) {
@@ -70,11 +71,12 @@ export async function login(
   services: AccountServices,
   input: { identifier: string; password: string; userAgent: string },
 ): Promise<TokenResponse> {
-  const found = await services.users.findWithCredential(identifierKey(input.identifier));
-  const key = await throttleKey(found?.user, input.identifier);
+  const { found, counterKey: key, failures, blockedUntil } = await services.users.findForLogin(identifierKey(input.identifier), {
+    accountCounterPrefix: ACCOUNT_COUNTER_PREFIX,
+    identifierCounterKey: await identifierCounterKey(input.identifier),
+  });
   // Checked before any hashing, so a locked account costs an attacker's request no CPU.
-  const blockedUntil = await services.throttle.blockedUntil(key, services.clock.now());
-  if (blockedUntil !== null) {
+  if (blockedUntil !== null && blockedUntil > services.clock.now()) {
     services.log({ event: 'login.throttled', userId: found?.user.id });
     throw lockedOut(services, blockedUntil);
   }
@@ -91,7 +93,7 @@ export async function login(
   if (user.emailVerifiedAt === null) {
     throw new AuthError('email_not_verified', 'Verify your email address before signing in.');
   }
-  services.defer(() => services.throttle.clear(key));
+  if (failures > 0) services.defer(() => services.throttle.clear(key));
   if (services.passwords.needsUpgrade(credential.passwordHash)) {
     const upgraded = await services.passwords.hash(input.password);
     services.defer(() => services.users.upgradePasswordHash(user.id, credential.passwordHash, upgraded));

@@ -33,6 +33,14 @@ export interface UserWithCredential {
   credential: PasswordCredential;
 }
 
+export interface LoginCandidate {
+  found: UserWithCredential | null;
+  counterKey: string;
+  /** Failures counted in the current window (0 when there is no counter). */
+  failures: number;
+  blockedUntil: number | null;
+}
+
 export type CreateUserResult = { ok: true; user: User } | { ok: false; conflict: 'username' | 'email' };
 
 export interface UserRepository {
@@ -40,8 +48,14 @@ export interface UserRepository {
   create(input: NewUser): Promise<CreateUserResult>;
   findById(id: string): Promise<User | null>;
   findByEmail(email: string): Promise<User | null>;
-  /** One read for a login: the user and their password credential, found by email or username. */
+  /** The user and their password credential, found by email or username. */
   findWithCredential(key: UserLookupKey): Promise<UserWithCredential | null>;
+  /**
+   * Everything a login reads, in one query: the user and credential (or null), and the failure
+   * counter that applies: `accountCounterPrefix + user id` when the user exists, else
+   * `identifierCounterKey`. One query for both cases also keeps their timing alike.
+   */
+  findForLogin(key: UserLookupKey, counters: { accountCounterPrefix: string; identifierCounterKey: string }): Promise<LoginCandidate>;
   /** Marks the address verified if it is still the user's and not yet verified; false otherwise. */
   markEmailVerified(userId: string, email: string, now: number): Promise<boolean>;
   /**
