@@ -79,7 +79,7 @@ function withoutDialect(schema: JsonSchema): JsonSchema {
   return rest;
 }
 
-function requestSchema(schema: z.ZodType): JsonSchema {
+function requestSchema(schema: z.core.$ZodType): JsonSchema {
   return withoutDialect(z.toJSONSchema(schema, { io: 'input' }) as JsonSchema);
 }
 
