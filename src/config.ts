@@ -1,7 +1,7 @@
 // Turns the Worker's bindings into validated settings, once per isolate. A missing or malformed
 // secret fails closed: the request gets a generic 500 problem and the log gets one line naming
 // the setting (never its value). There is no insecure fallback.
-import * as z from 'zod';
+import * as z from './zod';
 import { PEPPER_MAX_VERSION, createPasswordPeppers } from './core/password-pepper';
 
 export interface Env {
@@ -40,69 +40,83 @@ export interface Env {
 const ecPrivateJwk = z.looseObject({
   kty: z.literal('EC'),
   crv: z.literal('P-256'),
-  kid: z.string().min(1),
-  x: z.string().min(1),
-  y: z.string().min(1),
-  d: z.string().min(1),
+  kid: z.string().check(z.minLength(1)),
+  x: z.string().check(z.minLength(1)),
+  y: z.string().check(z.minLength(1)),
+  d: z.string().check(z.minLength(1)),
 });
-const ecPublicJwk = ecPrivateJwk.omit({ d: true });
+const ecPublicJwk = z.omit(ecPrivateJwk, { d: true });
 
-const jsonText = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'is not JSON' });
-      return z.NEVER;
-    }
-  }).pipe(schema);
+const jsonText = <T extends z.core.$ZodType>(schema: T) =>
+  z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.issues.push({ code: 'custom', message: 'is not JSON', input: text });
+          return z.NEVER;
+        }
+      }),
+    ),
+    schema,
+  );
 
 /** A whole number given as text in [vars], with a default and bounds. */
 const integerSetting = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+  z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), fallback);
 
-const optionalText = z.string().trim().optional().transform((value) => value || undefined);
+const nonEmpty = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
+
+const optionalText = z.pipe(
+  z.optional(z.string().check(z.trim())),
+  z.transform((value) => value || undefined),
+);
+
+const httpUrl = () => z.url({ protocol: /^https?$/ });
 
 /** A comma-separated list of origins, each normalised to scheme://host[:port]. */
-const originList = z
-  .string()
-  .optional()
-  .transform((value, ctx) => {
+const originList = z.pipe(
+  z.optional(z.string()),
+  z.transform((value, ctx) => {
     const origins: string[] = [];
+    const fail = (message: string) => ctx.issues.push({ code: 'custom', message, input: value });
     for (const item of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
       if (item === '*') {
-        ctx.addIssue({ code: 'custom', message: 'must list origins; "*" is never allowed with credentials' });
+        fail('must list origins; "*" is never allowed with credentials');
         continue;
       }
       try {
         origins.push(new URL(item).origin);
       } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of origins' });
+        fail('must be a comma-separated list of origins');
       }
     }
     return origins;
-  });
+  }),
+);
 
 const envSchema = z
   .object({
-    ENVIRONMENT: z.enum(['development', 'production']).default('production'),
-    APP_NAME: z.string().trim().min(1).default('Latchkey'),
-    APP_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
-    JWT_ISSUER: z.string().min(1).default('latchkey'),
-    JWT_AUDIENCE: z.string().min(1).default('latchkey'),
+    ENVIRONMENT: z._default(z.enum(['development', 'production']), 'production'),
+    APP_NAME: z._default(z.string().check(z.trim(), z.minLength(1)), 'Latchkey'),
+    APP_URL: z.pipe(optionalText, z.optional(httpUrl())),
+    JWT_ISSUER: nonEmpty('latchkey'),
+    JWT_AUDIENCE: nonEmpty('latchkey'),
     JWT_PRIVATE_JWK: jsonText(ecPrivateJwk),
-    JWT_PREVIOUS_PUBLIC_JWK: optionalText.pipe(jsonText(ecPublicJwk).optional()),
+    JWT_PREVIOUS_PUBLIC_JWK: z.pipe(optionalText, z.optional(jsonText(ecPublicJwk))),
     ACCESS_TOKEN_TTL_SECONDS: integerSetting(600, 60, 86_400),
     SESSION_TTL_SECONDS: integerSetting(30 * 86_400, 3_600, 400 * 86_400),
     // KV refuses an expirationTtl under 60 s; the token's own expiry is checked by the clock.
     EMAIL_TOKEN_TTL_SECONDS: integerSetting(600, 60, 7 * 86_400),
-    MAIL_PROVIDER: z.enum(['resend', 'console']).default('resend'),
+    MAIL_PROVIDER: z._default(z.enum(['resend', 'console']), 'resend'),
     MAIL_FROM: optionalText,
     RESEND_API_KEY: optionalText,
     CORS_ORIGINS: originList,
     // NIST SP 800-63B rev 4 asks 15 for password-only sign-in; 8 is its floor with a second factor.
     PASSWORD_MIN_LENGTH: integerSetting(8, 8, 128),
-    PASSWORD_BREACH_CHECK: z.enum(['on', 'off']).default('off'),
+    PASSWORD_BREACH_CHECK: z._default(z.enum(['on', 'off']), 'off'),
     PASSWORD_PEPPER: optionalText,
     PASSWORD_PEPPER_VERSION: integerSetting(1, 1, PEPPER_MAX_VERSION),
     PASSWORD_PEPPER_PREVIOUS: optionalText,
@@ -113,36 +127,40 @@ const envSchema = z
     MAIL_MAX_PER_HOUR: integerSetting(3, 1, 100),
     // Where the sign-in page may send a browser back to: origins or URL prefixes, comma-separated.
     // Empty means only same-origin relative paths. Checked here so a typo fails at once.
-    RETURN_URL_ALLOWLIST: z
-      .string()
-      .default('')
-      .transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean))
-      .pipe(z.array(z.url({ protocol: /^https?$/ }))),
+    RETURN_URL_ALLOWLIST: z.pipe(
+      z.pipe(
+        z._default(z.string(), ''),
+        z.transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean)),
+      ),
+      z.array(httpUrl()),
+    ),
   })
-  .superRefine((env, ctx) => {
-    try {
-      createPasswordPeppers({
-        current: env.PASSWORD_PEPPER,
-        version: env.PASSWORD_PEPPER_VERSION,
-        previous: env.PASSWORD_PEPPER_PREVIOUS,
-      });
-    } catch (error) {
-      // The message describes the rule broken, never the secret.
-      ctx.addIssue({ code: 'custom', path: ['PASSWORD_PEPPER'], message: error instanceof Error ? error.message : 'is invalid' });
-    }
-  })
-  .superRefine((env, ctx) => {
-    if (env.ENVIRONMENT !== 'production') return;
-    if (!env.APP_URL) ctx.addIssue({ code: 'custom', path: ['APP_URL'], message: 'is required in production' });
-    if (env.MAIL_PROVIDER !== 'resend') {
-      ctx.addIssue({ code: 'custom', path: ['MAIL_PROVIDER'], message: 'must be resend in production' });
-    }
-  })
-  .superRefine((env, ctx) => {
-    if (env.MAIL_PROVIDER !== 'resend') return;
-    if (!env.RESEND_API_KEY) ctx.addIssue({ code: 'custom', path: ['RESEND_API_KEY'], message: 'is required' });
-    if (!env.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required' });
-  });
+  .check(
+    z.superRefine((env, ctx) => {
+      try {
+        createPasswordPeppers({
+          current: env.PASSWORD_PEPPER,
+          version: env.PASSWORD_PEPPER_VERSION,
+          previous: env.PASSWORD_PEPPER_PREVIOUS,
+        });
+      } catch (error) {
+        // The message describes the rule broken, never the secret.
+        ctx.addIssue({ code: 'custom', path: ['PASSWORD_PEPPER'], message: error instanceof Error ? error.message : 'is invalid' });
+      }
+    }),
+    z.superRefine((env, ctx) => {
+      if (env.ENVIRONMENT !== 'production') return;
+      if (!env.APP_URL) ctx.addIssue({ code: 'custom', path: ['APP_URL'], message: 'is required in production' });
+      if (env.MAIL_PROVIDER !== 'resend') {
+        ctx.addIssue({ code: 'custom', path: ['MAIL_PROVIDER'], message: 'must be resend in production' });
+      }
+    }),
+    z.superRefine((env, ctx) => {
+      if (env.MAIL_PROVIDER !== 'resend') return;
+      if (!env.RESEND_API_KEY) ctx.addIssue({ code: 'custom', path: ['RESEND_API_KEY'], message: 'is required' });
+      if (!env.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required' });
+    }),
+  );
 
 export type Config = z.output<typeof envSchema>;
 

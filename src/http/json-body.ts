@@ -2,7 +2,7 @@
 // must parse (invalid_json), and it must match the route's zod schema (validation_failed, with a
 // message per field). All answer in the problem format.
 import { zValidator } from '@hono/zod-validator';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { FieldIssue } from '../core/errors';
 import { problemResponse } from './problem';
 
@@ -23,7 +23,7 @@ function isJsonRequest(contentType: string | undefined): boolean {
  * Validates a JSON body with zod. Malformed JSON makes Hono's validator throw an HTTPException
  * before the hook runs; the app's error handler answers it as `invalid_json`.
  */
-export function jsonBody<T extends z.ZodType>(schema: T) {
+export function jsonBody<T extends z.ZodMiniType>(schema: T) {
   return zValidator('json', schema, (result, c) => {
     if (!isJsonRequest(c.req.header('content-type'))) {
       return problemResponse(c, 'unsupported_media_type', 'Send the body as application/json.');
@@ -34,7 +34,7 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
   });
 }
 
-export function validQuery<T extends z.ZodType>(schema: T) {
+export function validQuery<T extends z.ZodMiniType>(schema: T) {
   return zValidator('query', schema, (result, c) => {
     if (!result.success) {
       return problemResponse(c, 'validation_failed', 'Some query parameters are not valid.', fieldIssuesOf(result.error));
@@ -42,7 +42,7 @@ export function validQuery<T extends z.ZodType>(schema: T) {
   });
 }
 
-export function validParams<T extends z.ZodType>(schema: T) {
+export function validParams<T extends z.ZodMiniType>(schema: T) {
   return zValidator('param', schema, (result, c) => {
     if (!result.success) {
       return problemResponse(c, 'not_found', 'No such resource.');

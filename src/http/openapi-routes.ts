@@ -2,6 +2,7 @@
 // handlers validate with (src/http/schemas.ts); response schemas are in response-schemas.ts.
 // Adding a route to the API means adding one entry here: test/contract.test.ts fails for a served
 // route without an entry, and for any status a flow answers that its entry does not document.
+// After a change, `npm run openapi:generate` rewrites the served src/generated/openapi.json.
 import * as z from 'zod';
 import type { ErrorCode } from '../core/errors';
 import {
@@ -47,11 +48,11 @@ export interface RouteDoc {
   /** Requires `Authorization: Bearer <access token>`; documents the 401 too. */
   auth?: boolean;
   /** The zod schema the route's `jsonBody()` validates; documents 400/413/415 too. */
-  body?: z.ZodType;
+  body?: z.core.$ZodType;
   /** An HTML form body (the link pages), parsed by the handler itself. */
-  form?: z.ZodType;
+  form?: z.core.$ZodType;
   /** The zod schema the route's `validQuery()` validates; documents the 400 too. */
-  query?: z.ZodObject;
+  query?: z.core.$ZodObject;
   /** Success (and HTML page) responses by status. */
   responses: Record<number, ResponseDoc>;
   /** Expected failures beyond those implied by auth/body/query, answered as problem+json. */

@@ -1,7 +1,9 @@
 // Generates the OpenAPI 3.1 document from the route table and the zod schemas, so the published
 // contract cannot drift from what the handlers validate and answer. Request schemas are rendered
 // on their input side (what a client sends, before transforms); responses on their output side.
-// Built on first use and kept for the isolate's life: the table is static.
+// Runs at build time, in Node (`npm run openapi:generate`): the worker serves the committed
+// src/generated/openapi.json, which keeps zod's JSON Schema code out of its bundle, and
+// test-node/openapi-document.test.ts fails when that file differs from a fresh generation.
 import * as z from 'zod';
 import { version } from '../../package.json';
 import type { ErrorCode } from '../core/errors';
@@ -77,7 +79,7 @@ function withoutDialect(schema: JsonSchema): JsonSchema {
   return rest;
 }
 
-function requestSchema(schema: z.ZodType): JsonSchema {
+function requestSchema(schema: z.core.$ZodType): JsonSchema {
   return withoutDialect(z.toJSONSchema(schema, { io: 'input' }) as JsonSchema);
 }
 
@@ -223,10 +225,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[] = routeDocs): O
   };
 }
 
-let built: OpenApiDocument | undefined;
-
-/** The document for this deployment, generated once per isolate. */
-export function openApiDocument(): OpenApiDocument {
-  built ??= buildOpenApiDocument();
-  return built;
+/** The committed file's exact text: two-space indents and a final newline, so diffs stay readable. */
+export function openApiDocumentText(document: OpenApiDocument = buildOpenApiDocument()): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
 }

@@ -1,70 +1,73 @@
 // Request bodies and queries, as zod schemas. They validate every request and are the single
 // source of the API's input contract. Objects are strict: an unknown field (`emailVerified`,
 // `role`, ...) is refused, so nothing can be mass-assigned.
-import * as z from 'zod';
+import * as z from '../zod';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH_FLOOR, countPasswordCharacters } from '../core/password-policy';
-
 
 const noNul = (value: string) => !value.includes('\0');
 
 /** Text with bounded length and no NUL bytes; NULs truncate strings in some C-based tooling. */
-const text = (max: number) => z.string().max(max).refine(noNul, 'must not contain NUL characters');
+const text = (max: number) => z.string().check(z.maxLength(max), z.refine(noNul, 'must not contain NUL characters'));
 
-export const usernameSchema = text(64)
-  .transform((value) => value.trim().normalize('NFKC').toLowerCase())
-  .pipe(
-    z
-      .string()
-      .regex(/^[a-z0-9_.-]{3,32}$/, 'must be 3 to 32 characters of a-z, 0-9, "_", "." and "-"'),
-  );
+/** Present and non-empty. */
+const required = () => z.minLength(1, 'is required');
 
-export const emailSchema = text(320)
-  .transform((value) => value.trim().toLowerCase())
-  .pipe(z.email('must be an email address').max(254));
+export const usernameSchema = z.pipe(
+  z.pipe(text(64), z.transform((value) => value.trim().normalize('NFKC').toLowerCase())),
+  z.string().check(z.regex(/^[a-z0-9_.-]{3,32}$/, 'must be 3 to 32 characters of a-z, 0-9, "_", "." and "-"')),
+);
+
+export const emailSchema = z.pipe(
+  z.pipe(text(320), z.transform((value) => value.trim().toLowerCase())),
+  z.email('must be an email address').check(z.maxLength(254)),
+);
 
 // Length is counted in Unicode code points after NFC (as the hash sees it), not UTF-16 units, and
 // the password is never truncated. The deployment's own minimum and the rest of the policy
 // (common passwords, username or email inside) are checked by the flows.
-export const passwordSchema = text(PASSWORD_MAX_LENGTH * 4).refine((value) => {
-  const length = countPasswordCharacters(value);
-  return length >= PASSWORD_MIN_LENGTH_FLOOR && length <= PASSWORD_MAX_LENGTH;
-}, `must be ${PASSWORD_MIN_LENGTH_FLOOR} to ${PASSWORD_MAX_LENGTH} characters`);
+export const passwordSchema = text(PASSWORD_MAX_LENGTH * 4).check(
+  z.refine((value) => {
+    const length = countPasswordCharacters(value);
+    return length >= PASSWORD_MIN_LENGTH_FLOOR && length <= PASSWORD_MAX_LENGTH;
+  }, `must be ${PASSWORD_MIN_LENGTH_FLOOR} to ${PASSWORD_MAX_LENGTH} characters`),
+);
 
 /** Any presented secret; its validity is the flow's business, so only the size is bounded. */
-const tokenSchema = text(512).min(1, 'is required');
+const tokenSchema = text(512).check(required());
 
 export const registerBody = z.strictObject({
   username: usernameSchema,
   email: emailSchema,
   password: passwordSchema,
-  displayName: text(100).optional(),
+  displayName: z.optional(text(100)),
 });
 
-export const loginBody = z
-  .strictObject({
-    identifier: text(320).min(1).optional(),
-    username: text(320).min(1).optional(),
-    email: text(320).min(1).optional(),
-    password: text(PASSWORD_MAX_LENGTH * 4).min(1, 'is required'),
-  })
-  .transform((body, ctx) => {
+export const loginBody = z.pipe(
+  z.strictObject({
+    identifier: z.optional(text(320).check(z.minLength(1))),
+    username: z.optional(text(320).check(z.minLength(1))),
+    email: z.optional(text(320).check(z.minLength(1))),
+    password: text(PASSWORD_MAX_LENGTH * 4).check(required()),
+  }),
+  z.transform((body, ctx) => {
     const given = [body.identifier, body.username, body.email].filter((value) => value !== undefined);
     if (given.length !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['identifier'], message: 'give exactly one of identifier, username or email' });
+      ctx.issues.push({ code: 'custom', path: ['identifier'], message: 'give exactly one of identifier, username or email', input: body });
       return z.NEVER;
     }
     return { identifier: given[0]!.trim(), password: body.password };
-  });
+  }),
+);
 
 export const tokenBody = z.strictObject({ token: tokenSchema });
 export const emailBody = z.strictObject({ email: emailSchema });
 // Browsers may leave the token out and send the refresh cookie instead.
-export const refreshBody = z.strictObject({ refreshToken: tokenSchema.optional() });
+export const refreshBody = z.strictObject({ refreshToken: z.optional(tokenSchema) });
 export const resetPasswordBody = z.strictObject({ token: tokenSchema, password: passwordSchema });
-export const tokenQuery = z.object({ token: tokenSchema.optional() });
+export const tokenQuery = z.object({ token: z.optional(tokenSchema) });
 export const changePasswordBody = z.strictObject({
-  currentPassword: text(PASSWORD_MAX_LENGTH * 4).min(1, 'is required'),
+  currentPassword: text(PASSWORD_MAX_LENGTH * 4).check(required()),
   newPassword: passwordSchema,
 });
-export const confirmPasswordBody = z.strictObject({ password: text(PASSWORD_MAX_LENGTH * 4).min(1, 'is required') });
-export const sessionIdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a session id') });
+export const confirmPasswordBody = z.strictObject({ password: text(PASSWORD_MAX_LENGTH * 4).check(required()) });
+export const sessionIdParam = z.object({ id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a session id')) });

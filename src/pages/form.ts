@@ -2,7 +2,7 @@
 // problem document: zod issues and AuthError codes become one message per field, or one for
 // the whole form when no field is to blame.
 import type { HonoRequest } from 'hono';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { AuthError } from '../core/errors';
 
 export type FieldErrors = Record<string, string>;
@@ -22,7 +22,7 @@ export async function readForm(request: HonoRequest): Promise<Record<string, str
 }
 
 /** Checks one field with its schema; the message is "<Label> <zod message>.", as a sentence. */
-export function checkField<T extends z.ZodType>(
+export function checkField<T extends z.ZodMiniType>(
   errors: FieldErrors,
   name: string,
   label: string,
