@@ -34,14 +34,6 @@ export function jsonBody<T extends z.ZodMiniType>(schema: T) {
   });
 }
 
-export function validQuery<T extends z.ZodMiniType>(schema: T) {
-  return zValidator('query', schema, (result, c) => {
-    if (!result.success) {
-      return problemResponse(c, 'validation_failed', 'Some query parameters are not valid.', fieldIssuesOf(result.error));
-    }
-  });
-}
-
 export function validParams<T extends z.ZodMiniType>(schema: T) {
   return zValidator('param', schema, (result, c) => {
     if (!result.success) {

@@ -31,8 +31,6 @@ export interface ResponseDoc {
   description: string;
   /** A JSON body; omit for a response without one (204). */
   json?: z.ZodType;
-  /** An HTML page, for the routes behind links in mail. */
-  html?: true;
   headers?: Record<string, string>;
 }
 
@@ -49,13 +47,9 @@ export interface RouteDoc {
   auth?: boolean;
   /** The zod schema the route's `jsonBody()` validates; documents 400/413/415 too. */
   body?: z.core.$ZodType;
-  /** An HTML form body (the link pages), parsed by the handler itself. */
-  form?: z.core.$ZodType;
-  /** The zod schema the route's `validQuery()` validates; documents the 400 too. */
-  query?: z.core.$ZodObject;
-  /** Success (and HTML page) responses by status. */
+  /** Success responses by status. */
   responses: Record<number, ResponseDoc>;
-  /** Expected failures beyond those implied by auth/body/query, answered as problem+json. */
+  /** Expected failures beyond those implied by auth and body, answered as problem+json. */
   problems?: ErrorCode[];
 }
 

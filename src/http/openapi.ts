@@ -103,8 +103,7 @@ function problemContent(codes: ErrorCode[]) {
 function problemCodesOf(route: RouteDoc): ErrorCode[] {
   const codes = new Set<ErrorCode>(route.problems);
   if (route.body) for (const code of ['validation_failed', 'invalid_json', 'unsupported_media_type'] as const) codes.add(code);
-  if (route.body || route.form) codes.add('payload_too_large');
-  if (route.query) codes.add('validation_failed');
+  if (route.body) codes.add('payload_too_large');
   if (route.auth) codes.add('unauthorized');
   return [...codes];
 }
@@ -116,13 +115,7 @@ function parametersOf(route: RouteDoc): OpenApiOperation['parameters'] {
     required: true,
     schema: { type: 'string' },
   }));
-  const query = route.query ? requestSchema(route.query) : undefined;
-  const required = new Set((query?.required as string[] | undefined) ?? []);
-  const queryParameters = Object.entries((query?.properties as Record<string, JsonSchema> | undefined) ?? {}).map(
-    ([name, schema]) => ({ name, in: 'query' as const, required: required.has(name), schema }),
-  );
-  const parameters = [...pathParameters, ...queryParameters];
-  return parameters.length > 0 ? parameters : undefined;
+  return pathParameters.length > 0 ? pathParameters : undefined;
 }
 
 function operationOf(route: RouteDoc, path: string, schemaNameOf: (schema: z.ZodType, fallback: string) => string) {
@@ -134,11 +127,10 @@ function operationOf(route: RouteDoc, path: string, schemaNameOf: (schema: z.Zod
   for (const [status, doc] of Object.entries(route.responses)) {
     const content: Record<string, { schema: JsonSchema }> = {};
     if (doc.json) content['application/json'] = { schema: schemaRef(schemaNameOf(doc.json, `${operationId}${status}`)) };
-    if (doc.html) content['text/html'] = { schema: { type: 'string' } };
     const headers = doc.headers
       ? Object.fromEntries(Object.entries(doc.headers).map(([name, text]) => [name, { description: text, schema: { type: 'string' } }]))
       : undefined;
-    responses[status] = { description: doc.description, ...(headers && { headers }), ...(doc.json || doc.html ? { content } : {}) };
+    responses[status] = { description: doc.description, ...(headers && { headers }), ...(doc.json ? { content } : {}) };
   }
 
   const codesByStatus = new Map<number, ErrorCode[]>();
@@ -163,9 +155,6 @@ function operationOf(route: RouteDoc, path: string, schemaNameOf: (schema: z.Zod
   const parameters = parametersOf(route);
   if (parameters) operation.parameters = parameters;
   if (route.body) operation.requestBody = { required: true, content: { 'application/json': { schema: requestSchema(route.body) } } };
-  if (route.form) {
-    operation.requestBody = { required: true, content: { 'application/x-www-form-urlencoded': { schema: requestSchema(route.form) } } };
-  }
   return operation;
 }
 

@@ -64,7 +64,6 @@ export const emailBody = z.strictObject({ email: emailSchema });
 // Browsers may leave the token out and send the refresh cookie instead.
 export const refreshBody = z.strictObject({ refreshToken: z.optional(tokenSchema) });
 export const resetPasswordBody = z.strictObject({ token: tokenSchema, password: passwordSchema });
-export const tokenQuery = z.object({ token: z.optional(tokenSchema) });
 export const changePasswordBody = z.strictObject({
   currentPassword: text(PASSWORD_MAX_LENGTH * 4).check(required()),
   newPassword: passwordSchema,
