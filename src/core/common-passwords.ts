@@ -1,30 +1,15 @@
 // The bundled list of common passwords (NIST SP 800-63B: refuse values known to be commonly used).
-// An attacker tries these first, so no hashing cost saves an account that uses one. The list is
-// decoded into a Set on first use, once per isolate, so a worker that never checks a password
-// never pays for it.
-import { commonPasswordsFrontCoded } from './common-passwords.data';
+// An attacker tries these first, so no hashing cost saves an account that uses one. The list is a
+// Golomb-coded set of hashes: every listed password is refused, and about one other password in
+// 65,536 is refused too (a false positive; the person just picks another). It is decoded on first
+// use, once per isolate, so a worker that never checks a password never pays for it.
+import { type DecodedGolombCodedSet, decodeGolombCodedSet } from './common-passwords-gcs';
+import { commonPasswordSet } from './common-passwords.data';
 
-let commonPasswords: ReadonlySet<string> | undefined;
-
-/** Expands the front-coded list: each line is a base-36 shared-prefix length, then the rest. */
-export function decodeCommonPasswords(frontCoded: string): Set<string> {
-  const entries = new Set<string>();
-  let previous = '';
-  for (const line of frontCoded.split('\n')) {
-    if (line === '') continue;
-    const shared = Number.parseInt(line[0]!, 36);
-    previous = previous.slice(0, shared) + line.slice(1);
-    entries.add(previous);
-  }
-  return entries;
-}
-
-export function listCommonPasswords(): ReadonlySet<string> {
-  commonPasswords ??= decodeCommonPasswords(commonPasswordsFrontCoded);
-  return commonPasswords;
-}
+let commonPasswords: DecodedGolombCodedSet | undefined;
 
 /** Case-insensitive, on the NFC form, like the stored list. */
 export function isCommonPassword(password: string): boolean {
-  return listCommonPasswords().has(password.normalize('NFC').toLowerCase());
+  commonPasswords ??= decodeGolombCodedSet(commonPasswordSet);
+  return commonPasswords.has(password.normalize('NFC').toLowerCase());
 }
