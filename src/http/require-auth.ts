@@ -4,7 +4,7 @@ import { createMiddleware } from 'hono/factory';
 import { AuthError } from '../core/errors';
 import { authenticate } from '../core/sign-in';
 import type { AppEnv } from './context';
-import { comesFromAllowedOrigin, isStateChanging } from './csrf';
+import { assertCookieRequestFromAllowedOrigin, isStateChanging } from './csrf';
 import { readSessionCookies } from './session-cookies';
 
 const bearerPattern = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
@@ -16,9 +16,7 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
     accessToken = bearerPattern.exec(header)?.[1];
   } else {
     accessToken = readSessionCookies(c).accessToken;
-    if (accessToken && isStateChanging(c.req.method) && !comesFromAllowedOrigin(c)) {
-      throw new AuthError('forbidden', 'Cookie-authenticated requests must come from an allowed origin.');
-    }
+    if (accessToken && isStateChanging(c.req.method)) assertCookieRequestFromAllowedOrigin(c);
   }
   if (!accessToken) throw new AuthError('unauthorized', 'A valid access token is required.');
   c.set('auth', await authenticate(c.var.services, accessToken));

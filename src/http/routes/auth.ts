@@ -7,7 +7,7 @@ import { AuthError } from '../../core/errors';
 import * as management from '../../core/session-management';
 import * as signIn from '../../core/sign-in';
 import type { AppEnv } from '../context';
-import { comesFromAllowedOrigin } from '../csrf';
+import { assertCookieRequestFromAllowedOrigin } from '../csrf';
 import { jsonBody, validParams } from '../json-body';
 import { limitPerClient } from '../rate-limit';
 import { requireAuth } from '../require-auth';
@@ -67,9 +67,7 @@ export const authRoutes = new Hono<AppEnv>()
     if (!refreshToken) {
       refreshToken = readSessionCookies(c).refreshToken;
       // The cookie rides along on cross-site requests too; only our own pages may use it.
-      if (refreshToken && !comesFromAllowedOrigin(c)) {
-        throw new AuthError('forbidden', 'Cookie-authenticated requests must come from an allowed origin.');
-      }
+      if (refreshToken) assertCookieRequestFromAllowedOrigin(c);
     }
     if (!refreshToken) {
       throw new AuthError('validation_failed', 'A refresh token is required.', [{ field: 'refreshToken', message: 'is required' }]);
