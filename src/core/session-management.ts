@@ -4,7 +4,7 @@
 import { assertPasswordAllowed, sendPasswordChangedNotice } from './accounts';
 import { AuthError } from './errors';
 import type { AccountServices } from './services';
-import { ACCOUNT_COUNTER_PREFIX, type Authenticated, recordFailedPassword } from './sign-in';
+import { ACCOUNT_COUNTER_PREFIX, type Authenticated, accountCounterKey, lockedOut, recordFailedPassword } from './sign-in';
 
 export interface SessionSummary {
   id: string;
@@ -38,14 +38,15 @@ export async function logoutEverywhere(services: AccountServices, auth: Authenti
 }
 
 async function confirmPassword(services: AccountServices, auth: Authenticated, password: string) {
-  const key = `${ACCOUNT_COUNTER_PREFIX}${auth.user.id}`;
-  const blockedUntil = await services.throttle.blockedUntil(key, services.clock.now());
-  if (blockedUntil !== null) {
-    throw new AuthError('rate_limited', 'Too many failed password attempts. Try again later.', [], {
-      retryAfterSeconds: Math.max(1, Math.ceil((blockedUntil - services.clock.now()) / 1000)),
-    });
+  const key = accountCounterKey(auth.user.id);
+  // The same one-query read as a login: the credential and the account's failure counter.
+  const { found, blockedUntil } = await services.users.findForLogin(
+    { username: auth.user.username },
+    { accountCounterPrefix: ACCOUNT_COUNTER_PREFIX, identifierCounterKey: key },
+  );
+  if (blockedUntil !== null && blockedUntil > services.clock.now()) {
+    throw lockedOut(services, blockedUntil, 'Too many failed password attempts. Try again later.');
   }
-  const found = await services.users.findWithCredential({ username: auth.user.username });
   if (!found || found.user.id !== auth.user.id || !(await services.passwords.verify(password, found.credential.passwordHash))) {
     await recordFailedPassword(services, key);
     throw new AuthError('invalid_credentials', 'The current password is incorrect.', [
@@ -77,6 +78,6 @@ export async function changePassword(
 export async function deleteAccount(services: AccountServices, auth: Authenticated, password: string): Promise<void> {
   await confirmPassword(services, auth, password);
   await services.users.delete(auth.user.id);
-  await services.throttle.clear(`${ACCOUNT_COUNTER_PREFIX}${auth.user.id}`);
+  await services.throttle.clear(accountCounterKey(auth.user.id));
   services.log({ event: 'account.deleted', userId: auth.user.id });
 }

@@ -31,15 +31,18 @@ function identifierKey(identifier: string) {
 // answer exactly like throttled real ones.
 export const ACCOUNT_COUNTER_PREFIX = 'login:user:';
 
+export function accountCounterKey(userId: string): string {
+  return `${ACCOUNT_COUNTER_PREFIX}${userId}`;
+}
+
 async function identifierCounterKey(identifier: string): Promise<string> {
   return `login:identifier:${await digestToken(identifier.trim().normalize('NFKC').toLowerCase())}`;
 }
 
-function lockedOut(services: AccountServices, until: number): AuthError {
+/** The refusal of a locked account, telling the client when the lock ends. */
+export function lockedOut(services: AccountServices, until: number, detail: string): AuthError {
   const seconds = Math.max(1, Math.ceil((until - services.clock.now()) / 1000));
-  return new AuthError('rate_limited', 'Too many failed sign-in attempts. Try again later.', [], {
-    retryAfterSeconds: seconds,
-  });
+  return new AuthError('rate_limited', detail, [], { retryAfterSeconds: seconds });
 }
 
 /** Counts one failed password check against a throttle key, locking it at the limit. */
@@ -78,7 +81,7 @@ export async function login(
   // Checked before any hashing, so a locked account costs an attacker's request no CPU.
   if (blockedUntil !== null && blockedUntil > services.clock.now()) {
     services.log({ event: 'login.throttled', userId: found?.user.id });
-    throw lockedOut(services, blockedUntil);
+    throw lockedOut(services, blockedUntil, 'Too many failed sign-in attempts. Try again later.');
   }
   const passwordMatches = found
     ? await services.passwords.verify(input.password, found.credential.passwordHash)

@@ -8,8 +8,6 @@ export interface ThrottleStore {
    * reaches `blockAt`, the key is blocked for `blockMs`. Returns the count in the window.
    */
   hit(key: string, options: { now: number; windowMs: number; blockAt?: number; blockMs?: number }): Promise<number>;
-  /** When the key's block ends, or null if it is not blocked at `now`. */
-  blockedUntil(key: string, now: number): Promise<number | null>;
   clear(key: string): Promise<void>;
 }
 

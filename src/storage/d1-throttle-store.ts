@@ -23,16 +23,6 @@ export function createD1ThrottleStore(d1: D1Database): ThrottleStore {
       return row?.count ?? 1;
     },
 
-    async blockedUntil(key, now) {
-      const rows = await db
-        .select({ blockedUntil: throttleCounters.blockedUntil })
-        .from(throttleCounters)
-        .where(eq(throttleCounters.key, key))
-        .limit(1);
-      const until = rows[0]?.blockedUntil ?? null;
-      return until !== null && until > now ? until : null;
-    },
-
     async clear(key) {
       await db.delete(throttleCounters).where(eq(throttleCounters.key, key));
     },
