@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -7,7 +8,15 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['scripts/**/*.mjs', 'bench/**/*.mjs', 'e2e/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', fetch: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        fetch: 'readonly',
+      },
+    },
   },
   {
     rules: {
@@ -16,4 +25,26 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  {
+    // The core is plain TypeScript over small ports: no framework, ORM or platform module, so it
+    // runs the same under any runtime and is tested with plain function calls.
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['hono', 'hono/*'], message: 'src/core must not depend on Hono.' },
+            { group: ['drizzle-orm', 'drizzle-orm/*'], message: 'src/core must not depend on drizzle.' },
+            { regex: '^cloudflare:', message: 'src/core must not depend on Cloudflare modules.' },
+            {
+              group: ['../http/*', '../pages/*', '../storage/*', '../mail/*'],
+              message: 'src/core imports only src/core.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  prettier,
 );

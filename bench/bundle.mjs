@@ -12,7 +12,8 @@ const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
 const kib = (bytes) => bytes / 1024;
 
 // Packages that only exist to imitate Node built-ins in other runtimes.
-const polyfillPackages = /node_modules\/(buffer|process|events|util|path-browserify|stream-browserify|crypto-browserify|browserify-\w+|readable-stream|unenv|@cloudflare\/unenv-preset)\//;
+const polyfillPackages =
+  /node_modules\/(buffer|process|events|util|path-browserify|stream-browserify|crypto-browserify|browserify-\w+|readable-stream|unenv|@cloudflare\/unenv-preset)\//;
 
 function packageOf(input) {
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
@@ -22,10 +23,14 @@ function packageOf(input) {
 /** Builds with `wrangler deploy --dry-run` (and the config's own minify setting) and measures it. */
 export function measureWorker(configPath, outDir) {
   const metafile = join(outDir, 'meta.json');
-  const result = spawnSync(wrangler, ['deploy', '--dry-run', '-c', configPath, '--outdir', outDir, '--metafile', metafile], {
-    env,
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    wrangler,
+    ['deploy', '--dry-run', '-c', configPath, '--outdir', outDir, '--metafile', metafile],
+    {
+      env,
+      encoding: 'utf8',
+    },
+  );
   if (result.status !== 0) throw new Error(`wrangler deploy --dry-run -c ${configPath} failed:\n${result.stderr}`);
   const script = readdirSync(outDir).find((name) => name.endsWith('.js'));
   const code = readFileSync(join(outDir, script));
@@ -50,7 +55,9 @@ export function measureWorker(configPath, outDir) {
     polyfills: inputs.filter((input) => polyfillPackages.test(input)),
     nodeImports: [...new Set(text.match(/(?:from\s*|require\()\s*["']node:[\w/]+["']/g) ?? [])],
     zodLocales: inputs.filter((input) => input.includes('zod/v4/locales/') && !input.endsWith('/en.js')).length,
-    joseModules: inputs.filter((input) => input.includes('node_modules/jose/')).map((input) => input.replace(/.*node_modules\/jose\/dist\//, '')),
+    joseModules: inputs
+      .filter((input) => input.includes('node_modules/jose/'))
+      .map((input) => input.replace(/.*node_modules\/jose\/dist\//, '')),
   };
 }
 
@@ -81,10 +88,15 @@ export function measureStartup(configPath, outDir, runs = 3) {
   const samples = [];
   for (let run = 0; run < runs; run++) {
     const outfile = join(outDir, `startup-${run}.cpuprofile`);
-    const result = spawnSync(wrangler, ['check', 'startup', '-c', configPath, '--outfile', outfile], { env, encoding: 'utf8' });
+    const result = spawnSync(wrangler, ['check', 'startup', '-c', configPath, '--outfile', outfile], {
+      env,
+      encoding: 'utf8',
+    });
     if (result.status !== 0) throw new Error(`wrangler check startup -c ${configPath} failed:\n${result.stderr}`);
     const profile = JSON.parse(readFileSync(outfile, 'utf8'));
-    const idle = new Set(profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').map((node) => node.id));
+    const idle = new Set(
+      profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').map((node) => node.id),
+    );
     let busyUs = 0;
     profile.samples.forEach((id, index) => {
       if (!idle.has(id)) busyUs += profile.timeDeltas[index];

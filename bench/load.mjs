@@ -10,10 +10,14 @@ const luaScript = new URL('./wrk.lua', import.meta.url).pathname;
 /** Installs wrk from Debian when it is missing; the bench is meant for a root CI container. */
 export function ensureWrk() {
   if (spawnSync('sh', ['-c', 'command -v wrk'], { stdio: 'ignore' }).status === 0) return;
-  if (process.getuid?.() !== 0) throw new Error('wrk is not installed; install it (apt-get install wrk) or run as root');
+  if (process.getuid?.() !== 0)
+    throw new Error('wrk is not installed; install it (apt-get install wrk) or run as root');
   console.log('bench: installing wrk with apt-get');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'wrk']]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', 'wrk'],
+  ]) {
     const result = spawnSync('apt-get', args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
     if (result.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed`);
   }
@@ -23,7 +27,17 @@ export function ensureWrk() {
  * One wrk run. Returns the request count, the duration and the full latency histogram
  * (microseconds -> count), and the number of answers outside 2xx/3xx.
  */
-export async function runWrk({ url, method = 'GET', body, headers = {}, connections, seconds, refreshToken, workDir, tag }) {
+export async function runWrk({
+  url,
+  method = 'GET',
+  body,
+  headers = {},
+  connections,
+  seconds,
+  refreshToken,
+  workDir,
+  tag,
+}) {
   const report = join(workDir, `wrk-${tag}.txt`);
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', luaScript];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);

@@ -10,7 +10,14 @@ export function formatTable(rows) {
   const lines = [header.map((cell, i) => pad(cell, widths[i], i > 0)).join('  ')];
   lines.push(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const row of rows) {
-    const cells = [row.label, row.connections, fixed(row.reqPerSec, 0), fixed(row.p50Ms, 2), fixed(row.p99Ms, 2), row.requests];
+    const cells = [
+      row.label,
+      row.connections,
+      fixed(row.reqPerSec, 0),
+      fixed(row.p50Ms, 2),
+      fixed(row.p99Ms, 2),
+      row.requests,
+    ];
     lines.push(cells.map((cell, i) => pad(cell, widths[i], i > 0)).join('  '));
   }
   return lines.join('\n');
@@ -33,12 +40,15 @@ export function formatRatios(ratios) {
   const lines = [];
   for (const ratio of ratios) {
     const mark = ratio.goal[0] === null && ratio.goal[1] === null ? '' : judge(ratio.value, ratio.goal);
-    lines.push(`${pad(ratio.label, 52)} ${pad(fixed(ratio.value, 2) + (ratio.unit ?? ''), 10, true)}   goal ${pad(goalText(ratio.goal, ratio.unit ?? ''), 16)} ${mark}`);
+    lines.push(
+      `${pad(ratio.label, 52)} ${pad(fixed(ratio.value, 2) + (ratio.unit ?? ''), 10, true)}   goal ${pad(goalText(ratio.goal, ratio.unit ?? ''), 16)} ${mark}`,
+    );
   }
   return lines.join('\n');
 }
 
-const escapeXml = (text) => text.replace(/[<>&"]/g, (char) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[char]);
+const escapeXml = (text) =>
+  text.replace(/[<>&"]/g, (char) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[char]);
 
 export function ratiosSvg(ratios, subtitle) {
   const rowHeight = 46;
@@ -61,14 +71,20 @@ export function ratiosSvg(ratios, subtitle) {
     const hasGoal = min !== null || max !== null;
     const colour = !hasGoal ? '#8a8a8a' : judge(ratio.value, ratio.goal) === 'pass' ? '#2e8b57' : '#c0392b';
     parts.push(`<text x="12" y="${y + 17}">${escapeXml(ratio.label)}</text>`);
-    parts.push(`<text x="12" y="${y + 32}" fill="#777" font-size="11">goal ${escapeXml(goalText(ratio.goal, ratio.unit ?? ''))}</text>`);
+    parts.push(
+      `<text x="12" y="${y + 32}" fill="#777" font-size="11">goal ${escapeXml(goalText(ratio.goal, ratio.unit ?? ''))}</text>`,
+    );
     parts.push(`<rect x="${left}" y="${y + 6}" width="${barWidth}" height="24" fill="#f2f2f2"/>`);
     if (Number.isFinite(ratio.value)) {
-      parts.push(`<rect x="${left}" y="${y + 6}" width="${(x(ratio.value) - left).toFixed(1)}" height="24" fill="${colour}"/>`);
+      parts.push(
+        `<rect x="${left}" y="${y + 6}" width="${(x(ratio.value) - left).toFixed(1)}" height="24" fill="${colour}"/>`,
+      );
     }
     for (const goal of [min, max]) {
       if (goal === null) continue;
-      parts.push(`<line x1="${x(goal).toFixed(1)}" x2="${x(goal).toFixed(1)}" y1="${y + 1}" y2="${y + 35}" stroke="#111" stroke-width="2" stroke-dasharray="4 2"/>`);
+      parts.push(
+        `<line x1="${x(goal).toFixed(1)}" x2="${x(goal).toFixed(1)}" y1="${y + 1}" y2="${y + 35}" stroke="#111" stroke-width="2" stroke-dasharray="4 2"/>`,
+      );
     }
     const label = `${fixed(ratio.value, 2)}${ratio.unit ?? ''}${hasGoal ? ` ${judge(ratio.value, ratio.goal)}` : ''}`;
     parts.push(`<text x="${left + barWidth + 8}" y="${y + 23}">${escapeXml(label)}</text>`);

@@ -29,18 +29,78 @@ function defineRows(account) {
   const { login, tokens } = account;
   const json = (body) => ({ method: 'POST', body: JSON.stringify(body) });
   return [
-    { id: 'baseline', label: 'GET /health (baseline, no storage)', path: '/health', connections: throughputConnections, expect: 'ok' },
-    { id: 'me', label: 'GET /me, valid token', path: '/me', headers: { authorization: `Bearer ${tokens.accessToken}` }, connections: throughputConnections, expect: 'ok' },
+    {
+      id: 'baseline',
+      label: 'GET /health (baseline, no storage)',
+      path: '/health',
+      connections: throughputConnections,
+      expect: 'ok',
+    },
+    {
+      id: 'me',
+      label: 'GET /me, valid token',
+      path: '/me',
+      headers: { authorization: `Bearer ${tokens.accessToken}` },
+      connections: throughputConnections,
+      expect: 'ok',
+    },
     // A well-formed token with a bad signature: the dearest garbage, since it reaches ES256 verify.
-    { id: 'meGarbage', label: 'GET /me, forged token (401)', path: '/me', headers: { authorization: `Bearer ${forgedToken(tokens.accessToken)}` }, connections: throughputConnections, expect: 'error' },
-    { id: 'jwks', label: 'GET /.well-known/jwks.json', path: '/.well-known/jwks.json', connections: throughputConnections, expect: 'ok' },
-    { id: 'login', label: 'POST /auth/login, right password', path: '/auth/login', ...json(login), connections: 1, expect: 'ok' },
-    { id: 'loginWrong', label: 'POST /auth/login, wrong password (401)', path: '/auth/login', ...json({ ...login, password: 'not the password' }), connections: 1, expect: 'error' },
-    { id: 'loginUnknown', label: 'POST /auth/login, unknown user (401)', path: '/auth/login', ...json({ identifier: 'nobody-here', password: login.password }), connections: 1, expect: 'error' },
+    {
+      id: 'meGarbage',
+      label: 'GET /me, forged token (401)',
+      path: '/me',
+      headers: { authorization: `Bearer ${forgedToken(tokens.accessToken)}` },
+      connections: throughputConnections,
+      expect: 'error',
+    },
+    {
+      id: 'jwks',
+      label: 'GET /.well-known/jwks.json',
+      path: '/.well-known/jwks.json',
+      connections: throughputConnections,
+      expect: 'ok',
+    },
+    {
+      id: 'login',
+      label: 'POST /auth/login, right password',
+      path: '/auth/login',
+      ...json(login),
+      connections: 1,
+      expect: 'ok',
+    },
+    {
+      id: 'loginWrong',
+      label: 'POST /auth/login, wrong password (401)',
+      path: '/auth/login',
+      ...json({ ...login, password: 'not the password' }),
+      connections: 1,
+      expect: 'error',
+    },
+    {
+      id: 'loginUnknown',
+      label: 'POST /auth/login, unknown user (401)',
+      path: '/auth/login',
+      ...json({ identifier: 'nobody-here', password: login.password }),
+      connections: 1,
+      expect: 'error',
+    },
     // Each round starts from a fresh login and wrk chains the rotated tokens on one connection:
     // every request is a real, successful rotation, and no login cost leaks into the row.
-    { id: 'refresh', label: 'POST /auth/refresh (chained, single-use)', path: '/auth/refresh', refresh: true, connections: 1, expect: 'ok' },
-    { id: 'pbkdf2', label: 'bare PBKDF2-SHA256 100k (bench route)', path: '/__bench/pbkdf2', connections: 1, expect: 'ok' },
+    {
+      id: 'refresh',
+      label: 'POST /auth/refresh (chained, single-use)',
+      path: '/auth/refresh',
+      refresh: true,
+      connections: 1,
+      expect: 'ok',
+    },
+    {
+      id: 'pbkdf2',
+      label: 'bare PBKDF2-SHA256 100k (bench route)',
+      path: '/__bench/pbkdf2',
+      connections: 1,
+      expect: 'ok',
+    },
   ];
 }
 
@@ -87,7 +147,10 @@ async function main() {
     const bare = measureWorker('bench/bare-hono/wrangler.toml', join(workDir, 'bare'));
     const zodMini = await priceZodMini();
     console.log('bench: profiling start-up (wrangler check startup)');
-    const startup = { app: measureStartup('wrangler.toml', workDir), bare: measureStartup('bench/bare-hono/wrangler.toml', workDir) };
+    const startup = {
+      app: measureStartup('wrangler.toml', workDir),
+      bare: measureStartup('bench/bare-hono/wrangler.toml', workDir),
+    };
 
     const persistDir = join(workDir, 'state');
     applyMigrations(persistDir, logPath);
@@ -103,20 +166,52 @@ async function main() {
     for (let round = 0; round < rounds; round++) {
       // Rotating the order keeps any drift within a round from always hitting the same row.
       const order = rows.map((_, i) => rows[(i + round) % rows.length]);
-      for (const row of order) samples[row.id].push(await measureRow(row, server, account, workDir, `${round}-${row.id}`, seconds));
+      for (const row of order)
+        samples[row.id].push(await measureRow(row, server, account, workDir, `${round}-${row.id}`, seconds));
       process.stdout.write(`  round ${round + 1}/${rounds} done\n`);
     }
     const loadAfter = loadavg()[0];
     await stopServer();
 
-    const results = rows.map((row) => ({ id: row.id, label: row.label, connections: row.connections, ...poolRounds(samples[row.id]) }));
+    const results = rows.map((row) => ({
+      id: row.id,
+      label: row.label,
+      connections: row.connections,
+      ...poolRounds(samples[row.id]),
+    }));
     const by = Object.fromEntries(results.map((row) => [row.id, row]));
     const ratios = [
-      { id: 'loginOverPbkdf2', label: 'login p50 / bare PBKDF2 p50', value: by.login.p50Ms / by.pbkdf2.p50Ms, goal: [null, 1.15] },
-      { id: 'unknownOverWrong', label: 'unknown-user login p50 / wrong-password login p50', value: by.loginUnknown.p50Ms / by.loginWrong.p50Ms, goal: [0.9, 1.1] },
-      { id: 'meOverBaseline', label: '/me req/s / baseline req/s', value: by.me.reqPerSec / by.baseline.reqPerSec, goal: [0.5, null] },
-      { id: 'garbageOverBaseline', label: 'forged-token /me req/s / baseline req/s', value: by.meGarbage.reqPerSec / by.baseline.reqPerSec, goal: [0.8, null] },
-      { id: 'bundleOverBareHono', label: 'worker gzip / bare Hono gzip', value: app.gzipBytes / bare.gzipBytes, goal: [null, null], unit: 'x' },
+      {
+        id: 'loginOverPbkdf2',
+        label: 'login p50 / bare PBKDF2 p50',
+        value: by.login.p50Ms / by.pbkdf2.p50Ms,
+        goal: [null, 1.15],
+      },
+      {
+        id: 'unknownOverWrong',
+        label: 'unknown-user login p50 / wrong-password login p50',
+        value: by.loginUnknown.p50Ms / by.loginWrong.p50Ms,
+        goal: [0.9, 1.1],
+      },
+      {
+        id: 'meOverBaseline',
+        label: '/me req/s / baseline req/s',
+        value: by.me.reqPerSec / by.baseline.reqPerSec,
+        goal: [0.5, null],
+      },
+      {
+        id: 'garbageOverBaseline',
+        label: 'forged-token /me req/s / baseline req/s',
+        value: by.meGarbage.reqPerSec / by.baseline.reqPerSec,
+        goal: [0.8, null],
+      },
+      {
+        id: 'bundleOverBareHono',
+        label: 'worker gzip / bare Hono gzip',
+        value: app.gzipBytes / bare.gzipBytes,
+        goal: [null, null],
+        unit: 'x',
+      },
       { id: 'bundleGzipKiB', label: 'worker gzip size', value: kib(app.gzipBytes), goal: [null, 100], unit: ' KiB' },
     ];
 
@@ -124,13 +219,27 @@ async function main() {
     console.log(`\nLatchkey bench: ${rounds} rounds x ${seconds} s per row, wrk -t1; ${machine}\n`);
     console.log(formatTable(results));
     console.log(`\n${formatRatios(ratios)}`);
-    console.log(`\nbundle (wrangler deploy --dry-run, gzip by zlib): worker ${kib(app.rawBytes).toFixed(1)} KiB raw / ${kib(app.gzipBytes).toFixed(1)} KiB gzip; bare Hono ${kib(bare.rawBytes).toFixed(1)} KiB / ${kib(bare.gzipBytes).toFixed(1)} KiB`);
+    console.log(
+      `\nbundle (wrangler deploy --dry-run, gzip by zlib): worker ${kib(app.rawBytes).toFixed(1)} KiB raw / ${kib(app.gzipBytes).toFixed(1)} KiB gzip; bare Hono ${kib(bare.rawBytes).toFixed(1)} KiB / ${kib(bare.gzipBytes).toFixed(1)} KiB`,
+    );
     console.log(`  wrangler says: ${app.wranglerLine ?? '(no size line)'}`);
-    console.log(`  by package (bytes in output): ${Object.entries(app.byPackage).map(([name, bytes]) => `${name} ${kib(bytes).toFixed(1)} KiB`).join(', ')}`);
-    console.log(`  node polyfills: ${app.polyfills.length === 0 && app.nodeImports.length === 0 ? 'none' : [...app.polyfills, ...app.nodeImports].join(', ')}; zod locales bundled (besides en): ${app.zodLocales}; jose modules: ${app.joseModules.length}`);
-    console.log(`  zod/mini instead of zod, same schemas (probe): ${kib(zodMini.classicGzipBytes).toFixed(1)} -> ${kib(zodMini.miniGzipBytes).toFixed(1)} KiB gzip, minified ${kib(zodMini.classicMinifiedGzipBytes).toFixed(1)} -> ${kib(zodMini.miniMinifiedGzipBytes).toFixed(1)} KiB`);
-    console.log(`start-up: "Worker Startup Time" ${app.startupLine ?? 'is not printed offline (Cloudflare measures it on upload)'}; instead, wrangler check startup (local workerd CPU profile, median of ${startup.app.runs}):`);
-    console.log(`  worker ${startup.app.busyMs.toFixed(1)} ms of non-idle samples (profile span ${startup.app.spanMs.toFixed(1)} ms); bare Hono ${startup.bare.busyMs.toFixed(1)} ms (span ${startup.bare.spanMs.toFixed(1)} ms)`);
+    console.log(
+      `  by package (bytes in output): ${Object.entries(app.byPackage)
+        .map(([name, bytes]) => `${name} ${kib(bytes).toFixed(1)} KiB`)
+        .join(', ')}`,
+    );
+    console.log(
+      `  node polyfills: ${app.polyfills.length === 0 && app.nodeImports.length === 0 ? 'none' : [...app.polyfills, ...app.nodeImports].join(', ')}; zod locales bundled (besides en): ${app.zodLocales}; jose modules: ${app.joseModules.length}`,
+    );
+    console.log(
+      `  zod/mini instead of zod, same schemas (probe): ${kib(zodMini.classicGzipBytes).toFixed(1)} -> ${kib(zodMini.miniGzipBytes).toFixed(1)} KiB gzip, minified ${kib(zodMini.classicMinifiedGzipBytes).toFixed(1)} -> ${kib(zodMini.miniMinifiedGzipBytes).toFixed(1)} KiB`,
+    );
+    console.log(
+      `start-up: "Worker Startup Time" ${app.startupLine ?? 'is not printed offline (Cloudflare measures it on upload)'}; instead, wrangler check startup (local workerd CPU profile, median of ${startup.app.runs}):`,
+    );
+    console.log(
+      `  worker ${startup.app.busyMs.toFixed(1)} ms of non-idle samples (profile span ${startup.app.spanMs.toFixed(1)} ms); bare Hono ${startup.bare.busyMs.toFixed(1)} ms (span ${startup.bare.spanMs.toFixed(1)} ms)`,
+    );
 
     const subtitle = `${new Date().toISOString().slice(0, 16)}Z, ${rounds}x${seconds}s rounds, ${machine}`;
     writeFileSync(join(resultsDir, 'ratios.svg'), ratiosSvg(ratios, subtitle));
@@ -151,7 +260,9 @@ async function main() {
         2,
       )}\n`,
     );
-    console.log(`\nbench: wrote ${resultsDir}/latest.json and ${resultsDir}/ratios.svg in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    console.log(
+      `\nbench: wrote ${resultsDir}/latest.json and ${resultsDir}/ratios.svg in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
   } finally {
     await stopServer();
     rmSync(workDir, { recursive: true, force: true });

@@ -12,10 +12,14 @@ const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETC
 const config = 'bench/wrangler.toml';
 
 export function applyMigrations(persistDir, logPath) {
-  const result = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir, '-c', config], {
-    env,
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    wrangler,
+    ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir, '-c', config],
+    {
+      env,
+      encoding: 'utf8',
+    },
+  );
   createWriteStream(logPath, { flags: 'a' }).end(`${result.stdout}\n${result.stderr}\n`);
   if (result.status !== 0) throw new Error(`migrations failed (see ${logPath})`);
 }
@@ -31,7 +35,17 @@ export async function startServer({ persistDir, port, inspectorPort, logPath }) 
     JWT_PRIVATE_JWK: JSON.stringify(jwk),
     LOGIN_MAX_FAILURES: '1000000',
   };
-  const args = ['dev', '-c', config, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort)];
+  const args = [
+    'dev',
+    '-c',
+    config,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(inspectorPort),
+  ];
   args.push('--persist-to', persistDir, '--show-interactive-dev-session=false');
   // Request logs go through wrangler's Node process; at thousands of requests per second that
   // process would compete with workerd for the two cores and distort every row.
@@ -80,7 +94,11 @@ export async function startServer({ persistDir, port, inspectorPort, logPath }) 
 }
 
 async function postJson(url, body) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
@@ -95,7 +113,8 @@ export async function logIn(url, credentials) {
 export async function createAccount(url) {
   const credentials = { username: 'bench', email: 'bench@example.com', password: 'correct horse battery staple' };
   const registered = await postJson(`${url}/auth/register`, credentials);
-  if (registered.status !== 201) throw new Error(`register answered ${registered.status}: ${JSON.stringify(registered.body)}`);
+  if (registered.status !== 201)
+    throw new Error(`register answered ${registered.status}: ${JSON.stringify(registered.body)}`);
 
   // The verification mail is sent after the response (waitUntil), so poll the mailbox briefly.
   let token;

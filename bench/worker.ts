@@ -13,7 +13,11 @@ const password = new TextEncoder().encode('correct horse battery staple');
 
 async function barePbkdf2(): Promise<Response> {
   const key = await crypto.subtle.importKey('raw', password, 'PBKDF2', false, ['deriveBits']);
-  const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations: PBKDF2_ITERATIONS }, key, 256);
+  const bits = await crypto.subtle.deriveBits(
+    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations: PBKDF2_ITERATIONS },
+    key,
+    256,
+  );
   return new Response(JSON.stringify({ bytes: bits.byteLength }), { headers: { 'content-type': 'application/json' } });
 }
 

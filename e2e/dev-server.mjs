@@ -46,8 +46,18 @@ export async function startDevServer() {
   // A process group of its own, so stopping it also stops wrangler and workerd under it.
   const child = spawn(
     process.execPath,
-    ['scripts/dev.mjs', '--port', String(port), '--inspector-port', String(port + 1), '--persist-to', PERSIST_DIR,
-      '--show-interactive-dev-session=false', '--log-level', 'warn'],
+    [
+      'scripts/dev.mjs',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(port + 1),
+      '--persist-to',
+      PERSIST_DIR,
+      '--show-interactive-dev-session=false',
+      '--log-level',
+      'warn',
+    ],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
   );
   child.stdout.on('data', (chunk) => output.push(chunk));

@@ -22,7 +22,11 @@ let counter = 0;
 function newIdentity(prefix) {
   counter += 1;
   const suffix = `${Date.now().toString(36)}${counter}`;
-  return { username: `${prefix}_${suffix}`, email: `${prefix}.${suffix}@example.com`, password: 'correct horse battery' };
+  return {
+    username: `${prefix}_${suffix}`,
+    email: `${prefix}.${suffix}@example.com`,
+    password: 'correct horse battery',
+  };
 }
 
 async function newPage() {

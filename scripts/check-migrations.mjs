@@ -8,7 +8,10 @@ mkdirSync('node_modules/.cache', { recursive: true });
 const scratch = mkdtempSync('node_modules/.cache/latchkey-migrations-');
 try {
   cpSync('migrations', scratch, { recursive: true });
-  const sqlFiles = (dir) => readdirSync(dir).filter((name) => name.endsWith('.sql')).sort();
+  const sqlFiles = (dir) =>
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.sql'))
+      .sort();
   const before = sqlFiles(scratch);
   const result = spawnSync(
     'drizzle-kit',
@@ -22,7 +25,9 @@ try {
   }
   const added = sqlFiles(scratch).filter((name) => !before.includes(name));
   if (added.length > 0) {
-    console.error(`migrations/ is behind src/storage/schema.ts; run \`npm run db:generate\` (would add ${added.join(', ')})`);
+    console.error(
+      `migrations/ is behind src/storage/schema.ts; run \`npm run db:generate\` (would add ${added.join(', ')})`,
+    );
     process.exit(1);
   }
   console.log(`migrations/ matches the schema (${before.length} migration(s))`);

@@ -18,10 +18,16 @@ async function ensureDevVars() {
   if (!has('MAIL_PROVIDER')) additions.push('MAIL_PROVIDER="console"');
   if (!has('JWT_PRIVATE_JWK')) additions.push(`JWT_PRIVATE_JWK='${JSON.stringify(await generateSigningJwk())}'`);
   if (additions.length === 0) return;
-  const header = existing ? '' : '# Local development settings and secrets, made by `npm run dev`. Never commit this file.\n';
-  writeFileSync(devVarsPath, `${existing}${existing && !existing.endsWith('\n') ? '\n' : ''}${header}${additions.join('\n')}\n`, {
-    mode: 0o600,
-  });
+  const header = existing
+    ? ''
+    : '# Local development settings and secrets, made by `npm run dev`. Never commit this file.\n';
+  writeFileSync(
+    devVarsPath,
+    `${existing}${existing && !existing.endsWith('\n') ? '\n' : ''}${header}${additions.join('\n')}\n`,
+    {
+      mode: 0o600,
+    },
+  );
   console.log(`latchkey: wrote ${additions.length} development setting(s) to ${devVarsPath}`);
 }
 

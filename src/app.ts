@@ -55,7 +55,6 @@ export function createApp(overrides: ServiceOverrides = {}) {
     .route('/', aliasRoutes)
     .route('/', pageRoutes);
 
-
   app.notFound((c) => {
     const allowed = methodsAllowedFor(app, c.req.path);
     if (allowed.length > 0) {
@@ -79,7 +78,15 @@ export function createApp(overrides: ServiceOverrides = {}) {
     if (error instanceof ConfigError) {
       log(JSON.stringify({ level: 'error', event: 'config.invalid', message: error.message }));
     } else {
-      log(JSON.stringify({ level: 'error', event: 'request.failed', method: c.req.method, path: c.req.path, error: error.name }));
+      log(
+        JSON.stringify({
+          level: 'error',
+          event: 'request.failed',
+          method: c.req.method,
+          path: c.req.path,
+          error: error.name,
+        }),
+      );
     }
     return problemResponse(c, 'internal', 'Something went wrong on our side.');
   });

@@ -82,7 +82,10 @@ const originList = z.pipe(
   z.transform((value, ctx) => {
     const origins: string[] = [];
     const fail = (message: string) => ctx.issues.push({ code: 'custom', message, input: value });
-    for (const item of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+    for (const item of (value ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)) {
       if (item === '*') {
         fail('must list origins; "*" is never allowed with credentials');
         continue;
@@ -130,7 +133,12 @@ const envSchema = z
     RETURN_URL_ALLOWLIST: z.pipe(
       z.pipe(
         z._default(z.string(), ''),
-        z.transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean)),
+        z.transform((text) =>
+          text
+            .split(',')
+            .map((entry) => entry.trim())
+            .filter(Boolean),
+        ),
       ),
       z.array(httpUrl()),
     ),
@@ -145,7 +153,11 @@ const envSchema = z
         });
       } catch (error) {
         // The message describes the rule broken, never the secret.
-        ctx.addIssue({ code: 'custom', path: ['PASSWORD_PEPPER'], message: error instanceof Error ? error.message : 'is invalid' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PASSWORD_PEPPER'],
+          message: error instanceof Error ? error.message : 'is invalid',
+        });
       }
     }),
     z.superRefine((env, ctx) => {

@@ -42,7 +42,9 @@ describe('the OpenAPI document', () => {
     const login = openApiDocument().paths['/auth/login']!.post!;
     const codesAt = (status: string) => {
       const response = login.responses[status] as OpenApiResponse;
-      const schema = response.content!['application/problem+json']!.schema as { allOf: [unknown, { properties: { code: { enum: string[] } } }] };
+      const schema = response.content!['application/problem+json']!.schema as {
+        allOf: [unknown, { properties: { code: { enum: string[] } } }];
+      };
       return schema.allOf[1].properties.code.enum;
     };
     expect(codesAt('400').sort()).toEqual(['invalid_json', 'validation_failed']);
@@ -53,7 +55,14 @@ describe('the OpenAPI document', () => {
 
   it('turns Hono path parameters into OpenAPI ones', () => {
     const document = buildOpenApiDocument([
-      { method: 'delete', path: '/me/sessions/:id', tag: 'Sessions', summary: 'x', auth: true, responses: { 204: { description: 'Gone.' } } },
+      {
+        method: 'delete',
+        path: '/me/sessions/:id',
+        tag: 'Sessions',
+        summary: 'x',
+        auth: true,
+        responses: { 204: { description: 'Gone.' } },
+      },
     ]);
     const operation = document.paths['/me/sessions/{id}']!.delete!;
     expect(operation.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]);

@@ -33,12 +33,16 @@ describe('Pwned Passwords check', () => {
   });
 
   it('reports a password whose suffix the service lists', async () => {
-    const { fetcher } = recordingFetch(`0018A45C4D1DEF81644B54AB7F969B88D65:1\r\n${SUFFIX}:10434004\r\n00D4F6E8FA6EECAD2A3AA415EEC418D38EC:2`);
+    const { fetcher } = recordingFetch(
+      `0018A45C4D1DEF81644B54AB7F969B88D65:1\r\n${SUFFIX}:10434004\r\n00D4F6E8FA6EECAD2A3AA415EEC418D38EC:2`,
+    );
     expect(await createPwnedPasswordsChecker({ fetch: fetcher }).isBreached('password')).toBe(true);
   });
 
   it('does not report a password whose suffix is absent', async () => {
-    const { fetcher } = recordingFetch('0018A45C4D1DEF81644B54AB7F969B88D65:1\r\n00D4F6E8FA6EECAD2A3AA415EEC418D38EC:2');
+    const { fetcher } = recordingFetch(
+      '0018A45C4D1DEF81644B54AB7F969B88D65:1\r\n00D4F6E8FA6EECAD2A3AA415EEC418D38EC:2',
+    );
     expect(await createPwnedPasswordsChecker({ fetch: fetcher }).isBreached('password')).toBe(false);
   });
 

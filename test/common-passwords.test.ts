@@ -6,15 +6,17 @@ import { decodeGolombCodedSet, encodeGolombCodedSet } from '../src/core/common-p
 
 /** What scripts/build-common-passwords.mjs selects: the 10,000 most frequent of 8+ code points. */
 function sourceEntries(): string[] {
-  const longEnough = dictionary['passwords-common']!
-    .map((entry) => entry.normalize('NFC').toLowerCase())
-    .filter((entry) => [...entry].length >= 8);
+  const longEnough = dictionary['passwords-common']!.map((entry) => entry.normalize('NFC').toLowerCase()).filter(
+    (entry) => [...entry].length >= 8,
+  );
   return [...new Set(longEnough)].slice(0, 10_000);
 }
 
 function randomPassword(length: number): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-  return Array.from(crypto.getRandomValues(new Uint8Array(length)), (byte) => alphabet[byte % alphabet.length]).join('');
+  return Array.from(crypto.getRandomValues(new Uint8Array(length)), (byte) => alphabet[byte % alphabet.length]).join(
+    '',
+  );
 }
 
 describe('common password list', () => {
@@ -31,7 +33,16 @@ describe('common password list', () => {
   });
 
   it('knows the best-known passwords of 8 characters or more', () => {
-    for (const password of ['password', '12345678', 'password1', 'iloveyou', 'iloveyou1', 'qwertyuiop', '1qaz2wsx', 'trustno1']) {
+    for (const password of [
+      'password',
+      '12345678',
+      'password1',
+      'iloveyou',
+      'iloveyou1',
+      'qwertyuiop',
+      '1qaz2wsx',
+      'trustno1',
+    ]) {
       expect(isCommonPassword(password)).toBe(true);
     }
   });
@@ -60,7 +71,9 @@ describe('common password list', () => {
     start = performance.now();
     for (let run = 0; run < runs; run++) decodeGolombCodedSet(commonPasswordSet);
     const average = (performance.now() - start) / runs;
-    console.log(`decoding ${commonPasswordSet.count} entries: first ${first} ms, then ${average.toFixed(2)} ms on average`);
+    console.log(
+      `decoding ${commonPasswordSet.count} entries: first ${first} ms, then ${average.toFixed(2)} ms on average`,
+    );
     expect(average).toBeGreaterThanOrEqual(0);
   });
 });

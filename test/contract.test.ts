@@ -5,7 +5,14 @@ import { MAX_BODY_BYTES, createApp } from '../src/app';
 import { pageRoutes } from '../src/pages';
 import type { OpenApiDocument } from '../src/http/openapi';
 import { contractViolations } from './support/contract';
-import { type Harness, type TokenBody, createHarness, signedInUser, tokenFromMail, uniqueIdentity } from './support/harness';
+import {
+  type Harness,
+  type TokenBody,
+  createHarness,
+  signedInUser,
+  tokenFromMail,
+  uniqueIdentity,
+} from './support/harness';
 
 let harness: Harness;
 let document: OpenApiDocument;
@@ -53,7 +60,9 @@ describe('the API conforms to its OpenAPI document', () => {
   });
 
   it('for resend-verification, the JWKS and health', async () => {
-    expect((await call('POST', '/auth/resend-verification', { json: { email: 'nobody@example.com' } })).status).toBe(202);
+    expect((await call('POST', '/auth/resend-verification', { json: { email: 'nobody@example.com' } })).status).toBe(
+      202,
+    );
     const jwks = await call('GET', '/.well-known/jwks.json');
     expect(jwks.status).toBe(200);
     expect(jwks.headers.get('cache-control')).toBe('public, max-age=300, stale-while-revalidate=60');
@@ -71,7 +80,9 @@ describe('the API conforms to its OpenAPI document', () => {
     expect([badToken.status, await problemCode(badToken)]).toEqual([400, 'invalid_token']);
 
     const { identity } = await signedInUser(harness, 'contract');
-    const wrongPassword = await call('POST', '/login', { json: { identifier: identity.username, password: 'wrong password!' } });
+    const wrongPassword = await call('POST', '/login', {
+      json: { identifier: identity.username, password: 'wrong password!' },
+    });
     expect([wrongPassword.status, await problemCode(wrongPassword)]).toEqual([401, 'invalid_credentials']);
 
     const anonymous = await call('GET', '/me');
@@ -79,7 +90,9 @@ describe('the API conforms to its OpenAPI document', () => {
 
     const unverified = uniqueIdentity('contract');
     await call('POST', '/user/register', { json: unverified });
-    const early = await call('POST', '/auth/signin', { json: { username: unverified.username, password: unverified.password } });
+    const early = await call('POST', '/auth/signin', {
+      json: { username: unverified.username, password: unverified.password },
+    });
     expect([early.status, await problemCode(early)]).toEqual([403, 'email_not_verified']);
 
     const missing = await call('GET', '/no/such/route');
@@ -112,7 +125,9 @@ describe('the OpenAPI document', () => {
         .map((route) => `${route.method} ${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`),
     );
     const documented = new Set(
-      Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`)),
+      Object.entries(document.paths).flatMap(([path, item]) =>
+        Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+      ),
     );
     expect([...served].sort()).toEqual([...documented].sort());
   });
@@ -121,7 +136,9 @@ describe('the OpenAPI document', () => {
 describe('the contract check', () => {
   it('refuses a status the route does not document', async () => {
     const teapot = new Response(null, { status: 418 });
-    expect(await contractViolations(document, 'GET', '/me', teapot)).toEqual(['GET /me 418: status 418 is not documented']);
+    expect(await contractViolations(document, 'GET', '/me', teapot)).toEqual([
+      'GET /me 418: status 418 is not documented',
+    ]);
   });
 
   it('refuses a body with a field the schema does not have', async () => {
@@ -130,7 +147,13 @@ describe('the contract check', () => {
   });
 
   it('refuses a problem code the route does not document for that status', async () => {
-    const body = { type: 'urn:latchkey:problem:conflict', title: 'Conflict', status: 400, detail: 'x', code: 'conflict' };
+    const body = {
+      type: 'urn:latchkey:problem:conflict',
+      title: 'Conflict',
+      status: 400,
+      detail: 'x',
+      code: 'conflict',
+    };
     const response = Response.json(body, { status: 400, headers: { 'content-type': 'application/problem+json' } });
     expect(await contractViolations(document, 'POST', '/auth/login', response)).not.toEqual([]);
   });

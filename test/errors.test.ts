@@ -75,7 +75,12 @@ describe('problem responses', () => {
     const harness = createHarness();
     const response = await harness.request('/auth/register', {
       method: 'POST',
-      json: { username: 'mass_assign', email: 'mass@example.com', password: 'correct horse battery', emailVerified: true },
+      json: {
+        username: 'mass_assign',
+        email: 'mass@example.com',
+        password: 'correct horse battery',
+        emailVerified: true,
+      },
     });
     await expectProblem(response, 400, 'validation_failed');
   });
@@ -83,7 +88,9 @@ describe('problem responses', () => {
   it('answers an unexpected failure with a generic 500 and logs no SQL or parameters', async () => {
     const failing = {
       prepare() {
-        throw new Error("D1_ERROR: no such table: users: SQLITE_ERROR; params: ['secret@example.com', '$pbkdf2-sha256$...']");
+        throw new Error(
+          "D1_ERROR: no such table: users: SQLITE_ERROR; params: ['secret@example.com', '$pbkdf2-sha256$...']",
+        );
       },
       batch() {
         throw new Error('D1_ERROR');
@@ -169,7 +176,13 @@ describe('signing keys', () => {
     const header = decodeProtectedHeader(tokens.accessToken);
     const payload = decodeJwt(tokens.accessToken);
     expect(header).toMatchObject({ alg: 'ES256', typ: 'at+jwt', kid: expect.any(String) });
-    expect(payload).toMatchObject({ iss: 'latchkey', aud: 'latchkey', sub: tokens.user.id, sid: expect.any(String), jti: expect.any(String) });
+    expect(payload).toMatchObject({
+      iss: 'latchkey',
+      aud: 'latchkey',
+      sub: tokens.user.id,
+      sid: expect.any(String),
+      jti: expect.any(String),
+    });
     expect(payload.exp! - payload.iat!).toBe(600);
   });
 

@@ -140,7 +140,10 @@ describe('email verification', () => {
   it('resends a verification mail for an unverified address, and answers 202 for any address', async () => {
     const { harness, identity } = await registered();
     const before = (await harness.mailbox()).filter((mail) => mail.to === identity.email).length;
-    const known = await harness.request('/auth/resend-verification', { method: 'POST', json: { email: identity.email } });
+    const known = await harness.request('/auth/resend-verification', {
+      method: 'POST',
+      json: { email: identity.email },
+    });
     const unknown = await harness.request('/auth/resend-verification', {
       method: 'POST',
       json: { email: uniqueIdentity().email },
@@ -254,13 +257,19 @@ describe('sessions', () => {
   it('rotates the refresh token; the old one is refused after the grace window', async () => {
     const harness = createHarness();
     const { tokens } = await signedInUser(harness);
-    const first = await harness.request('/auth/refresh', { method: 'POST', json: { refreshToken: tokens.refreshToken } });
+    const first = await harness.request('/auth/refresh', {
+      method: 'POST',
+      json: { refreshToken: tokens.refreshToken },
+    });
     expect(first.status).toBe(200);
     const rotated = (await first.json()) as TokenBody;
     expect(rotated.refreshToken).not.toBe(tokens.refreshToken);
     expect((await harness.request('/me', { token: rotated.accessToken })).status).toBe(200);
     harness.clock.advance(31_000);
-    const reused = await harness.request('/auth/refresh', { method: 'POST', json: { refreshToken: tokens.refreshToken } });
+    const reused = await harness.request('/auth/refresh', {
+      method: 'POST',
+      json: { refreshToken: tokens.refreshToken },
+    });
     expect(reused.status).toBe(400);
     expect(await reused.json()).toMatchObject({ code: 'invalid_token' });
   });
@@ -269,7 +278,10 @@ describe('sessions', () => {
     const harness = createHarness();
     const { tokens } = await signedInUser(harness);
     harness.clock.advance(60 * 60 * 1000);
-    const refreshed = await harness.request('/auth/refresh', { method: 'POST', json: { refreshToken: tokens.refreshToken } });
+    const refreshed = await harness.request('/auth/refresh', {
+      method: 'POST',
+      json: { refreshToken: tokens.refreshToken },
+    });
     expect(refreshed.status).toBe(200);
   });
 
@@ -277,7 +289,10 @@ describe('sessions', () => {
     const harness = createHarness();
     const { tokens } = await signedInUser(harness);
     harness.clock.advance(31 * 24 * 60 * 60 * 1000);
-    const refreshed = await harness.request('/auth/refresh', { method: 'POST', json: { refreshToken: tokens.refreshToken } });
+    const refreshed = await harness.request('/auth/refresh', {
+      method: 'POST',
+      json: { refreshToken: tokens.refreshToken },
+    });
     expect(refreshed.status).toBe(400);
   });
 
@@ -292,7 +307,10 @@ describe('sessions', () => {
     const logout = await harness.request('/auth/logout', { method: 'POST', token: tokens.accessToken });
     expect(logout.status).toBe(204);
     expect((await harness.request('/me', { token: tokens.accessToken })).status).toBe(401);
-    const refreshed = await harness.request('/auth/refresh', { method: 'POST', json: { refreshToken: tokens.refreshToken } });
+    const refreshed = await harness.request('/auth/refresh', {
+      method: 'POST',
+      json: { refreshToken: tokens.refreshToken },
+    });
     expect(refreshed.status).toBe(400);
     expect((await harness.request('/me', { token: otherTokens.accessToken })).status).toBe(200);
   });
@@ -314,7 +332,10 @@ describe('password reset', () => {
   async function resetRequested() {
     const harness = createHarness();
     const signedIn = await signedInUser(harness);
-    const response = await harness.request('/auth/forgot-password', { method: 'POST', json: { email: signedIn.identity.email } });
+    const response = await harness.request('/auth/forgot-password', {
+      method: 'POST',
+      json: { email: signedIn.identity.email },
+    });
     expect(response.status).toBe(202);
     const token = await tokenFromMail(harness, signedIn.identity.email, '/reset-password');
     return { harness, ...signedIn, token };
@@ -331,7 +352,10 @@ describe('password reset', () => {
     expect(
       (await harness.request('/auth/refresh', { method: 'POST', json: { refreshToken: tokens.refreshToken } })).status,
     ).toBe(400);
-    const old = await harness.request('/auth/login', { method: 'POST', json: { identifier: identity.username, password: identity.password } });
+    const old = await harness.request('/auth/login', {
+      method: 'POST',
+      json: { identifier: identity.username, password: identity.password },
+    });
     expect(old.status).toBe(401);
     const fresh = await harness.request('/auth/login', {
       method: 'POST',
@@ -342,16 +366,28 @@ describe('password reset', () => {
 
   it('revokes even a session created a moment before the reset', async () => {
     const { harness, identity, token } = await resetRequested();
-    const login = await harness.request('/auth/login', { method: 'POST', json: { identifier: identity.username, password: identity.password } });
+    const login = await harness.request('/auth/login', {
+      method: 'POST',
+      json: { identifier: identity.username, password: identity.password },
+    });
     const late = (await login.json()) as TokenBody;
-    await harness.request('/auth/reset-password', { method: 'POST', json: { token, password: 'a whole new password' } });
+    await harness.request('/auth/reset-password', {
+      method: 'POST',
+      json: { token, password: 'a whole new password' },
+    });
     expect((await harness.request('/me', { token: late.accessToken })).status).toBe(401);
   });
 
   it('accepts a reset token once', async () => {
     const { harness, token } = await resetRequested();
-    await harness.request('/auth/reset-password', { method: 'POST', json: { token, password: 'a whole new password' } });
-    const again = await harness.request('/auth/reset-password', { method: 'POST', json: { token, password: 'another new password' } });
+    await harness.request('/auth/reset-password', {
+      method: 'POST',
+      json: { token, password: 'a whole new password' },
+    });
+    const again = await harness.request('/auth/reset-password', {
+      method: 'POST',
+      json: { token, password: 'another new password' },
+    });
     expect(again.status).toBe(400);
     expect(await again.json()).toMatchObject({ code: 'invalid_token' });
   });
@@ -374,7 +410,10 @@ describe('password reset', () => {
   it('answers 403 token_expired after ten minutes', async () => {
     const { harness, token } = await resetRequested();
     harness.clock.advance(TEN_MINUTES + 1000);
-    const response = await harness.request('/auth/reset-password', { method: 'POST', json: { token, password: 'a whole new password' } });
+    const response = await harness.request('/auth/reset-password', {
+      method: 'POST',
+      json: { token, password: 'a whole new password' },
+    });
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({ code: 'token_expired' });
   });

@@ -1,12 +1,21 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { type Harness, type TokenBody, createHarness, signedInUser, tokenFromMail, uniqueIdentity } from './support/harness';
+import {
+  type Harness,
+  type TokenBody,
+  createHarness,
+  signedInUser,
+  tokenFromMail,
+  uniqueIdentity,
+} from './support/harness';
 
 const login = (harness: Harness, identifier: string, password: string, headers: Record<string, string> = {}) =>
   harness.request('/auth/login', { method: 'POST', json: { identifier, password }, headers });
 
 async function failureCount(userId: string): Promise<number> {
-  const row = await env.DB.prepare('select count from throttle_counters where key = ?').bind(`login:user:${userId}`).first<{ count: number }>();
+  const row = await env.DB.prepare('select count from throttle_counters where key = ?')
+    .bind(`login:user:${userId}`)
+    .first<{ count: number }>();
   return row?.count ?? 0;
 }
 
@@ -30,7 +39,9 @@ describe('per-client rate limits', () => {
     }
     const spoofed = await login(harness, 'nobody_20', 'wrong password', { 'x-forwarded-for': '198.51.100.250' });
     expect(spoofed.status).toBe(429);
-    const otherClient = await login(harness, 'nobody_21', 'wrong password', { 'cf-connecting-ip': `192.0.2.${Math.floor(Math.random() * 250)}` });
+    const otherClient = await login(harness, 'nobody_21', 'wrong password', {
+      'cf-connecting-ip': `192.0.2.${Math.floor(Math.random() * 250)}`,
+    });
     expect(otherClient.status).toBe(401);
   });
 
@@ -38,7 +49,9 @@ describe('per-client rate limits', () => {
     const harness = createHarness();
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
-      statuses.push((await harness.request('/auth/forgot-password', { method: 'POST', json: { email: 'x@example.com' } })).status);
+      statuses.push(
+        (await harness.request('/auth/forgot-password', { method: 'POST', json: { email: 'x@example.com' } })).status,
+      );
     }
     expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
   });
@@ -61,7 +74,8 @@ describe('per-account login throttle', () => {
   it('lets the account in again after the back-off period', async () => {
     const harness = createHarness();
     const { identity } = await signedInUser(harness);
-    for (let i = 0; i < 10; i++) await login(harness, identity.username, 'wrong password', { 'cf-connecting-ip': `192.0.2.${i}` });
+    for (let i = 0; i < 10; i++)
+      await login(harness, identity.username, 'wrong password', { 'cf-connecting-ip': `192.0.2.${i}` });
     harness.clock.advance(15 * 60 * 1000 + 1000);
     expect((await login(harness, identity.username, identity.password)).status).toBe(200);
   });
@@ -69,7 +83,8 @@ describe('per-account login throttle', () => {
   it('clears the count on a successful login', async () => {
     const harness = createHarness();
     const { identity, tokens } = await signedInUser(harness);
-    for (let i = 0; i < 9; i++) await login(harness, identity.username, 'wrong password', { 'cf-connecting-ip': `192.0.2.${i}` });
+    for (let i = 0; i < 9; i++)
+      await login(harness, identity.username, 'wrong password', { 'cf-connecting-ip': `192.0.2.${i}` });
     expect((await login(harness, identity.username, identity.password)).status).toBe(200);
     expect(await failureCount(tokens.user.id)).toBe(0);
     expect((await login(harness, identity.username, 'wrong password')).status).toBe(401);
@@ -81,7 +96,9 @@ describe('per-account login throttle', () => {
     const { identity, tokens } = await signedInUser(harness);
     const attempts = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        login(harness, identity.username, `wrong password ${i}`, { 'cf-connecting-ip': `2001:db8:50::${i.toString(16)}` }),
+        login(harness, identity.username, `wrong password ${i}`, {
+          'cf-connecting-ip': `2001:db8:50::${i.toString(16)}`,
+        }),
       ),
     );
     expect(attempts.every((response) => response.status === 401)).toBe(true);
@@ -117,11 +134,15 @@ describe('mail quota', () => {
       });
       expect(response.status).toBe(202);
     }
-    const resets = (await harness.mailbox()).filter((mail) => mail.to === identity.email && mail.subject.includes('Reset'));
+    const resets = (await harness.mailbox()).filter(
+      (mail) => mail.to === identity.email && mail.subject.includes('Reset'),
+    );
     expect(resets).toHaveLength(3);
     harness.clock.advance(60 * 60 * 1000 + 1000);
     await harness.request('/auth/forgot-password', { method: 'POST', json: { email: identity.email } });
-    const later = (await harness.mailbox()).filter((mail) => mail.to === identity.email && mail.subject.includes('Reset'));
+    const later = (await harness.mailbox()).filter(
+      (mail) => mail.to === identity.email && mail.subject.includes('Reset'),
+    );
     expect(later).toHaveLength(4);
   });
 });
@@ -130,7 +151,8 @@ describe('refresh-token reuse', () => {
   it('gives a repeat within the grace window its own working token, as for two tabs', async () => {
     const harness = createHarness();
     const { tokens } = await signedInUser(harness);
-    const refresh = (refreshToken: string) => harness.request('/auth/refresh', { method: 'POST', json: { refreshToken } });
+    const refresh = (refreshToken: string) =>
+      harness.request('/auth/refresh', { method: 'POST', json: { refreshToken } });
     const [tabA, tabB] = await Promise.all([refresh(tokens.refreshToken), refresh(tokens.refreshToken)]);
     expect(tabA!.status).toBe(200);
     expect(tabB!.status).toBe(200);
@@ -145,7 +167,8 @@ describe('refresh-token reuse', () => {
   it('revokes the whole session when a rotated token comes back after the grace window', async () => {
     const harness = createHarness();
     const { tokens } = await signedInUser(harness);
-    const refresh = (refreshToken: string) => harness.request('/auth/refresh', { method: 'POST', json: { refreshToken } });
+    const refresh = (refreshToken: string) =>
+      harness.request('/auth/refresh', { method: 'POST', json: { refreshToken } });
     const legit = (await (await refresh(tokens.refreshToken)).json()) as TokenBody;
     harness.clock.advance(31_000);
     expect((await refresh(tokens.refreshToken)).status).toBe(400);
@@ -159,7 +182,9 @@ describe('session management', () => {
   it('lists the caller’s sessions with the current one marked', async () => {
     const harness = createHarness();
     const { identity, tokens } = await signedInUser(harness);
-    await login(harness, identity.username, identity.password, { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0' });
+    await login(harness, identity.username, identity.password, {
+      'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0',
+    });
     const response = await harness.request('/auth/sessions', { token: tokens.accessToken });
     expect(response.status).toBe(200);
     const { sessions } = (await response.json()) as { sessions: { id: string; current: boolean; userAgent: string }[] };
@@ -177,8 +202,13 @@ describe('session management', () => {
     };
     const otherId = sessions.find((session) => !session.current)!.id;
     const stranger = await signedInUser(harness, 'stranger');
-    expect((await harness.request(`/auth/sessions/${otherId}`, { method: 'DELETE', token: stranger.tokens.accessToken })).status).toBe(404);
-    expect((await harness.request(`/auth/sessions/${otherId}`, { method: 'DELETE', token: tokens.accessToken })).status).toBe(204);
+    expect(
+      (await harness.request(`/auth/sessions/${otherId}`, { method: 'DELETE', token: stranger.tokens.accessToken }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await harness.request(`/auth/sessions/${otherId}`, { method: 'DELETE', token: tokens.accessToken })).status,
+    ).toBe(204);
     expect((await harness.request('/me', { token: other.accessToken })).status).toBe(401);
     expect((await harness.request('/me', { token: tokens.accessToken })).status).toBe(200);
   });
@@ -205,7 +235,9 @@ describe('session management', () => {
     expect((await harness.request('/me', { token: tokens.accessToken })).status).toBe(200);
     expect((await harness.request('/me', { token: other.accessToken })).status).toBe(401);
     expect((await login(harness, identity.username, 'a brand new passphrase')).status).toBe(200);
-    expect((await harness.mailbox()).some((mail) => mail.to === identity.email && mail.subject.includes('was changed'))).toBe(true);
+    expect(
+      (await harness.mailbox()).some((mail) => mail.to === identity.email && mail.subject.includes('was changed')),
+    ).toBe(true);
   });
 
   it('refuses a password change with the wrong current password', async () => {
@@ -217,7 +249,10 @@ describe('session management', () => {
       json: { currentPassword: 'not my password', newPassword: 'a brand new passphrase' },
     });
     expect(response.status).toBe(401);
-    expect(await response.json()).toMatchObject({ code: 'invalid_credentials', errors: [{ field: 'currentPassword' }] });
+    expect(await response.json()).toMatchObject({
+      code: 'invalid_credentials',
+      errors: [{ field: 'currentPassword' }],
+    });
   });
 
   it('mails a notice after a password reset too', async () => {
@@ -225,16 +260,29 @@ describe('session management', () => {
     const { identity } = await signedInUser(harness);
     await harness.request('/auth/forgot-password', { method: 'POST', json: { email: identity.email } });
     const token = await tokenFromMail(harness, identity.email, '/reset-password');
-    await harness.request('/auth/reset-password', { method: 'POST', json: { token, password: 'a brand new passphrase' } });
-    expect((await harness.mailbox()).some((mail) => mail.to === identity.email && mail.subject.includes('was changed'))).toBe(true);
+    await harness.request('/auth/reset-password', {
+      method: 'POST',
+      json: { token, password: 'a brand new passphrase' },
+    });
+    expect(
+      (await harness.mailbox()).some((mail) => mail.to === identity.email && mail.subject.includes('was changed')),
+    ).toBe(true);
   });
 
   it('deletes the account with the current password', async () => {
     const harness = createHarness();
     const { identity, tokens } = await signedInUser(harness);
-    const wrong = await harness.request('/me', { method: 'DELETE', token: tokens.accessToken, json: { password: 'nope nope nope' } });
+    const wrong = await harness.request('/me', {
+      method: 'DELETE',
+      token: tokens.accessToken,
+      json: { password: 'nope nope nope' },
+    });
     expect(wrong.status).toBe(401);
-    const deleted = await harness.request('/me', { method: 'DELETE', token: tokens.accessToken, json: { password: identity.password } });
+    const deleted = await harness.request('/me', {
+      method: 'DELETE',
+      token: tokens.accessToken,
+      json: { password: identity.password },
+    });
     expect(deleted.status).toBe(204);
     expect((await harness.request('/me', { token: tokens.accessToken })).status).toBe(401);
     expect((await login(harness, identity.username, identity.password)).status).toBe(401);
@@ -279,7 +327,10 @@ describe('browser cookies and CSRF', () => {
   it('refuses a cookie-authenticated logout from another origin, and from no origin at all', async () => {
     const harness = createHarness();
     const { cookieHeader } = await cookieSession(harness);
-    const crossSite = await harness.request('/auth/logout', { method: 'POST', headers: { cookie: cookieHeader, origin: 'https://evil.example' } });
+    const crossSite = await harness.request('/auth/logout', {
+      method: 'POST',
+      headers: { cookie: cookieHeader, origin: 'https://evil.example' },
+    });
     expect(crossSite.status).toBe(403);
     expect(await crossSite.json()).toMatchObject({ code: 'forbidden' });
     const noEvidence = await harness.request('/auth/logout', { method: 'POST', headers: { cookie: cookieHeader } });
@@ -296,32 +347,52 @@ describe('browser cookies and CSRF', () => {
     });
     expect(response.status).toBe(204);
     const cleared = response.headers.getSetCookie();
-    expect(cleared.some((cookie) => cookie.startsWith('__Host-latchkey-access=;') && cookie.includes('Max-Age=0'))).toBe(true);
+    expect(
+      cleared.some((cookie) => cookie.startsWith('__Host-latchkey-access=;') && cookie.includes('Max-Age=0')),
+    ).toBe(true);
     expect((await harness.request('/me', { headers: { cookie: cookieHeader } })).status).toBe(401);
   });
 
   it('refreshes from the cookie for a same-origin request and refuses it cross-site', async () => {
     const harness = createHarness();
     const { cookieHeader } = await cookieSession(harness);
-    const cross = await harness.request('/auth/refresh', { method: 'POST', json: {}, headers: { cookie: cookieHeader, 'sec-fetch-site': 'cross-site' } });
+    const cross = await harness.request('/auth/refresh', {
+      method: 'POST',
+      json: {},
+      headers: { cookie: cookieHeader, 'sec-fetch-site': 'cross-site' },
+    });
     expect(cross.status).toBe(403);
-    const same = await harness.request('/auth/refresh', { method: 'POST', json: {}, headers: { cookie: cookieHeader, 'sec-fetch-site': 'same-origin' } });
+    const same = await harness.request('/auth/refresh', {
+      method: 'POST',
+      json: {},
+      headers: { cookie: cookieHeader, 'sec-fetch-site': 'same-origin' },
+    });
     expect(same.status).toBe(200);
   });
 
   it('exempts Bearer requests from the origin check', async () => {
     const harness = createHarness();
     const { tokens } = await signedInUser(harness);
-    const response = await harness.request('/auth/logout', { method: 'POST', token: tokens.accessToken, headers: { origin: 'https://evil.example' } });
+    const response = await harness.request('/auth/logout', {
+      method: 'POST',
+      token: tokens.accessToken,
+      headers: { origin: 'https://evil.example' },
+    });
     expect(response.status).toBe(204);
   });
 
   it('allows credentials only for listed CORS origins, never "*"', async () => {
     const harness = createHarness({ env: { CORS_ORIGINS: 'https://app.example' } });
-    const listed = await harness.request('/me', { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' } });
+    const listed = await harness.request('/me', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' },
+    });
     expect(listed.headers.get('access-control-allow-origin')).toBe('https://app.example');
     expect(listed.headers.get('access-control-allow-credentials')).toBe('true');
-    const other = await harness.request('/me', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+    const other = await harness.request('/me', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+    });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     const wildcard = createHarness({ env: { CORS_ORIGINS: '*' } });
     expect((await wildcard.request('/health')).status).toBe(500);
@@ -378,7 +449,10 @@ describe('input hardening', () => {
     const identity = uniqueIdentity('wide');
     await harness.request('/auth/register', { method: 'POST', json: identity });
     const fullWidth = identity.username.replace(/[a-z]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0));
-    const clash = await harness.request('/auth/register', { method: 'POST', json: { ...uniqueIdentity(), username: fullWidth } });
+    const clash = await harness.request('/auth/register', {
+      method: 'POST',
+      json: { ...uniqueIdentity(), username: fullWidth },
+    });
     expect(clash.status).toBe(409);
   });
 
@@ -389,7 +463,9 @@ describe('input hardening', () => {
     const events = harness.logs
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((event) => event['event'] !== 'mail.console');
-    expect(events.map((event) => event['event'])).toEqual(expect.arrayContaining(['user.registered', 'login.succeeded', 'login.failed']));
+    expect(events.map((event) => event['event'])).toEqual(
+      expect.arrayContaining(['user.registered', 'login.succeeded', 'login.failed']),
+    );
     const text = harness.logs.join('\n');
     expect(text).not.toContain(harness.ip);
     expect(text).not.toContain(identity.password);

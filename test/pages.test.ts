@@ -66,7 +66,13 @@ describe('return-URL allowlist', () => {
   });
 
   it('refuses protocol-relative and backslash targets that browsers read as another host', () => {
-    for (const candidate of ['//evil.example', '//evil.example/account', '/\\evil.example', '/\tevil', '\\\\evil.example']) {
+    for (const candidate of [
+      '//evil.example',
+      '//evil.example/account',
+      '/\\evil.example',
+      '/\tevil',
+      '\\\\evil.example',
+    ]) {
       expect(allowedReturnUrl(candidate, ORIGIN, allowlist)).toBeNull();
     }
   });
@@ -78,8 +84,12 @@ describe('return-URL allowlist', () => {
   });
 
   it('accepts a listed origin, and a listed prefix only on a whole path segment', () => {
-    expect(allowedReturnUrl('https://other.example/any/where', ORIGIN, allowlist)).toBe('https://other.example/any/where');
-    expect(allowedReturnUrl('https://app.example/welcome/back', ORIGIN, allowlist)).toBe('https://app.example/welcome/back');
+    expect(allowedReturnUrl('https://other.example/any/where', ORIGIN, allowlist)).toBe(
+      'https://other.example/any/where',
+    );
+    expect(allowedReturnUrl('https://app.example/welcome/back', ORIGIN, allowlist)).toBe(
+      'https://app.example/welcome/back',
+    );
     expect(allowedReturnUrl('https://app.example/welcomed', ORIGIN, allowlist)).toBeNull();
     expect(allowedReturnUrl('https://app.example/', ORIGIN, allowlist)).toBeNull();
   });
@@ -107,9 +117,15 @@ describe('CSRF protection of page forms', () => {
     const harness = createHarness();
     const jar = new Jar();
     await visit(harness, jar, '/signin');
-    const response = await post(harness, jar, '/signin', { csrf: jar.csrf, identifier: 'someone', password: 'x' }, {
-      origin: 'https://evil.example',
-    });
+    const response = await post(
+      harness,
+      jar,
+      '/signin',
+      { csrf: jar.csrf, identifier: 'someone', password: 'x' },
+      {
+        origin: 'https://evil.example',
+      },
+    );
     expect(response.status).toBe(403);
     expect(await response.text()).toContain('sent from another site');
   });
@@ -118,9 +134,15 @@ describe('CSRF protection of page forms', () => {
     const harness = createHarness();
     const jar = new Jar();
     await visit(harness, jar, '/signin');
-    const response = await post(harness, jar, '/signin', { csrf: jar.csrf, identifier: 'someone', password: 'x' }, {
-      'sec-fetch-site': 'cross-site',
-    });
+    const response = await post(
+      harness,
+      jar,
+      '/signin',
+      { csrf: jar.csrf, identifier: 'someone', password: 'x' },
+      {
+        'sec-fetch-site': 'cross-site',
+      },
+    );
     expect(response.status).toBe(403);
   });
 
@@ -156,7 +178,13 @@ describe('pages', () => {
   it('send a CSP that allows only their own stylesheet', async () => {
     const response = await visit(createHarness(), new Jar(), '/signin');
     const csp = response.headers.get('content-security-policy') ?? '';
-    for (const directive of ["default-src 'none'", "style-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'"]) {
+    for (const directive of [
+      "default-src 'none'",
+      "style-src 'self'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+    ]) {
       expect(csp).toContain(directive);
     }
     expect(csp).not.toContain('script-src');
@@ -174,7 +202,11 @@ describe('pages', () => {
     const { identity } = await signedInUser(harness, 'wrongpw');
     const jar = new Jar();
     await visit(harness, jar, '/signin');
-    const response = await post(harness, jar, '/signin', { csrf: jar.csrf, identifier: identity.email, password: 'not the password' });
+    const response = await post(harness, jar, '/signin', {
+      csrf: jar.csrf,
+      identifier: identity.email,
+      password: 'not the password',
+    });
     const html = await response.text();
     expect(response.status).toBe(401);
     expect(html).toContain('aria-describedby="field-password-error"');
@@ -198,15 +230,26 @@ describe('pages', () => {
     const first = await browserSignedIn(harness);
     const second = new Jar();
     await visit(harness, second, '/signin');
-    await post(harness, second, '/signin', { csrf: second.csrf, identifier: first.identity.username, password: first.identity.password });
+    await post(harness, second, '/signin', {
+      csrf: second.csrf,
+      identifier: first.identity.username,
+      password: first.identity.password,
+    });
     const page = await (await visit(harness, first.jar, '/account')).text();
     const ids = [...page.matchAll(/name="session" value="([^"]+)"/g)].map((match) => match[1]!);
     expect(ids).toHaveLength(3); // the API login of signedInUser, and the two browsers
-    const current = /<li class="session">(?:(?!<\/li>).)*This browser(?:(?!<\/li>).)*name="session" value="([^"]+)"/s.exec(page)![1];
+    const current =
+      /<li class="session">(?:(?!<\/li>).)*This browser(?:(?!<\/li>).)*name="session" value="([^"]+)"/s.exec(page)![1];
     const secondAccount = await (await visit(harness, second, '/account')).text();
-    const secondId = /<li class="session">(?:(?!<\/li>).)*This browser(?:(?!<\/li>).)*name="session" value="([^"]+)"/s.exec(secondAccount)![1]!;
+    const secondId =
+      /<li class="session">(?:(?!<\/li>).)*This browser(?:(?!<\/li>).)*name="session" value="([^"]+)"/s.exec(
+        secondAccount,
+      )![1]!;
     expect(secondId).not.toBe(current);
-    const revoked = await post(harness, first.jar, '/account/sessions/revoke', { csrf: first.jar.csrf, session: secondId });
+    const revoked = await post(harness, first.jar, '/account/sessions/revoke', {
+      csrf: first.jar.csrf,
+      session: secondId,
+    });
     expect(revoked.headers.get('location')).toBe('/account?notice=session-revoked');
     expect((await visit(harness, second, '/account')).status).toBe(303);
     expect((await visit(harness, first.jar, '/account')).status).toBe(200);
@@ -229,7 +272,10 @@ describe('pages', () => {
     const victimPage = await (await visit(harness, victim.jar, '/account')).text();
     const victimSession = /name="session" value="([^"]+)"/.exec(victimPage)![1]!;
     const attacker = await browserSignedIn(harness);
-    const response = await post(harness, attacker.jar, '/account/sessions/revoke', { csrf: attacker.jar.csrf, session: victimSession });
+    const response = await post(harness, attacker.jar, '/account/sessions/revoke', {
+      csrf: attacker.jar.csrf,
+      session: victimSession,
+    });
     expect(response.status).toBe(404);
     expect((await visit(harness, victim.jar, '/account')).status).toBe(200);
   });
@@ -237,13 +283,25 @@ describe('pages', () => {
   it('change the password, keep this browser signed in, and refuse a wrong current password', async () => {
     const harness = createHarness();
     const { identity, jar } = await browserSignedIn(harness);
-    const wrong = await post(harness, jar, '/account/password', { csrf: jar.csrf, currentPassword: 'nope nope nope', newPassword: 'a brand new secret' });
+    const wrong = await post(harness, jar, '/account/password', {
+      csrf: jar.csrf,
+      currentPassword: 'nope nope nope',
+      newPassword: 'a brand new secret',
+    });
     expect(wrong.status).toBe(401);
     expect(await wrong.text()).toContain('id="field-currentPassword-error"');
-    const short = await post(harness, jar, '/account/password', { csrf: jar.csrf, currentPassword: identity.password, newPassword: 'short' });
+    const short = await post(harness, jar, '/account/password', {
+      csrf: jar.csrf,
+      currentPassword: identity.password,
+      newPassword: 'short',
+    });
     expect(short.status).toBe(400);
     expect(await short.text()).toContain('New password must be 8 to 128 characters.');
-    const changed = await post(harness, jar, '/account/password', { csrf: jar.csrf, currentPassword: identity.password, newPassword: 'a brand new secret' });
+    const changed = await post(harness, jar, '/account/password', {
+      csrf: jar.csrf,
+      currentPassword: identity.password,
+      newPassword: 'a brand new secret',
+    });
     expect(changed.headers.get('location')).toBe('/account?notice=password-changed');
     expect((await visit(harness, jar, '/account')).status).toBe(200);
   });
@@ -252,7 +310,12 @@ describe('pages', () => {
     const harness = createHarness();
     const jar = new Jar();
     await visit(harness, jar, '/register');
-    const response = await post(harness, jar, '/register', { csrf: jar.csrf, username: 'x', email: 'not-mail', password: 'short' });
+    const response = await post(harness, jar, '/register', {
+      csrf: jar.csrf,
+      username: 'x',
+      email: 'not-mail',
+      password: 'short',
+    });
     const html = await response.text();
     expect(response.status).toBe(400);
     expect(html).toContain('id="field-username-error"');
@@ -282,7 +345,11 @@ describe('page rate limits', () => {
     await visit(harness, jar, '/signin');
     let last: Response | undefined;
     for (let i = 0; i < 21; i++) {
-      last = await post(harness, jar, '/signin', { csrf: jar.csrf, identifier: `nobody_${i}`, password: 'wrong password' });
+      last = await post(harness, jar, '/signin', {
+        csrf: jar.csrf,
+        identifier: `nobody_${i}`,
+        password: 'wrong password',
+      });
     }
     expect(last!.status).toBe(429);
     expect(last!.headers.get('content-type')).toContain('text/html');

@@ -29,13 +29,19 @@ describe('password hashing', () => {
   });
 
   it('refuses to create a hash above the Workers cap', async () => {
-    await expect(hashPassword('correct horse battery', { iterations: WORKERS_PBKDF2_MAX_ITERATIONS + 1 })).rejects.toThrow(
-      RangeError,
-    );
+    await expect(
+      hashPassword('correct horse battery', { iterations: WORKERS_PBKDF2_MAX_ITERATIONS + 1 }),
+    ).rejects.toThrow(RangeError);
   });
 
   it('treats malformed stored hashes as non-matching', async () => {
-    for (const stored of ['', 'plain', '$pbkdf2-sha256$i=1000$$', '$bcrypt$i=1000$AAAA$AAAA', '$pbkdf2-sha256$i=0$AAAAAAAAAAA$AAAA']) {
+    for (const stored of [
+      '',
+      'plain',
+      '$pbkdf2-sha256$i=1000$$',
+      '$bcrypt$i=1000$AAAA$AAAA',
+      '$pbkdf2-sha256$i=0$AAAAAAAAAAA$AAAA',
+    ]) {
       expect(await verifyPassword('x', stored)).toBe(false);
     }
   });
@@ -43,5 +49,4 @@ describe('password hashing', () => {
   it('runs a full-cost derivation for unknown users and never matches', async () => {
     expect(await verifyAgainstDummyHash('correct horse battery')).toBe(false);
   });
-
 });

@@ -79,8 +79,14 @@ describe('password pepper', () => {
     const importKey = vi.spyOn(crypto.subtle, 'importKey');
     const secret = 'pepper-cache-0123456789abcdefghijklmnopqrstuv';
     await hashPassword('correct horse battery', withPepper(1, secret));
-    await verifyPassword('correct horse battery', await hashPassword('other', withPepper(1, secret)), peppers([[1, secret]]));
-    const hmacImports = importKey.mock.calls.filter(([, , algorithm]) => (algorithm as { name?: string }).name === 'HMAC');
+    await verifyPassword(
+      'correct horse battery',
+      await hashPassword('other', withPepper(1, secret)),
+      peppers([[1, secret]]),
+    );
+    const hmacImports = importKey.mock.calls.filter(
+      ([, , algorithm]) => (algorithm as { name?: string }).name === 'HMAC',
+    );
     expect(hmacImports).toHaveLength(1);
   });
 

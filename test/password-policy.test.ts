@@ -14,7 +14,9 @@ const refusal = (password: string, context = {}, withPolicy = policy) => {
 
 describe('password policy', () => {
   it('accepts a long, uncommon password unrelated to the account', () => {
-    expect(checkPasswordPolicy('violet tractor sings', { username: 'alice', email: 'alice@example.com' }, policy)).toEqual({
+    expect(
+      checkPasswordPolicy('violet tractor sings', { username: 'alice', email: 'alice@example.com' }, policy),
+    ).toEqual({
       ok: true,
     });
   });
@@ -54,7 +56,11 @@ describe('password policy', () => {
   it('refuses a common password whatever its case', () => {
     expect(refusal('password1')).toBe('common');
     expect(refusal('PassWord1')).toBe('common');
-    expect(checkPasswordPolicy('iloveyou1', {}, policy)).toMatchObject({ ok: false, reason: 'common', message: expect.any(String) });
+    expect(checkPasswordPolicy('iloveyou1', {}, policy)).toMatchObject({
+      ok: false,
+      reason: 'common',
+      message: expect.any(String),
+    });
   });
 
   it('refuses a password containing the username, whatever its case', () => {

@@ -33,7 +33,10 @@ describe('Resend mail', () => {
   });
 
   it('retries once, and a failing provider never turns the request into an error', async () => {
-    const harness = createHarness({ env: production, fetch: async () => new Response('{"message":"down"}', { status: 503 }) });
+    const harness = createHarness({
+      env: production,
+      fetch: async () => new Response('{"message":"down"}', { status: 503 }),
+    });
     const response = await harness.request('/auth/register', { method: 'POST', json: uniqueIdentity() });
     expect(response.status).toBe(201);
     expect(harness.outbound).toHaveLength(2);

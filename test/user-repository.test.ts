@@ -18,7 +18,9 @@ function newUser(identity = uniqueIdentity('repo')) {
 
 async function countRows(table: string, userId: string): Promise<number> {
   const column = table === 'users' ? 'id' : 'user_id';
-  const row = await env.DB.prepare(`select count(*) as n from ${table} where ${column} = ?`).bind(userId).first<{ n: number }>();
+  const row = await env.DB.prepare(`select count(*) as n from ${table} where ${column} = ?`)
+    .bind(userId)
+    .first<{ n: number }>();
   return row?.n ?? 0;
 }
 
@@ -50,9 +52,7 @@ describe('D1 user repository', () => {
 
   it('lets exactly one of many concurrent registrations of one username win', async () => {
     const username = uniqueIdentity('race').username;
-    const results = await Promise.all(
-      Array.from({ length: 8 }, () => users.create({ ...newUser(), username })),
-    );
+    const results = await Promise.all(Array.from({ length: 8 }, () => users.create({ ...newUser(), username })));
     expect(results.filter((result) => result.ok)).toHaveLength(1);
     expect(results.filter((result) => !result.ok && result.conflict === 'username')).toHaveLength(7);
   });
@@ -71,7 +71,9 @@ describe('D1 user repository', () => {
   it('deletes the account, profile and sessions with the user', async () => {
     const input = newUser();
     await users.create(input);
-    await env.DB.prepare("insert into sessions (id, user_id, user_agent, created_at, last_used_at, expires_at) values (?, ?, 'x', 0, 0, 1)")
+    await env.DB.prepare(
+      "insert into sessions (id, user_id, user_agent, created_at, last_used_at, expires_at) values (?, ?, 'x', 0, 0, 1)",
+    )
       .bind(`s-${input.id}`, input.id)
       .run();
     await users.delete(input.id);

@@ -31,7 +31,10 @@ function sendVerificationMail(services: AccountServices, user: User): void {
   });
 }
 
-export function sendPasswordChangedNotice(services: AccountServices, user: Pick<User, 'id' | 'email' | 'username'>): void {
+export function sendPasswordChangedNotice(
+  services: AccountServices,
+  user: Pick<User, 'id' | 'email' | 'username'>,
+): void {
   sendAccountMail(
     services,
     'password_changed',
@@ -104,7 +107,10 @@ export async function forgotPassword(services: AccountServices, email: string): 
   });
 }
 
-export async function resetPassword(services: AccountServices, input: { token: string; password: string }): Promise<void> {
+export async function resetPassword(
+  services: AccountServices,
+  input: { token: string; password: string },
+): Promise<void> {
   const now = services.clock.now();
   const found = await lookUpEmailToken(services.emailTokens, 'reset_password', input.token, now);
   if (found.status === 'expired') throw new AuthError('token_expired', 'This reset link has expired.');

@@ -21,7 +21,10 @@ export interface PwnedPasswordsOptions {
 
 async function sha1Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('').toUpperCase();
+  return [...new Uint8Array(digest)]
+    .map((byte) => byte.toString(16).padStart(2, '0'))
+    .join('')
+    .toUpperCase();
 }
 
 /** Finds the suffix among `SUFFIX:COUNT` lines; padding lines have a count of 0 and never match. */
@@ -56,7 +59,8 @@ export function createPwnedPasswordsChecker(options: PwnedPasswordsOptions): Bre
         }
         body = await response.text();
       } catch (error) {
-        const timedOut = error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
+        const timedOut =
+          error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError');
         log({ event: 'pwned_passwords.unavailable', reason: timedOut ? 'timeout' : 'network' });
         return false;
       }

@@ -36,14 +36,16 @@ export async function issueEmailToken(
 ): Promise<string> {
   const token = generateToken();
   const expiresAt = now + ttlSeconds * 1000;
-  await store.put(await digestToken(token), { ...record, expiresAt }, expiresAt + EXPIRED_TOKEN_RETENTION_SECONDS * 1000);
+  await store.put(
+    await digestToken(token),
+    { ...record, expiresAt },
+    expiresAt + EXPIRED_TOKEN_RETENTION_SECONDS * 1000,
+  );
   return token;
 }
 
 export type EmailTokenLookup =
-  | { status: 'valid'; record: EmailTokenRecord; digest: string }
-  | { status: 'expired' }
-  | { status: 'invalid' };
+  { status: 'valid'; record: EmailTokenRecord; digest: string } | { status: 'expired' } | { status: 'invalid' };
 
 /**
  * Finds a token for one purpose. An expired token is left for KV's TTL to delete a day later, so

@@ -28,7 +28,12 @@ export function sendAccountMail(
       await services.mailer.send(await build());
     } catch (error) {
       // The provider's answer may echo the message; log only what kind of mail failed.
-      services.log({ event: 'mail.failed', kind, userId: recipient.userId, error: error instanceof Error ? error.name : 'unknown' });
+      services.log({
+        event: 'mail.failed',
+        kind,
+        userId: recipient.userId,
+        error: error instanceof Error ? error.name : 'unknown',
+      });
     }
   });
 }

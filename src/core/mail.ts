@@ -77,5 +77,10 @@ export function passwordChangedMessage(to: string, username: string, context: Ma
   const text =
     `Hello ${username}, the password of your ${context.appName} account was just changed, and your other ` +
     `sessions were signed out. If this was not you, reset your password now at ${new URL('/forgot-password', context.appUrl)}.`;
-  return { to, subject: `Your ${context.appName} password was changed`, text: `${text}\n`, html: `<p>${escapeHtml(text)}</p>` };
+  return {
+    to,
+    subject: `Your ${context.appName} password was changed`,
+    text: `${text}\n`,
+    html: `<p>${escapeHtml(text)}</p>`,
+  };
 }

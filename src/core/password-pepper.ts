@@ -33,7 +33,11 @@ export function assertPepperSupported(pepper: PasswordPepper): void {
  * (PASSWORD_PEPPER_VERSION, default 1) and optionally `previous` (PASSWORD_PEPPER_PREVIOUS) at
  * version - 1. Throws at once on settings that would make stored hashes unverifiable.
  */
-export function createPasswordPeppers(settings: { current?: string; version?: number; previous?: string }): PasswordPeppers {
+export function createPasswordPeppers(settings: {
+  current?: string;
+  version?: number;
+  previous?: string;
+}): PasswordPeppers {
   const { current, version = 1, previous } = settings;
   if (current === undefined) {
     if (previous !== undefined) throw new RangeError('a previous pepper needs a current one');

@@ -20,7 +20,10 @@ export interface AccountSettings {
 }
 
 /** Checks a new password against the policy; returns a human reason to refuse it, or null. */
-export type PasswordPolicyCheck = (password: string, context: { username: string; email: string }) => Promise<string | null>;
+export type PasswordPolicyCheck = (
+  password: string,
+  context: { username: string; email: string },
+) => Promise<string | null>;
 
 export interface AccountServices {
   users: UserRepository;

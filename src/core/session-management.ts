@@ -4,7 +4,13 @@
 import { assertPasswordAllowed, sendPasswordChangedNotice } from './accounts';
 import { AuthError } from './errors';
 import type { AccountServices } from './services';
-import { ACCOUNT_COUNTER_PREFIX, type Authenticated, accountCounterKey, lockedOut, recordFailedPassword } from './sign-in';
+import {
+  ACCOUNT_COUNTER_PREFIX,
+  type Authenticated,
+  accountCounterKey,
+  lockedOut,
+  recordFailedPassword,
+} from './sign-in';
 
 export interface SessionSummary {
   id: string;
@@ -47,7 +53,11 @@ async function confirmPassword(services: AccountServices, auth: Authenticated, p
   if (blockedUntil !== null && blockedUntil > services.clock.now()) {
     throw lockedOut(services, blockedUntil, 'Too many failed password attempts. Try again later.');
   }
-  if (!found || found.user.id !== auth.user.id || !(await services.passwords.verify(password, found.credential.passwordHash))) {
+  if (
+    !found ||
+    found.user.id !== auth.user.id ||
+    !(await services.passwords.verify(password, found.credential.passwordHash))
+  ) {
     await recordFailedPassword(services, key);
     throw new AuthError('invalid_credentials', 'The current password is incorrect.', [
       { field: 'currentPassword', message: 'The current password is incorrect.' },

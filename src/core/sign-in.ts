@@ -55,12 +55,18 @@ export async function recordFailedPassword(services: AccountServices, key: strin
     blockMs: lockoutSeconds * 1000,
   });
   if (failures === maxFailures) {
-    services.log({ event: 'login.locked', userId: key.startsWith(ACCOUNT_COUNTER_PREFIX) ? key.slice(ACCOUNT_COUNTER_PREFIX.length) : undefined });
+    services.log({
+      event: 'login.locked',
+      userId: key.startsWith(ACCOUNT_COUNTER_PREFIX) ? key.slice(ACCOUNT_COUNTER_PREFIX.length) : undefined,
+    });
   }
 }
 
 export async function issueTokens(services: AccountServices, user: User, session: Session, refreshToken: string) {
-  const accessToken = await services.accessTokens.issue({ userId: user.id, sessionId: session.id }, services.clock.now());
+  const accessToken = await services.accessTokens.issue(
+    { userId: user.id, sessionId: session.id },
+    services.clock.now(),
+  );
   return {
     accessToken,
     tokenType: 'Bearer' as const,
@@ -74,7 +80,12 @@ export async function login(
   services: AccountServices,
   input: { identifier: string; password: string; userAgent: string },
 ): Promise<TokenResponse> {
-  const { found, counterKey: key, failures, blockedUntil } = await services.users.findForLogin(identifierKey(input.identifier), {
+  const {
+    found,
+    counterKey: key,
+    failures,
+    blockedUntil,
+  } = await services.users.findForLogin(identifierKey(input.identifier), {
     accountCounterPrefix: ACCOUNT_COUNTER_PREFIX,
     identifierCounterKey: await identifierCounterKey(input.identifier),
   });
@@ -88,7 +99,11 @@ export async function login(
     : await services.passwords.verifyDummy(input.password);
   if (!found || !passwordMatches) {
     await recordFailedPassword(services, key);
-    services.log({ event: 'login.failed', userId: found?.user.id, reason: found ? 'wrong_password' : 'unknown_identifier' });
+    services.log({
+      event: 'login.failed',
+      userId: found?.user.id,
+      reason: found ? 'wrong_password' : 'unknown_identifier',
+    });
     throw invalidCredentials();
   }
   const { user, credential } = found;

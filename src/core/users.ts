@@ -55,7 +55,10 @@ export interface UserRepository {
    * counter that applies: `accountCounterPrefix + user id` when the user exists, else
    * `identifierCounterKey`. One query for both cases also keeps their timing alike.
    */
-  findForLogin(key: UserLookupKey, counters: { accountCounterPrefix: string; identifierCounterKey: string }): Promise<LoginCandidate>;
+  findForLogin(
+    key: UserLookupKey,
+    counters: { accountCounterPrefix: string; identifierCounterKey: string },
+  ): Promise<LoginCandidate>;
   /** Marks the address verified if it is still the user's and not yet verified; false otherwise. */
   markEmailVerified(userId: string, email: string, now: number): Promise<boolean>;
   /**

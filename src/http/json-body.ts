@@ -8,7 +8,9 @@ import { problemResponse } from './problem';
 
 const jsonMediaType = /^application\/(?:[\w.-]+\+)?json$/i;
 
-export function fieldIssuesOf(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): FieldIssue[] {
+export function fieldIssuesOf(error: {
+  issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}): FieldIssue[] {
   return error.issues.map((issue) => ({
     field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)',
     message: issue.message,

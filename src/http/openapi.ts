@@ -102,7 +102,8 @@ function problemContent(codes: ErrorCode[]) {
 /** The problem codes a route can answer, beyond the global ones: declared plus those its shape implies. */
 function problemCodesOf(route: RouteDoc): ErrorCode[] {
   const codes = new Set<ErrorCode>(route.problems);
-  if (route.body) for (const code of ['validation_failed', 'invalid_json', 'unsupported_media_type'] as const) codes.add(code);
+  if (route.body)
+    for (const code of ['validation_failed', 'invalid_json', 'unsupported_media_type'] as const) codes.add(code);
   if (route.body) codes.add('payload_too_large');
   if (route.auth) codes.add('unauthorized');
   return [...codes];
@@ -126,9 +127,12 @@ function operationOf(route: RouteDoc, path: string, schemaNameOf: (schema: z.Zod
 
   for (const [status, doc] of Object.entries(route.responses)) {
     const content: Record<string, { schema: JsonSchema }> = {};
-    if (doc.json) content['application/json'] = { schema: schemaRef(schemaNameOf(doc.json, `${operationId}${status}`)) };
+    if (doc.json)
+      content['application/json'] = { schema: schemaRef(schemaNameOf(doc.json, `${operationId}${status}`)) };
     const headers = doc.headers
-      ? Object.fromEntries(Object.entries(doc.headers).map(([name, text]) => [name, { description: text, schema: { type: 'string' } }]))
+      ? Object.fromEntries(
+          Object.entries(doc.headers).map(([name, text]) => [name, { description: text, schema: { type: 'string' } }]),
+        )
       : undefined;
     responses[status] = { description: doc.description, ...(headers && { headers }), ...(doc.json ? { content } : {}) };
   }
@@ -154,7 +158,8 @@ function operationOf(route: RouteDoc, path: string, schemaNameOf: (schema: z.Zod
   if (route.auth) operation.security = [{ bearerAuth: [] }];
   const parameters = parametersOf(route);
   if (parameters) operation.parameters = parameters;
-  if (route.body) operation.requestBody = { required: true, content: { 'application/json': { schema: requestSchema(route.body) } } };
+  if (route.body)
+    operation.requestBody = { required: true, content: { 'application/json': { schema: requestSchema(route.body) } } };
   return operation;
 }
 
@@ -190,7 +195,9 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[] = routeDocs): O
   for (const [name, code] of Object.entries(globalResponses)) {
     responses[name] = { description: `${problemCatalogue[code].title}.`, content: problemContent([code]) };
   }
-  responses.MethodNotAllowed!.headers = { allow: { description: 'The methods the path answers.', schema: { type: 'string' } } };
+  responses.MethodNotAllowed!.headers = {
+    allow: { description: 'The methods the path answers.', schema: { type: 'string' } },
+  };
 
   return {
     openapi: '3.1.0',

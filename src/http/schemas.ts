@@ -13,12 +13,18 @@ const text = (max: number) => z.string().check(z.maxLength(max), z.refine(noNul,
 const required = () => z.minLength(1, 'is required');
 
 export const usernameSchema = z.pipe(
-  z.pipe(text(64), z.transform((value) => value.trim().normalize('NFKC').toLowerCase())),
+  z.pipe(
+    text(64),
+    z.transform((value) => value.trim().normalize('NFKC').toLowerCase()),
+  ),
   z.string().check(z.regex(/^[a-z0-9_.-]{3,32}$/, 'must be 3 to 32 characters of a-z, 0-9, "_", "." and "-"')),
 );
 
 export const emailSchema = z.pipe(
-  z.pipe(text(320), z.transform((value) => value.trim().toLowerCase())),
+  z.pipe(
+    text(320),
+    z.transform((value) => value.trim().toLowerCase()),
+  ),
   z.email('must be an email address').check(z.maxLength(254)),
 );
 
@@ -52,7 +58,12 @@ export const loginBody = z.pipe(
   z.transform((body, ctx) => {
     const given = [body.identifier, body.username, body.email].filter((value) => value !== undefined);
     if (given.length !== 1) {
-      ctx.issues.push({ code: 'custom', path: ['identifier'], message: 'give exactly one of identifier, username or email', input: body });
+      ctx.issues.push({
+        code: 'custom',
+        path: ['identifier'],
+        message: 'give exactly one of identifier, username or email',
+        input: body,
+      });
       return z.NEVER;
     }
     return { identifier: given[0]!.trim(), password: body.password };
@@ -69,4 +80,6 @@ export const changePasswordBody = z.strictObject({
   newPassword: passwordSchema,
 });
 export const confirmPasswordBody = z.strictObject({ password: text(PASSWORD_MAX_LENGTH * 4).check(required()) });
-export const sessionIdParam = z.object({ id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a session id')) });
+export const sessionIdParam = z.object({
+  id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a session id')),
+});

@@ -9,7 +9,12 @@ import { readConfig } from '../config';
 import type { AppEnv } from './context';
 
 const headers = secureHeaders({
-  contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'self'"] },
+  contentSecurityPolicy: {
+    defaultSrc: ["'none'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+  },
   strictTransportSecurity: 'max-age=63072000; includeSubDomains',
   referrerPolicy: 'no-referrer',
   xFrameOptions: 'DENY',

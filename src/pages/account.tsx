@@ -38,7 +38,11 @@ function SessionItem(props: { session: SessionSummary; csrfToken: string }) {
       <form method="post" action="/account/sessions/revoke" class="inline">
         <CsrfField token={props.csrfToken} />
         <input type="hidden" name="session" value={session.id} />
-        <button type="submit" class="secondary" aria-label={`Sign out ${session.current ? 'this browser' : `session started ${formatTime(session.createdAt)}`}`}>
+        <button
+          type="submit"
+          class="secondary"
+          aria-label={`Sign out ${session.current ? 'this browser' : `session started ${formatTime(session.createdAt)}`}`}
+        >
           Sign out
         </button>
       </form>
@@ -96,8 +100,21 @@ function AccountPage(props: AccountView) {
         <form method="post" action="/account/password" novalidate>
           <CsrfField token={props.csrfToken} />
           <input type="text" name="username" value={user.username} autocomplete="username" hidden />
-          <Field name="currentPassword" label="Current password" type="password" autocomplete="current-password" error={errors.currentPassword} />
-          <Field name="newPassword" label="New password" type="password" autocomplete="new-password" hint={PASSWORD_POLICY} error={errors.newPassword} />
+          <Field
+            name="currentPassword"
+            label="Current password"
+            type="password"
+            autocomplete="current-password"
+            error={errors.currentPassword}
+          />
+          <Field
+            name="newPassword"
+            label="New password"
+            type="password"
+            autocomplete="new-password"
+            hint={PASSWORD_POLICY}
+            error={errors.newPassword}
+          />
           <button type="submit">Change password</button>
         </form>
       </Card>
@@ -105,10 +122,21 @@ function AccountPage(props: AccountView) {
   );
 }
 
-async function renderAccount(c: Context<PageEnv>, auth: Authenticated, extra: { notice?: string; errors?: FieldErrors } = {}, status: 200 | 400 | 401 | 404 = 200) {
+async function renderAccount(
+  c: Context<PageEnv>,
+  auth: Authenticated,
+  extra: { notice?: string; errors?: FieldErrors } = {},
+  status: 200 | 400 | 401 | 404 = 200,
+) {
   const sessions = await listSessions(c.var.services, auth);
   return c.html(
-    <AccountPage appName={readConfig(c.env).APP_NAME} csrfToken={c.var.csrfToken} auth={auth} sessions={sessions} {...extra} />,
+    <AccountPage
+      appName={readConfig(c.env).APP_NAME}
+      csrfToken={c.var.csrfToken}
+      auth={auth}
+      sessions={sessions}
+      {...extra}
+    />,
     status,
   );
 }
@@ -132,9 +160,13 @@ export const accountPages = new Hono<PageEnv>()
     try {
       await revokeSession(c.var.services, auth, session.slice(0, 128));
     } catch (error) {
-      const failure = failureFrom(error, {}, {
-        not_found: { message: 'That session has already ended. The list below is up to date.' },
-      });
+      const failure = failureFrom(
+        error,
+        {},
+        {
+          not_found: { message: 'That session has already ended. The list below is up to date.' },
+        },
+      );
       return renderAccount(c, auth, { errors: failure.errors }, 404);
     }
     if (session === auth.session.id) {
@@ -151,7 +183,8 @@ export const accountPages = new Hono<PageEnv>()
     const newPassword = form.newPassword ?? '';
     const errors: FieldErrors = {};
     if (!currentPassword) errors.currentPassword = 'Enter your current password.';
-    else if ([...currentPassword].length > PASSWORD_MAX_LENGTH * 4) errors.currentPassword = 'That password is too long.';
+    else if ([...currentPassword].length > PASSWORD_MAX_LENGTH * 4)
+      errors.currentPassword = 'That password is too long.';
     if (!newPassword) errors.newPassword = 'Enter a new password.';
     else checkField(errors, 'newPassword', 'New password', passwordSchema, newPassword);
     if (Object.keys(errors).length > 0) return renderAccount(c, auth, { errors }, 400);

@@ -21,7 +21,15 @@ function ForgotPage(props: { appName: string; csrfToken: string; email?: string;
         <p>Enter the email address of your account and we will send you a link to choose a new password.</p>
         <form method="post" action="/forgot-password" novalidate>
           <CsrfField token={props.csrfToken} />
-          <Field name="email" label="Email" type="email" value={props.email ?? ''} autocomplete="email" error={errors.email} autofocus />
+          <Field
+            name="email"
+            label="Email"
+            type="email"
+            value={props.email ?? ''}
+            autocomplete="email"
+            error={errors.email}
+            autofocus
+          />
           <button type="submit" class="wide">
             Send reset link
           </button>
@@ -42,7 +50,15 @@ function ResetPage(props: { appName: string; csrfToken: string; token: string; e
         <form method="post" action="/reset-password" novalidate>
           <CsrfField token={props.csrfToken} />
           <input type="hidden" name="token" value={props.token} />
-          <Field name="password" label="New password" type="password" autocomplete="new-password" hint={PASSWORD_POLICY} error={errors.password} autofocus />
+          <Field
+            name="password"
+            label="New password"
+            type="password"
+            autocomplete="new-password"
+            hint={PASSWORD_POLICY}
+            error={errors.password}
+            autofocus
+          />
           <button type="submit" class="wide">
             Set new password
           </button>
@@ -66,14 +82,24 @@ function ResetLinkProblem(props: { appName: string; message: string }) {
 }
 
 export const passwordResetPages = new Hono<PageEnv>()
-  .get('/forgot-password', (c) => c.html(<ForgotPage appName={readConfig(c.env).APP_NAME} csrfToken={c.var.csrfToken} />))
+  .get('/forgot-password', (c) =>
+    c.html(<ForgotPage appName={readConfig(c.env).APP_NAME} csrfToken={c.var.csrfToken} />),
+  )
   .post('/forgot-password', async (c) => {
     const appName = readConfig(c.env).APP_NAME;
     const form = await readForm(c.req);
     const errors: FieldErrors = {};
     const email = checkField(errors, 'email', 'Email', emailSchema, form.email);
     if (email === undefined) {
-      return c.html(<ForgotPage appName={appName} csrfToken={c.var.csrfToken} email={(form.email ?? '').slice(0, 320)} errors={errors} />, 400);
+      return c.html(
+        <ForgotPage
+          appName={appName}
+          csrfToken={c.var.csrfToken}
+          email={(form.email ?? '').slice(0, 320)}
+          errors={errors}
+        />,
+        400,
+      );
     }
     await accounts.forgotPassword(c.var.services, email);
     return c.html(
@@ -94,7 +120,13 @@ export const passwordResetPages = new Hono<PageEnv>()
     const appName = readConfig(c.env).APP_NAME;
     const token = c.req.query('token') ?? '';
     if (!token || token.length > MAX_TOKEN_LENGTH) {
-      return c.html(<ResetLinkProblem appName={appName} message="This link has no valid token. Open the link from your mail again." />, 400);
+      return c.html(
+        <ResetLinkProblem
+          appName={appName}
+          message="This link has no valid token. Open the link from your mail again."
+        />,
+        400,
+      );
     }
     return c.html(<ResetPage appName={appName} csrfToken={c.var.csrfToken} token={token} />);
   })

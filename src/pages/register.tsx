@@ -12,7 +12,12 @@ import { Alert, Card, CsrfField, Field, Layout } from './layout';
 
 export const PASSWORD_POLICY = `${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters. A few words make a strong password that is easy to remember.`;
 
-function RegisterPage(props: { appName: string; csrfToken: string; values?: Record<string, string>; errors?: FieldErrors }) {
+function RegisterPage(props: {
+  appName: string;
+  csrfToken: string;
+  values?: Record<string, string>;
+  errors?: FieldErrors;
+}) {
   const errors = props.errors ?? {};
   const values = props.values ?? {};
   return (
@@ -21,9 +26,32 @@ function RegisterPage(props: { appName: string; csrfToken: string; values?: Reco
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         <form method="post" action="/register" novalidate>
           <CsrfField token={props.csrfToken} />
-          <Field name="username" label="Username" value={values.username ?? ''} autocomplete="username" hint="3 to 32 characters: letters a–z, digits, “_”, “.” and “-”." error={errors.username} maxlength={64} />
-          <Field name="email" label="Email" type="email" value={values.email ?? ''} autocomplete="email" error={errors.email} maxlength={320} />
-          <Field name="password" label="Password" type="password" autocomplete="new-password" hint={PASSWORD_POLICY} error={errors.password} />
+          <Field
+            name="username"
+            label="Username"
+            value={values.username ?? ''}
+            autocomplete="username"
+            hint="3 to 32 characters: letters a–z, digits, “_”, “.” and “-”."
+            error={errors.username}
+            maxlength={64}
+          />
+          <Field
+            name="email"
+            label="Email"
+            type="email"
+            value={values.email ?? ''}
+            autocomplete="email"
+            error={errors.email}
+            maxlength={320}
+          />
+          <Field
+            name="password"
+            label="Password"
+            type="password"
+            autocomplete="new-password"
+            hint={PASSWORD_POLICY}
+            error={errors.password}
+          />
           <button type="submit" class="wide">
             Create account
           </button>
@@ -42,10 +70,13 @@ function MailSentPage(props: { appName: string; csrfToken: string; email: string
   return (
     <Layout appName={props.appName} title={props.title}>
       <Card title={props.title}>
-        {props.resent ? <Alert kind="ok">If {props.email} is waiting for verification, a new link is on its way.</Alert> : null}
+        {props.resent ? (
+          <Alert kind="ok">If {props.email} is waiting for verification, a new link is on its way.</Alert>
+        ) : null}
         {props.resent ? null : (
           <p>
-            We sent a verification link to <strong>{props.email}</strong>. Open it to confirm your address, then sign in.
+            We sent a verification link to <strong>{props.email}</strong>. Open it to confirm your address, then sign
+            in.
           </p>
         )}
         <p>The link expires after a while. If the mail does not arrive, check your spam folder or send it again.</p>
@@ -72,7 +103,15 @@ function ResendPage(props: { appName: string; csrfToken: string; email?: string;
         <p>Enter the address you registered with and we will send a new verification link.</p>
         <form method="post" action="/resend-verification" novalidate>
           <CsrfField token={props.csrfToken} />
-          <Field name="email" label="Email" type="email" value={props.email ?? ''} autocomplete="email" error={errors.email} autofocus />
+          <Field
+            name="email"
+            label="Email"
+            type="email"
+            value={props.email ?? ''}
+            autocomplete="email"
+            error={errors.email}
+            autofocus
+          />
           <button type="submit" class="wide">
             Send a new link
           </button>
@@ -96,18 +135,27 @@ export const registerPages = new Hono<PageEnv>()
     const email = checkField(errors, 'email', 'Email', emailSchema, form.email);
     const password = checkField(errors, 'password', 'Password', passwordSchema, form.password);
     if (username === undefined || email === undefined || password === undefined) {
-      return c.html(<RegisterPage appName={appName} csrfToken={c.var.csrfToken} values={values} errors={errors} />, 400);
+      return c.html(
+        <RegisterPage appName={appName} csrfToken={c.var.csrfToken} values={values} errors={errors} />,
+        400,
+      );
     }
     try {
       const user = await accounts.register(c.var.services, { username, email, password });
-      return c.html(<MailSentPage appName={appName} csrfToken={c.var.csrfToken} email={user.email} title="Check your mail" />, 201);
+      return c.html(
+        <MailSentPage appName={appName} csrfToken={c.var.csrfToken} email={user.email} title="Check your mail" />,
+        201,
+      );
     } catch (error) {
       const failure = failureFrom(error, {
         username: { input: 'username', label: 'Username' },
         email: { input: 'email', label: 'Email' },
         password: { input: 'password', label: 'Password' },
       });
-      return c.html(<RegisterPage appName={appName} csrfToken={c.var.csrfToken} values={values} errors={failure.errors} />, failure.status);
+      return c.html(
+        <RegisterPage appName={appName} csrfToken={c.var.csrfToken} values={values} errors={failure.errors} />,
+        failure.status,
+      );
     }
   })
   .get('/resend-verification', (c) =>
@@ -119,8 +167,18 @@ export const registerPages = new Hono<PageEnv>()
     const errors: FieldErrors = {};
     const email = checkField(errors, 'email', 'Email', emailSchema, form.email);
     if (email === undefined) {
-      return c.html(<ResendPage appName={appName} csrfToken={c.var.csrfToken} email={(form.email ?? '').slice(0, 320)} errors={errors} />, 400);
+      return c.html(
+        <ResendPage
+          appName={appName}
+          csrfToken={c.var.csrfToken}
+          email={(form.email ?? '').slice(0, 320)}
+          errors={errors}
+        />,
+        400,
+      );
     }
     await accounts.resendVerification(c.var.services, email);
-    return c.html(<MailSentPage appName={appName} csrfToken={c.var.csrfToken} email={email} title="Check your mail" resent />);
+    return c.html(
+      <MailSentPage appName={appName} csrfToken={c.var.csrfToken} email={email} title="Check your mail" resent />,
+    );
   });

@@ -6,7 +6,11 @@
 export const DEFAULT_RETURN_PATH = '/account';
 
 /** The target to redirect to, or null when the candidate is not allowed. */
-export function allowedReturnUrl(candidate: string | undefined, requestOrigin: string, allowlist: readonly string[]): string | null {
+export function allowedReturnUrl(
+  candidate: string | undefined,
+  requestOrigin: string,
+  allowlist: readonly string[],
+): string | null {
   if (!candidate || candidate.length > 2048) return null;
   // Browsers strip tabs and newlines from URLs and treat "\" like "/": refuse them outright.
   if (/[\s\\\p{Cc}]/u.test(candidate)) return null;

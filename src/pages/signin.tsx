@@ -36,8 +36,22 @@ function SigninPage(props: SigninView) {
         <form method="post" action="/signin" novalidate>
           <CsrfField token={props.csrfToken} />
           {props.returnTo ? <input type="hidden" name="redirect_to" value={props.returnTo} /> : null}
-          <Field name="identifier" label="Username or email" value={props.identifier ?? ''} autocomplete="username" error={errors.identifier} autofocus={!props.identifier} />
-          <Field name="password" label="Password" type="password" autocomplete="current-password" error={errors.password} autofocus={Boolean(props.identifier)} />
+          <Field
+            name="identifier"
+            label="Username or email"
+            value={props.identifier ?? ''}
+            autocomplete="username"
+            error={errors.identifier}
+            autofocus={!props.identifier}
+          />
+          <Field
+            name="password"
+            label="Password"
+            type="password"
+            autocomplete="current-password"
+            error={errors.password}
+            autofocus={Boolean(props.identifier)}
+          />
           <button type="submit" class="wide">
             Sign in
           </button>
@@ -79,17 +93,28 @@ export const signinPages = new Hono<PageEnv>()
     if (Object.keys(errors).length > 0) return c.html(<SigninPage {...view} errors={errors} />, 400);
 
     try {
-      const tokens = await login(c.var.services, { identifier, password, userAgent: describeUserAgent(c.req.header('user-agent')) });
+      const tokens = await login(c.var.services, {
+        identifier,
+        password,
+        userAgent: describeUserAgent(c.req.header('user-agent')),
+      });
       setSessionCookies(c, tokens, config.SESSION_TTL_SECONDS);
       return c.redirect(returnTo ?? DEFAULT_RETURN_PATH, 303);
     } catch (error) {
-      const failure = failureFrom(error, {}, {
-        invalid_credentials: { field: 'password', message: 'That username or email and password do not match an account.' },
-        email_not_verified: {
-          field: 'unverified',
-          message: 'Your email address is not verified yet. Open the link in the mail we sent you.',
+      const failure = failureFrom(
+        error,
+        {},
+        {
+          invalid_credentials: {
+            field: 'password',
+            message: 'That username or email and password do not match an account.',
+          },
+          email_not_verified: {
+            field: 'unverified',
+            message: 'Your email address is not verified yet. Open the link in the mail we sent you.',
+          },
         },
-      });
+      );
       return c.html(<SigninPage {...view} errors={failure.errors} />, failure.status);
     }
   });

@@ -29,7 +29,14 @@ export const verifyEmailPages = new Hono<PageEnv>()
     const appName = readConfig(c.env).APP_NAME;
     const token = c.req.query('token') ?? '';
     if (!token || token.length > MAX_TOKEN_LENGTH) {
-      return c.html(<LinkProblem appName={appName} title="Verify your email" message="This link has no valid token. Open the link from your mail again." />, 400);
+      return c.html(
+        <LinkProblem
+          appName={appName}
+          title="Verify your email"
+          message="This link has no valid token. Open the link from your mail again."
+        />,
+        400,
+      );
     }
     return c.html(
       <Layout appName={appName} title="Verify your email">
@@ -50,7 +57,8 @@ export const verifyEmailPages = new Hono<PageEnv>()
     const appName = readConfig(c.env).APP_NAME;
     const { token = '' } = await readForm(c.req);
     try {
-      if (!token || token.length > MAX_TOKEN_LENGTH) throw new AuthError('invalid_token', 'This verification link is not valid.');
+      if (!token || token.length > MAX_TOKEN_LENGTH)
+        throw new AuthError('invalid_token', 'This verification link is not valid.');
       await accounts.verifyEmail(c.var.services, token);
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;

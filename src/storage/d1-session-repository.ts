@@ -41,7 +41,10 @@ export function createD1SessionRepository(d1: D1Database): SessionRepository {
 
     async findRefreshToken(digest) {
       const rows = await db
-        .select({ token: { sessionId: refreshTokens.sessionId, rotatedAt: refreshTokens.rotatedAt }, session: sessionColumns })
+        .select({
+          token: { sessionId: refreshTokens.sessionId, rotatedAt: refreshTokens.rotatedAt },
+          session: sessionColumns,
+        })
         .from(refreshTokens)
         .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
         .where(eq(refreshTokens.digest, digest))
@@ -89,7 +92,11 @@ export function createD1SessionRepository(d1: D1Database): SessionRepository {
     async deleteAllForUser(userId, exceptSessionId) {
       await db
         .delete(sessions)
-        .where(exceptSessionId ? and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId)) : eq(sessions.userId, userId));
+        .where(
+          exceptSessionId
+            ? and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId))
+            : eq(sessions.userId, userId),
+        );
     },
   };
 }

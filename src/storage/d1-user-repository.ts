@@ -157,7 +157,13 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
       const [, , changed] = await db.batch([
         db
           .delete(sessions)
-          .where(and(eq(sessions.userId, userId), keepSessionId ? ne(sessions.id, keepSessionId) : undefined, versionUnchanged)),
+          .where(
+            and(
+              eq(sessions.userId, userId),
+              keepSessionId ? ne(sessions.id, keepSessionId) : undefined,
+              versionUnchanged,
+            ),
+          ),
         db
           .update(users)
           .set({

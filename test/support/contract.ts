@@ -29,7 +29,10 @@ export function documentedResponse(
 ): { where: string; response: OpenApiResponse } | { where: string; response: undefined } {
   const template = Object.keys(document.paths).find((candidate) => templateMatches(candidate, path));
   if (!template) {
-    return { where: `404 for unknown path ${path}`, response: status === 404 ? document.components.responses.NotFound : undefined };
+    return {
+      where: `404 for unknown path ${path}`,
+      response: status === 404 ? document.components.responses.NotFound : undefined,
+    };
   }
   const operation = document.paths[template]![method.toLowerCase()];
   if (!operation) {
@@ -44,7 +47,8 @@ export function documentedResponse(
 // @cfworker/json-schema only indexes schemas under JSON Schema keywords, so the components are
 // handed over as $defs of the schema being checked.
 function withComponents(document: OpenApiDocument, schema: JsonSchema): JsonSchema {
-  const rebased = (value: unknown) => JSON.parse(JSON.stringify(value).replaceAll('#/components/schemas/', '#/$defs/')) as JsonSchema;
+  const rebased = (value: unknown) =>
+    JSON.parse(JSON.stringify(value).replaceAll('#/components/schemas/', '#/$defs/')) as JsonSchema;
   return { ...rebased(schema), $defs: rebased(document.components.schemas) };
 }
 
@@ -57,9 +61,14 @@ export async function contractViolations(document: OpenApiDocument, method: stri
   const text = await response.clone().text();
   if (!documented.content) return text === '' ? [] : [`${where}: documented without a body, answered ${mediaType}`];
   const content = documented.content[mediaType];
-  if (!content) return [`${where}: answered ${mediaType || 'no content type'}, documented ${Object.keys(documented.content).join(', ')}`];
+  if (!content)
+    return [
+      `${where}: answered ${mediaType || 'no content type'}, documented ${Object.keys(documented.content).join(', ')}`,
+    ];
   if (!mediaType.endsWith('json')) return [];
 
-  const result = new Validator(withComponents(document, content.schema) as never, '2020-12', false).validate(JSON.parse(text));
+  const result = new Validator(withComponents(document, content.schema) as never, '2020-12', false).validate(
+    JSON.parse(text),
+  );
   return result.valid ? [] : result.errors.map((error) => `${where}: ${error.instanceLocation} ${error.error}`);
 }

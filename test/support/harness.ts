@@ -78,7 +78,11 @@ let counter = 0;
 export function uniqueIdentity(prefix = 'user') {
   counter += 1;
   const suffix = `${Date.now().toString(36)}${counter}`;
-  return { username: `${prefix}_${suffix}`, email: `${prefix}.${suffix}@example.com`, password: 'correct horse battery' };
+  return {
+    username: `${prefix}_${suffix}`,
+    email: `${prefix}.${suffix}@example.com`,
+    password: 'correct horse battery',
+  };
 }
 
 /** The token in the newest mail to `email` whose link goes to `path`. */

@@ -23,7 +23,9 @@ function latchkey(path: string, init: RequestInit & { json?: unknown; token?: st
 /** The text of the mail to `email`. Latchkey sends mail after answering (waitUntil), so poll. */
 async function mailTo(email: string): Promise<string> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const { messages } = (await (await latchkey('/dev/mailbox')).json()) as { messages: { to: string; text: string }[] };
+    const { messages } = (await (await latchkey('/dev/mailbox')).json()) as {
+      messages: { to: string; text: string }[];
+    };
     const mail = messages.find((message) => message.to === email);
     if (mail) return mail.text;
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -93,7 +95,10 @@ describe('a Worker verifying Latchkey tokens through a service binding', () => {
     const { accessToken } = await signIn();
     const [header, payload, signature] = accessToken.split('.') as [string, string, string];
     const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
-    const forgedPayload = btoa(JSON.stringify({ ...claims, sub: 'someone-else' })).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+    const forgedPayload = btoa(JSON.stringify({ ...claims, sub: 'someone-else' }))
+      .replace(/=+$/, '')
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_');
     expect((await whoami(`${header}.${forgedPayload}.${signature}`)).status).toBe(401);
   });
 
@@ -150,7 +155,12 @@ describe('the verifier key cache', () => {
     const previous = await newSigningKey('k-previous');
     const next = await newSigningKey('k-next');
     const { state, binding } = rotatingLatchkey([previous.publicJwk]);
-    const verify = createLatchkeyVerifier({ latchkey: binding, issuer: 'latchkey', audience: 'latchkey', cooldownMs: 0 });
+    const verify = createLatchkeyVerifier({
+      latchkey: binding,
+      issuer: 'latchkey',
+      audience: 'latchkey',
+      cooldownMs: 0,
+    });
     expect(await verify(await forge(previous.privateJwk))).not.toBeNull();
     expect(await verify(await forge(next.privateJwk))).toBeNull();
 

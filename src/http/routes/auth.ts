@@ -35,14 +35,18 @@ const registerHandlers = factory.createHandlers(
   },
 );
 
-const loginHandlers = factory.createHandlers(limitPerClient('RATE_LIMIT_CREDENTIALS', 'login'), jsonBody(loginBody), async (c) => {
-  const tokens = await signIn.login(c.var.services, {
-    ...c.req.valid('json'),
-    userAgent: describeUserAgent(c.req.header('user-agent')),
-  });
-  setSessionCookies(c, tokens, c.var.services.settings.sessionTtlSeconds);
-  return c.json(tokens);
-});
+const loginHandlers = factory.createHandlers(
+  limitPerClient('RATE_LIMIT_CREDENTIALS', 'login'),
+  jsonBody(loginBody),
+  async (c) => {
+    const tokens = await signIn.login(c.var.services, {
+      ...c.req.valid('json'),
+      userAgent: describeUserAgent(c.req.header('user-agent')),
+    });
+    setSessionCookies(c, tokens, c.var.services.settings.sessionTtlSeconds);
+    return c.json(tokens);
+  },
+);
 
 const logoutHandlers = factory.createHandlers(requireAuth, async (c) => {
   await signIn.logout(c.var.services, c.var.auth);
@@ -56,10 +60,15 @@ export const authRoutes = new Hono<AppEnv>()
     const user = await accounts.verifyEmail(c.var.services, c.req.valid('json').token);
     return c.json({ user });
   })
-  .post('/resend-verification', limitPerClient('RATE_LIMIT_MAIL', 'resend-verification'), jsonBody(emailBody), async (c) => {
-    await accounts.resendVerification(c.var.services, c.req.valid('json').email);
-    return c.json({ status: 'accepted' }, 202);
-  })
+  .post(
+    '/resend-verification',
+    limitPerClient('RATE_LIMIT_MAIL', 'resend-verification'),
+    jsonBody(emailBody),
+    async (c) => {
+      await accounts.resendVerification(c.var.services, c.req.valid('json').email);
+      return c.json({ status: 'accepted' }, 202);
+    },
+  )
   .post('/login', ...loginHandlers)
   .post('/signin', ...loginHandlers)
   .post('/refresh', limitPerClient('RATE_LIMIT_CREDENTIALS', 'refresh'), jsonBody(refreshBody), async (c) => {
@@ -70,7 +79,9 @@ export const authRoutes = new Hono<AppEnv>()
       if (refreshToken) assertCookieRequestFromAllowedOrigin(c);
     }
     if (!refreshToken) {
-      throw new AuthError('validation_failed', 'A refresh token is required.', [{ field: 'refreshToken', message: 'is required' }]);
+      throw new AuthError('validation_failed', 'A refresh token is required.', [
+        { field: 'refreshToken', message: 'is required' },
+      ]);
     }
     try {
       const tokens = await signIn.refresh(c.var.services, refreshToken);
@@ -87,25 +98,38 @@ export const authRoutes = new Hono<AppEnv>()
     clearSessionCookies(c);
     return c.body(null, 204);
   })
-  .get('/sessions', requireAuth, async (c) => c.json({ sessions: await management.listSessions(c.var.services, c.var.auth) }))
+  .get('/sessions', requireAuth, async (c) =>
+    c.json({ sessions: await management.listSessions(c.var.services, c.var.auth) }),
+  )
   .delete('/sessions/:id', requireAuth, validParams(sessionIdParam), async (c) => {
     const { id } = c.req.valid('param');
     await management.revokeSession(c.var.services, c.var.auth, id);
     if (id === c.var.auth.session.id) clearSessionCookies(c);
     return c.body(null, 204);
   })
-  .post('/change-password', limitPerClient('RATE_LIMIT_CREDENTIALS', 'change-password'), requireAuth, jsonBody(changePasswordBody), async (c) => {
-    await management.changePassword(c.var.services, c.var.auth, c.req.valid('json'));
-    return c.json({ status: 'password_changed' });
-  })
+  .post(
+    '/change-password',
+    limitPerClient('RATE_LIMIT_CREDENTIALS', 'change-password'),
+    requireAuth,
+    jsonBody(changePasswordBody),
+    async (c) => {
+      await management.changePassword(c.var.services, c.var.auth, c.req.valid('json'));
+      return c.json({ status: 'password_changed' });
+    },
+  )
   .post('/forgot-password', limitPerClient('RATE_LIMIT_MAIL', 'forgot-password'), jsonBody(emailBody), async (c) => {
     await accounts.forgotPassword(c.var.services, c.req.valid('json').email);
     return c.json({ status: 'accepted' }, 202);
   })
-  .post('/reset-password', limitPerClient('RATE_LIMIT_CREDENTIALS', 'reset-password'), jsonBody(resetPasswordBody), async (c) => {
-    await accounts.resetPassword(c.var.services, c.req.valid('json'));
-    return c.json({ status: 'password_reset' });
-  });
+  .post(
+    '/reset-password',
+    limitPerClient('RATE_LIMIT_CREDENTIALS', 'reset-password'),
+    jsonBody(resetPasswordBody),
+    async (c) => {
+      await accounts.resetPassword(c.var.services, c.req.valid('json'));
+      return c.json({ status: 'password_reset' });
+    },
+  );
 
 export const aliasRoutes = new Hono<AppEnv>()
   .post('/user/register', ...registerHandlers)

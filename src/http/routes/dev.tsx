@@ -13,12 +13,17 @@ export const devRoutes = new Hono<AppEnv>()
     await next();
   })
   // JSON by default (scripts, tests); a page when the browser asks for HTML.
-  .get('/mailbox', async (c, next) => {
-    if (prefersHtml(c.req.header('accept'))) return next();
-    c.header('vary', 'accept');
-    return c.json({ messages: await readMailbox(c.env.KV) });
-  }, pageHeaders, async (c) => {
-    const messages = await readMailbox(c.env.KV);
-    c.header('vary', 'accept');
-    return c.html(<MailboxPage appName={readConfig(c.env).APP_NAME} messages={messages} />);
-  });
+  .get(
+    '/mailbox',
+    async (c, next) => {
+      if (prefersHtml(c.req.header('accept'))) return next();
+      c.header('vary', 'accept');
+      return c.json({ messages: await readMailbox(c.env.KV) });
+    },
+    pageHeaders,
+    async (c) => {
+      const messages = await readMailbox(c.env.KV);
+      c.header('vary', 'accept');
+      return c.html(<MailboxPage appName={readConfig(c.env).APP_NAME} messages={messages} />);
+    },
+  );
