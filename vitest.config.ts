@@ -2,6 +2,8 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 // @ts-expect-error: a plain ESM script shared with `npm run dev`, without type declarations.
 import { generateSigningJwk } from './scripts/generate-jwk.mjs';
+// @ts-expect-error: likewise.
+import { generateDataEncryptionKey } from './scripts/generate-data-key.mjs';
 
 // Two projects: the worker's tests run inside workerd against real local D1 and KV; tests that
 // need Node-only tools (the independent OpenAPI validator) run in plain Node. Signing keys are
@@ -22,6 +24,7 @@ export default defineConfig(async () => {
                   MAIL_PROVIDER: 'console',
                   APP_URL: 'https://app.example',
                   JWT_PRIVATE_JWK: JSON.stringify(signingJwk),
+                  DATA_ENCRYPTION_KEY: generateDataEncryptionKey(),
                   TEST_MIGRATIONS: migrations,
                 },
               },

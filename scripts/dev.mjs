@@ -4,6 +4,7 @@
 // `--persist-to DIR` also goes to the migrations step, so both use the same local database.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { generateDataEncryptionKey } from './generate-data-key.mjs';
 import { generateSigningJwk } from './generate-jwk.mjs';
 
 const devVarsPath = '.dev.vars';
@@ -17,6 +18,7 @@ async function ensureDevVars() {
   if (!has('ENVIRONMENT')) additions.push('ENVIRONMENT="development"');
   if (!has('MAIL_PROVIDER')) additions.push('MAIL_PROVIDER="console"');
   if (!has('JWT_PRIVATE_JWK')) additions.push(`JWT_PRIVATE_JWK='${JSON.stringify(await generateSigningJwk())}'`);
+  if (!has('DATA_ENCRYPTION_KEY')) additions.push(`DATA_ENCRYPTION_KEY="${generateDataEncryptionKey()}"`);
   if (additions.length === 0) return;
   const header = existing
     ? ''
