@@ -2,6 +2,8 @@
 // integers, byte and text strings, arrays, maps and the simple values false, true and null, with
 // definite lengths only. Anything else (floats, tags, indefinite lengths, duplicate map keys,
 // nesting deeper than a COSE key needs) is refused with null rather than guessed at.
+// Hand-written rather than @oslojs/webauthn (which runs in workerd too): the whole passkey core
+// here is 3.3 KB gzip, while that library's parsers alone add 7.9 KB, with a JS SHA-2 WebCrypto has.
 
 export type CborValue = number | Uint8Array | string | boolean | null | CborValue[] | CborMap;
 export type CborMap = Map<number | string, CborValue>;

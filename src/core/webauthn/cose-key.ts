@@ -46,8 +46,9 @@ export function decodeCosePublicKey(bytes: Uint8Array): CosePublicKey | null {
   return map instanceof Map ? parseCosePublicKey(map) : null;
 }
 
-// workerd implements the standard WebCrypto name 'Ed25519' (the older, non-standard
-// { name: 'NODE-ED25519', namedCurve: 'NODE-ED25519' } form is kept only for old scripts).
+// workerd takes the standard WebCrypto name 'Ed25519' (the EdDSA tests run it, from JWK, in
+// workerd 1.20261102); the non-standard { name: 'NODE-ED25519', namedCurve: 'NODE-ED25519' } of
+// older workerd releases is not needed, and no other runtime knows it.
 const importParameters: Record<CoseAlgorithm, SubtleCryptoImportKeyAlgorithm> = {
   [-7]: { name: 'ECDSA', namedCurve: 'P-256' },
   [-8]: { name: 'Ed25519' },
