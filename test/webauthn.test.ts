@@ -183,6 +183,16 @@ describe('passkey registration refusals', () => {
     });
   });
 
+  it('refuses a response that is not a public-key credential, without throwing', async () => {
+    const options = creationOptions();
+    const response = await authenticator.register(options);
+    const broken = [{ ...response, type: 'password' }, { ...response, response: null }, null];
+    for (const credential of broken) {
+      const result = await verifyRegistration(credential as never, expectation(options.challenge));
+      expect(result).toEqual({ ok: false, reason: 'malformed_response' });
+    }
+  });
+
   it('refuses a credential id that does not match the attested one', async () => {
     const options = creationOptions();
     const response = await authenticator.register(options);

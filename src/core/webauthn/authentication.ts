@@ -33,7 +33,12 @@ export async function verifyAuthentication(
   expected: CeremonyExpectation,
 ): Promise<AuthenticationResult> {
   const response = credential?.response;
-  if (credential?.type !== 'public-key' || credential.id !== credential.rawId || typeof response !== 'object') {
+  if (
+    credential?.type !== 'public-key' ||
+    credential.id !== credential.rawId ||
+    !response ||
+    typeof response !== 'object'
+  ) {
     return refuse('malformed_response');
   }
   if (credential.rawId !== passkey.id) return refuse('credential_id_mismatch');

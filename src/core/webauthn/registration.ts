@@ -44,7 +44,12 @@ export async function verifyRegistration(
   expected: RegistrationExpectation,
 ): Promise<RegistrationResult> {
   const response = credential?.response;
-  if (credential?.type !== 'public-key' || credential.id !== credential.rawId || typeof response !== 'object') {
+  if (
+    credential?.type !== 'public-key' ||
+    credential.id !== credential.rawId ||
+    !response ||
+    typeof response !== 'object'
+  ) {
     return refuse('malformed_response');
   }
   const rawId = decode(credential.rawId);
