@@ -1,0 +1,80 @@
+// Verifies a passkey sign-in (WebAuthn §7.2) against a stored passkey. The caller finds the passkey
+// by the response's credential id; this checks that the browser, the authenticator and the user
+// handle all agree with it, that the signature is valid, and that the signature counter moved on.
+import { base64UrlToBytes, timingSafeEqual } from '../encoding';
+import { checkAuthenticatorData, parseAuthenticatorData } from './authenticator-data';
+import { checkClientData } from './client-data';
+import { decodeCosePublicKey, verifyAssertionSignature } from './cose-key';
+import {
+  type AuthenticationResponseJSON,
+  type CeremonyExpectation,
+  type CoseAlgorithm,
+  type Refused,
+  refuse,
+} from './types';
+
+/** The stored passkey a sign-in response claims to come from. */
+export interface StoredPasskey {
+  /** Credential id, base64url. */
+  id: string;
+  /** COSE_Key bytes, base64url, as returned by verifyRegistration. */
+  publicKey: string;
+  algorithm: CoseAlgorithm;
+  signCount: number;
+  /** The owner's WebAuthn user handle, base64url. */
+  userHandle: string;
+}
+
+export type AuthenticationResult = { ok: true; signCount: number; backedUp: boolean } | Refused;
+
+export async function verifyAuthentication(
+  credential: AuthenticationResponseJSON,
+  passkey: StoredPasskey,
+  expected: CeremonyExpectation,
+): Promise<AuthenticationResult> {
+  const response = credential?.response;
+  if (
+    credential?.type !== 'public-key' ||
+    credential.id !== credential.rawId ||
+    !response ||
+    typeof response !== 'object'
+  ) {
+    return refuse('malformed_response');
+  }
+  if (credential.rawId !== passkey.id) return refuse('credential_id_mismatch');
+  const clientDataJSON = decode(response.clientDataJSON);
+  const authData = decode(response.authenticatorData);
+  const signature = decode(response.signature);
+  if (!clientDataJSON || !authData || !signature) return refuse('malformed_response');
+
+  const clientDataRefusal = checkClientData(clientDataJSON, 'webauthn.get', expected);
+  if (clientDataRefusal) return clientDataRefusal;
+  const data = parseAuthenticatorData(authData);
+  if (!data) return refuse('malformed_response');
+  const dataRefusal = await checkAuthenticatorData(data, expected.rpId);
+  if (dataRefusal) return dataRefusal;
+
+  // Usernameless sign-in: the user handle is the only statement of whose passkey this is (§7.2 step 6).
+  const userHandle = decode(response.userHandle);
+  const storedHandle = base64UrlToBytes(passkey.userHandle);
+  if (!userHandle || !storedHandle || !timingSafeEqual(userHandle, storedHandle)) {
+    return refuse('user_handle_mismatch');
+  }
+
+  const publicKey = decodeCosePublicKey(base64UrlToBytes(passkey.publicKey) ?? new Uint8Array());
+  if (!publicKey || publicKey.algorithm !== passkey.algorithm) return refuse('unsupported_public_key');
+  if (!(await verifyAssertionSignature(publicKey, signature, authData, clientDataJSON))) {
+    return refuse('invalid_signature');
+  }
+
+  // §7.2 step 22: authenticators that keep a counter must raise it on every use; one that did not
+  // may have been cloned. Authenticators without a counter (most synced passkeys) always send 0.
+  if ((data.signCount !== 0 || passkey.signCount !== 0) && data.signCount <= passkey.signCount) {
+    return refuse('counter_not_increased');
+  }
+  return { ok: true, signCount: data.signCount, backedUp: data.backedUp };
+}
+
+function decode(value: unknown): Uint8Array | null {
+  return typeof value === 'string' ? base64UrlToBytes(value) : null;
+}
