@@ -15,12 +15,7 @@ import { AuthError } from '../core/errors';
 
 /** Which outage it was: stable labels for logs, never the message itself. */
 export type TransientStorageErrorKind =
-  | 'd1_reset'
-  | 'd1_unreachable'
-  | 'd1_overloaded'
-  | 'network_lost'
-  | 'kv_rate_limited'
-  | 'kv_unavailable';
+  'd1_reset' | 'd1_unreachable' | 'd1_overloaded' | 'network_lost' | 'kv_rate_limited' | 'kv_unavailable';
 
 export interface TransientStorageError {
   kind: TransientStorageErrorKind;
