@@ -60,6 +60,14 @@ describe('D1 fault injection under drizzle', () => {
     expect(await rowsFor(input.id)).toBe(3);
   });
 
+  it('can lose the answer of a write that landed, which is why such a write is never retried blindly', async () => {
+    const { db } = faultyD1(env.DB, [{ operation: 'batch', afterCall: true }]);
+    const input = newUser();
+    const error = await rejectionOf(createD1UserRepository(db).create(input));
+    expect(isTransientStorageError(error)).toBe(true);
+    expect(await rowsFor(input.id)).toBe(3);
+  });
+
   it('fails only the nth call', async () => {
     const { db } = faultyD1(env.DB, [{ nth: 2 }]);
     const users = createD1UserRepository(db);
@@ -117,6 +125,12 @@ describe('KV fault injection', () => {
     expect(error).toMatchObject({ message: 'KV PUT failed: 429 Too Many Requests' });
     expect(classifyStorageError(error)).toMatchObject({ kind: 'kv_rate_limited', retryable: false });
     await expect(store.get('verify_email', 'digest-fault')).resolves.toBeNull();
+  });
+
+  it('can lose the answer of a put that landed', async () => {
+    const { kv } = faultyKv(env.KV, [{ operation: 'put', afterCall: true }]);
+    expect(isTransientStorageError(await rejectionOf(kv.put('fault:landed', 'yes')))).toBe(true);
+    expect(await env.KV.get('fault:landed')).toBe('yes');
   });
 
   it('fails the nth call with the operation’s 503 by default', async () => {

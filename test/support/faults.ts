@@ -31,6 +31,11 @@ export interface Fault<Call> {
   delayMs?: number;
   /** The error thrown; by default the binding's transient error. */
   error?: () => unknown;
+  /**
+   * Lets the call reach the real binding first, then throws: the write landed but its answer was
+   * lost. This is why a non-idempotent write must never be retried blindly.
+   */
+  afterCall?: boolean;
 }
 
 /** Which fault fires on this call, if any: each fault counts the calls it matches. */
@@ -53,6 +58,17 @@ async function strike(fault: Fault<never> | undefined, defaultError: () => unkno
   if (!fault) return;
   if (fault.delayMs !== undefined) await sleep(fault.delayMs);
   if (fault.delayMs === undefined || fault.error) throw (fault.error ?? defaultError)();
+}
+
+/** Performs a call under its fault (if any), before or after the real call. */
+async function perform<T>(fault: Fault<never> | undefined, real: () => Promise<T>, defaultError: () => unknown) {
+  if (fault?.afterCall) {
+    const result = await real();
+    await strike(fault, defaultError);
+    return result;
+  }
+  await strike(fault, defaultError);
+  return real();
 }
 
 export type D1Operation = 'first' | 'all' | 'run' | 'raw' | 'batch';
@@ -79,8 +95,8 @@ function d1Matcher(fault: D1Fault): (call: D1Call) => boolean {
 
 /**
  * The real D1 binding behind a fault plan. Works under drizzle, which only calls prepare, bind,
- * first/all/run/raw and batch. A failed call never reaches the database, so a failed batch
- * writes nothing, exactly like a batch that D1 rolled back.
+ * first/all/run/raw and batch. A failed call never reaches the database (unless `afterCall`), so
+ * a failed batch writes nothing, exactly like a batch that D1 rolled back.
  */
 export function faultyD1(real: D1Database, faults: D1Fault[] = []): { db: D1Database; calls: D1Call[] } {
   const calls: D1Call[] = [];
@@ -89,18 +105,18 @@ export function faultyD1(real: D1Database, faults: D1Fault[] = []): { db: D1Data
   const realOf = new WeakMap<object, D1PreparedStatement>();
   const sqlOf = new WeakMap<object, string>();
 
-  async function attempt(call: D1Call): Promise<void> {
+  function attempt<T>(call: D1Call, real: () => Promise<T>): Promise<T> {
     calls.push(call);
-    await strike(plan(call), () => d1Error());
+    return perform(plan(call), real, () => d1Error());
   }
 
   function wrap(statement: D1PreparedStatement, sql: string): D1PreparedStatement {
     const run =
       (operation: Exclude<D1Operation, 'batch'>) =>
-      async (...args: unknown[]) => {
-        await attempt({ operation, sql: [sql] });
-        return (statement[operation] as (...args: unknown[]) => Promise<unknown>).apply(statement, args);
-      };
+      (...args: unknown[]) =>
+        attempt({ operation, sql: [sql] }, () =>
+          (statement[operation] as (...args: unknown[]) => Promise<unknown>).apply(statement, args),
+        );
     const wrapped = {
       bind: (...values: unknown[]) => wrap(statement.bind(...values), sql),
       first: run('first'),
@@ -115,10 +131,10 @@ export function faultyD1(real: D1Database, faults: D1Fault[] = []): { db: D1Data
 
   const db = {
     prepare: (query: string) => wrap(real.prepare(query), query),
-    async batch(statements: D1PreparedStatement[]) {
-      await attempt({ operation: 'batch', sql: statements.map((statement) => sqlOf.get(statement) ?? '') });
-      return real.batch(statements.map((statement) => realOf.get(statement) ?? statement));
-    },
+    batch: (statements: D1PreparedStatement[]) =>
+      attempt({ operation: 'batch', sql: statements.map((statement) => sqlOf.get(statement) ?? '') }, () =>
+        real.batch(statements.map((statement) => realOf.get(statement) ?? statement)),
+      ),
     exec: (query: string) => real.exec(query),
     withSession() {
       throw new Error('faultyD1 does not wrap sessions');
@@ -168,8 +184,11 @@ export function faultyKv(real: KVNamespace, faults: KvFault[] = []): { kv: KVNam
       const key = operation === 'list' ? ((args[0] as KVNamespaceListOptions | undefined)?.prefix ?? '') : args[0];
       const call = { operation, key: String(key) };
       calls.push(call);
-      await strike(plan(call), () => kvError(kvMethods[operation]));
-      return (real[operation] as (...args: unknown[]) => Promise<unknown>).apply(real, args);
+      return perform(
+        plan(call),
+        () => (real[operation] as (...args: unknown[]) => Promise<unknown>).apply(real, args),
+        () => kvError(kvMethods[operation]),
+      );
     };
   const kv = {
     get: run('get'),
@@ -226,8 +245,7 @@ export function faultyFetch(
         signal.addEventListener('abort', () => reject(signal.reason), { once: true });
       });
     }
-    await strike(fault, networkLostError);
-    return real(input, init);
+    return perform(fault, () => real(input, init), networkLostError);
   };
   return { fetch: faulty as typeof fetch, calls };
 }
