@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'method_not_allowed'
-  | 'internal';
+  | 'internal'
+  /** A dependency (D1, KV) is briefly down: answered 503 with Retry-After, never 500. */
+  | 'unavailable';
 
 export interface FieldIssue {
   field: string;
@@ -37,6 +39,6 @@ export class AuthError extends Error {
     this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
-  /** For `rate_limited`: when the client may try again. */
+  /** For `rate_limited` and `unavailable`: when the client may try again. */
   readonly retryAfterSeconds: number | undefined;
 }

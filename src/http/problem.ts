@@ -20,6 +20,7 @@ export const problemCatalogue: Readonly<Record<ErrorCode, { status: ContentfulSt
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal error' },
+  unavailable: { status: 503, title: 'Service unavailable' },
 };
 
 export function problemStatus(code: ErrorCode): ContentfulStatusCode {

@@ -10,7 +10,7 @@ export type FieldErrors = Record<string, string>;
 export interface FormFailure {
   /** Messages by field name; `form` is the whole form's. */
   errors: FieldErrors;
-  status: 400 | 401 | 403 | 404 | 409;
+  status: 400 | 401 | 403 | 404 | 409 | 503;
 }
 
 /** The text fields of a posted form; a missing or malformed body reads as empty. */
@@ -48,6 +48,7 @@ const statusOf: Partial<Record<AuthError['code'], FormFailure['status']>> = {
   token_expired: 400,
   not_found: 404,
   conflict: 409,
+  unavailable: 503,
 };
 
 /**
