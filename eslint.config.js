@@ -19,6 +19,11 @@ export default tseslint.config(
     },
   },
   {
+    // Functions passed to playwright's page.evaluate run in the browser page.
+    files: ['e2e/**/*.mjs'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly' } },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Non-null assertions are used where a regex group or a checked index is known present.

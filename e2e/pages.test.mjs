@@ -2,7 +2,7 @@
 // pages have none to run). Mail is read from the development mailbox page, like a person would.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser, screenshotBoth } from './browser.mjs';
+import { launchBrowser, checkBoth } from './browser.mjs';
 import { startDevServer } from './dev-server.mjs';
 
 let server;
@@ -39,7 +39,7 @@ async function followMailLink(page, email, path, screenshot) {
   await page.goto('/dev/mailbox');
   const mail = page.locator('article.mail', { hasText: email }).first();
   await mail.waitFor();
-  if (screenshot) await screenshotBoth(page, screenshot);
+  if (screenshot) await checkBoth(page, screenshot);
   await mail.locator(`a[href*="${path}"]`).click();
   await page.waitForURL((url) => url.pathname === path);
 }
@@ -53,18 +53,18 @@ async function signIn(page, identifier, password) {
 
 async function registerAndVerify(page, identity, screenshots = false) {
   await page.goto('/register');
-  if (screenshots) await screenshotBoth(page, 'register');
+  if (screenshots) await checkBoth(page, 'register');
   await page.getByLabel('Username').fill(identity.username);
   await page.getByLabel('Email').fill(identity.email);
   await page.getByLabel('Password').fill(identity.password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('heading', { name: 'Check your mail' }).waitFor();
-  if (screenshots) await screenshotBoth(page, 'register-mail-sent');
+  if (screenshots) await checkBoth(page, 'register-mail-sent');
   await followMailLink(page, identity.email, '/verify-email', screenshots ? 'dev-mailbox' : undefined);
-  if (screenshots) await screenshotBoth(page, 'verify-email');
+  if (screenshots) await checkBoth(page, 'verify-email');
   await page.getByRole('button', { name: 'Confirm my email address' }).click();
   await page.getByRole('heading', { name: 'Email verified' }).waitFor();
-  if (screenshots) await screenshotBoth(page, 'verify-email-done');
+  if (screenshots) await checkBoth(page, 'verify-email-done');
 }
 
 describe('pages in a browser', () => {
@@ -73,11 +73,11 @@ describe('pages in a browser', () => {
     const identity = newIdentity('e2e');
     await registerAndVerify(page, identity, true);
     await page.goto('/signin');
-    await screenshotBoth(page, 'signin');
+    await checkBoth(page, 'signin');
     await signIn(page, identity.username, identity.password);
     await page.waitForURL('**/account');
     assert.equal(await page.getByTestId('username').textContent(), identity.username);
-    await screenshotBoth(page, 'account');
+    await checkBoth(page, 'account');
     await page.getByRole('button', { name: 'Sign out', exact: true }).first().click();
     await page.waitForURL('**/signin?notice=signed-out');
     await page.getByText('You are signed out.').waitFor();
@@ -91,21 +91,21 @@ describe('pages in a browser', () => {
     const identity = newIdentity('reset');
     await registerAndVerify(page, identity);
     await page.goto('/forgot-password');
-    await screenshotBoth(page, 'forgot-password');
+    await checkBoth(page, 'forgot-password');
     await page.getByLabel('Email').fill(identity.email);
     await page.getByRole('button', { name: 'Send reset link' }).click();
     await page.getByRole('heading', { name: 'Check your mail' }).waitFor();
-    await screenshotBoth(page, 'forgot-password-sent');
+    await checkBoth(page, 'forgot-password-sent');
     await followMailLink(page, identity.email, '/reset-password');
-    await screenshotBoth(page, 'reset-password');
+    await checkBoth(page, 'reset-password');
     await page.getByLabel('New password').fill('short');
     await page.getByRole('button', { name: 'Set new password' }).click();
     await page.locator('#field-password-error').waitFor();
-    await screenshotBoth(page, 'reset-password-error');
+    await checkBoth(page, 'reset-password-error');
     await page.getByLabel('New password').fill('a different long secret');
     await page.getByRole('button', { name: 'Set new password' }).click();
     await page.waitForURL('**/signin?notice=password-reset');
-    await screenshotBoth(page, 'signin-after-reset');
+    await checkBoth(page, 'signin-after-reset');
     await signIn(page, identity.email, 'a different long secret');
     await page.waitForURL('**/account');
     assert.equal(await page.getByTestId('username').textContent(), identity.username);
@@ -122,7 +122,63 @@ describe('pages in a browser', () => {
     assert.match(await error.textContent(), /do not match an account/);
     assert.equal(await page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid'), 'true');
     assert.equal(new URL(page.url()).pathname, '/signin');
-    await screenshotBoth(page, 'signin-error');
+    await checkBoth(page, 'signin-error');
+    await page.context().close();
+  });
+
+  it('moves focus to the first invalid field of a refused registration', async () => {
+    const page = await newPage();
+    await page.goto('/register');
+    await page.getByLabel('Username').fill(newIdentity('focus').username);
+    await page.getByLabel('Email').fill('not-an-address');
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.locator('#field-email-error').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'field-email');
+    await checkBoth(page, 'register-error');
+    await page.context().close();
+  });
+
+  it('draws the focus ring on the card and on the header', async () => {
+    const page = await newPage();
+    await page.goto('/signin');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.className), 'brand');
+    await checkBoth(page, 'focus-header-link');
+    await page.getByLabel('Password', { exact: true }).focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Sign in');
+    await checkBoth(page, 'focus-button');
+    await page.context().close();
+  });
+
+  it('shows the remaining pages and their error states without an accessibility violation', async () => {
+    const page = await newPage();
+    await page.goto('/signin');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#field-identifier-error').waitFor();
+    await checkBoth(page, 'signin-empty');
+    await page.goto('/forgot-password');
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await page.locator('#field-email-error').waitFor();
+    await checkBoth(page, 'forgot-password-error');
+    await page.goto('/resend-verification');
+    await checkBoth(page, 'resend-verification');
+    await page.getByLabel('Email').fill('not-an-address');
+    await page.getByRole('button', { name: 'Send a new link' }).click();
+    await page.locator('#field-email-error').waitFor();
+    await checkBoth(page, 'resend-verification-error');
+    await page.goto('/verify-email');
+    await checkBoth(page, 'verify-email-no-token');
+    await page.goto('/verify-email?token=not-a-real-token');
+    await page.getByRole('button', { name: 'Confirm my email address' }).click();
+    await page.getByRole('alert').first().waitFor();
+    await checkBoth(page, 'verify-email-invalid');
+    await page.goto('/reset-password?token=not-a-real-token');
+    await page.getByLabel('New password').fill('a long enough secret');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.getByRole('alert').first().waitFor();
+    await checkBoth(page, 'reset-password-invalid');
     await page.context().close();
   });
 
@@ -139,7 +195,7 @@ describe('pages in a browser', () => {
     await first.reload();
     const others = first.locator('li.session', { hasNotText: 'This browser' });
     assert.equal(await others.count(), 1);
-    await screenshotBoth(first, 'account-sessions');
+    await checkBoth(first, 'account-sessions');
     await others.getByRole('button', { name: /Sign out/ }).click();
     await first.waitForURL('**/account?notice=session-revoked');
     assert.equal(await first.locator('li.session').count(), 1);

@@ -8,6 +8,7 @@
 import { createAccessTokenIssuer } from './core/access-tokens';
 import { createPwnedPasswordsChecker } from './core/breached-passwords';
 import { type Clock, systemClock } from './core/clock';
+import { throttleCounterFamilies } from './core/expired-records';
 import type { Mailer } from './core/mail';
 import { createPasswordHasher } from './core/password-hasher';
 import { createPasswordPeppers } from './core/password-pepper';
@@ -16,6 +17,7 @@ import type { AccountServices, AccountSettings, PasswordPolicyCheck } from './co
 import { type Config, type Env, readConfig } from './config';
 import { createConsoleMailer } from './mail/console-mailer';
 import { createResendMailer } from './mail/resend-mailer';
+import { createD1ExpiredRecordStore } from './storage/d1-expired-record-store';
 import { createD1SessionRepository } from './storage/d1-session-repository';
 import { createD1ThrottleStore } from './storage/d1-throttle-store';
 import { createD1UserRepository } from './storage/d1-user-repository';
@@ -133,5 +135,15 @@ export function createServiceFactory(overrides: ServiceOverrides = {}) {
       defer: (task) => request.waitUntil(task()),
       log,
     };
+  };
+}
+
+/** What the scheduled cleanup needs: where expired records live, the clock, the counter windows. */
+export function createCleanupServices(env: Env, overrides: ServiceOverrides = {}) {
+  const config = readConfig(env);
+  return {
+    records: createD1ExpiredRecordStore(env.DB),
+    clock: overrides.clock ?? systemClock,
+    counterFamilies: throttleCounterFamilies({ loginFailureWindowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS }),
   };
 }

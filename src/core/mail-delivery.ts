@@ -4,7 +4,9 @@
 import type { MailMessage } from './mail';
 import type { AccountServices } from './services';
 
-const HOUR_MS = 60 * 60 * 1000;
+/** Quota counters are keyed `mail:<kind>:<user id>` and counted in windows of an hour. */
+export const MAIL_COUNTER_PREFIX = 'mail:';
+export const MAIL_QUOTA_WINDOW_MS = 60 * 60 * 1000;
 
 export function sendAccountMail(
   services: AccountServices,
@@ -16,9 +18,9 @@ export function sendAccountMail(
   services.defer(async () => {
     try {
       if (options.quota) {
-        const sent = await services.throttle.hit(`mail:${kind}:${recipient.userId}`, {
+        const sent = await services.throttle.hit(`${MAIL_COUNTER_PREFIX}${kind}:${recipient.userId}`, {
           now: services.clock.now(),
-          windowMs: HOUR_MS,
+          windowMs: MAIL_QUOTA_WINDOW_MS,
         });
         if (sent > services.settings.mailQuota.maxPerHour) {
           services.log({ event: 'mail.throttled', kind, userId: recipient.userId });

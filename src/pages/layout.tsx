@@ -1,10 +1,26 @@
 // The shared page frame and form parts. Every field ties its hint and error to the input with
 // aria-describedby, so a screen reader reads the error when the field gets focus.
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { CSRF_FIELD } from './csrf';
 import { STYLESHEET_PATH } from './styles';
 
-export function Layout(props: { appName: string; title: string; children: Child; signedIn?: boolean; wide?: boolean }) {
+type LayoutProps = { appName: string; title: string; children: Child; signedIn?: boolean; wide?: boolean };
+
+/**
+ * Every page. The doctype comes first: without it browsers render in quirks mode, whose box
+ * sizes and line heights differ from the standards the stylesheet is written for.
+ */
+export function Layout(props: LayoutProps) {
+  return (
+    <>
+      {raw('<!DOCTYPE html>')}
+      <Document {...props} />
+    </>
+  );
+}
+
+function Document(props: LayoutProps) {
   return (
     <html lang="en">
       <head>

@@ -20,6 +20,9 @@ function RegisterPage(props: {
 }) {
   const errors = props.errors ?? {};
   const values = props.values ?? {};
+  // As on /signin, focus starts on the first field to fill in or fix, so after a refused submit a
+  // keyboard or screen-reader user lands on the field whose error is read out with it.
+  const focused = (['username', 'email', 'password'] as const).find((name) => errors[name]) ?? 'username';
   return (
     <Layout appName={props.appName} title="Create account">
       <Card title="Create account">
@@ -34,6 +37,7 @@ function RegisterPage(props: {
             hint="3 to 32 characters: letters a–z, digits, “_”, “.” and “-”."
             error={errors.username}
             maxlength={64}
+            autofocus={focused === 'username'}
           />
           <Field
             name="email"
@@ -43,6 +47,7 @@ function RegisterPage(props: {
             autocomplete="email"
             error={errors.email}
             maxlength={320}
+            autofocus={focused === 'email'}
           />
           <Field
             name="password"
@@ -51,6 +56,7 @@ function RegisterPage(props: {
             autocomplete="new-password"
             hint={PASSWORD_POLICY}
             error={errors.password}
+            autofocus={focused === 'password'}
           />
           <button type="submit" class="wide">
             Create account

@@ -1,0 +1,37 @@
+// The Worker's scheduled entry: the Cron Trigger in wrangler.toml runs the deletion of expired
+// records (src/core/expired-records.ts). One log line per run says how many rows went and whether
+// some were left for the next run.
+import { ConfigError, type Env } from './config';
+import { type ExpiredRecordLimits, deleteExpiredRecords } from './core/expired-records';
+import { type ServiceOverrides, createCleanupServices } from './services';
+
+export function createScheduledHandler(
+  overrides: Pick<ServiceOverrides, 'clock' | 'log'> & { limits?: ExpiredRecordLimits } = {},
+): ExportedHandlerScheduledHandler<Env> {
+  const log = overrides.log ?? ((line: string) => console.log(line));
+  return async (controller, env) => {
+    try {
+      const { records, clock, counterFamilies } = createCleanupServices(env, overrides);
+      const deleted = await deleteExpiredRecords(records, {
+        now: clock.now(),
+        counterFamilies,
+        limits: overrides.limits,
+      });
+      log(JSON.stringify({ level: 'info', event: 'cleanup.completed', cron: controller.cron, ...deleted }));
+    } catch (error) {
+      // By name only, as in the app's error handler: D1 errors may quote the statement.
+      const name = error instanceof Error ? error.name : 'unknown';
+      log(
+        JSON.stringify({
+          level: 'error',
+          event: error instanceof ConfigError ? 'config.invalid' : 'cleanup.failed',
+          error: name,
+          // A configuration error names the setting, never its value.
+          ...(error instanceof ConfigError ? { message: error.message } : {}),
+        }),
+      );
+      // Thrown on, so the Cron Events log shows the run as failed.
+      throw error;
+    }
+  };
+}

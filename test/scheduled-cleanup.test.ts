@@ -1,0 +1,189 @@
+// The Cron Trigger's cleanup, run through the scheduled handler against the real local D1: rows
+// that can still change an answer stay, the rest go.
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import type { ExpiredRecordLimits } from '../src/core/expired-records';
+import { digestToken, generateToken } from '../src/core/random-token';
+import { ROTATED_TOKEN_MEMORY_MS, type Session } from '../src/core/sessions';
+import worker from '../src/index';
+import { createScheduledHandler } from '../src/scheduled';
+import { createD1SessionRepository } from '../src/storage/d1-session-repository';
+import { createD1ThrottleStore } from '../src/storage/d1-throttle-store';
+import { createD1UserRepository } from '../src/storage/d1-user-repository';
+import { TestClock, createHarness, uniqueIdentity } from './support/harness';
+
+const MINUTE = 60 * 1000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+const users = createD1UserRepository(env.DB);
+const sessions = createD1SessionRepository(env.DB);
+const throttle = createD1ThrottleStore(env.DB);
+
+async function runCleanup(clock: TestClock, options: { limits?: ExpiredRecordLimits; logs?: string[] } = {}) {
+  const handler = createScheduledHandler({ clock, log: (line) => options.logs?.push(line), limits: options.limits });
+  const ctx = createExecutionContext();
+  await handler(createScheduledController({ cron: '17 * * * *', scheduledTime: clock.now() }), env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+async function newUserId(now: number): Promise<string> {
+  const identity = uniqueIdentity('sweep');
+  const id = crypto.randomUUID();
+  await users.create({ id, ...identity, passwordHash: '$pbkdf2-sha256$i=1000$c2FsdA$aGFzaA', displayName: null, now });
+  return id;
+}
+
+/** Starts a session; returns its id and the digest of its first refresh token. */
+async function newSession(userId: string, createdAt: number, expiresAt: number) {
+  const session: Session = {
+    id: generateToken(18),
+    userId,
+    userAgent: 'test',
+    createdAt,
+    lastUsedAt: createdAt,
+    expiresAt,
+  };
+  const digest = await digestToken(generateToken());
+  await sessions.create(session, digest);
+  return { session, digest };
+}
+
+async function exists(table: 'sessions' | 'refresh_tokens' | 'throttle_counters', column: string, value: string) {
+  const row = await env.DB.prepare(`select count(*) as n from ${table} where ${column} = ?`)
+    .bind(value)
+    .first<{ n: number }>();
+  return row!.n === 1;
+}
+
+const sessionExists = (id: string) => exists('sessions', 'id', id);
+const refreshTokenExists = (digest: string) => exists('refresh_tokens', 'digest', digest);
+const counterExists = (key: string) => exists('throttle_counters', 'key', key);
+
+describe('scheduled cleanup', () => {
+  it('deletes sessions that have expired, with their refresh tokens, and keeps live ones', async () => {
+    const clock = new TestClock();
+    const now = clock.now();
+    const userId = await newUserId(now - 40 * DAY);
+    // Live sessions first: starting a session drops the user's sessions that expired before it.
+    const live = await newSession(userId, now - DAY, now + 1);
+    const expired = await newSession(userId, now - 31 * DAY, now - DAY);
+    const expiringNow = await newSession(userId, now - 30 * DAY, now);
+
+    await runCleanup(clock);
+
+    expect(await sessionExists(live.session.id)).toBe(true);
+    expect(await refreshTokenExists(live.digest)).toBe(true);
+    for (const gone of [expired, expiringNow]) {
+      expect(await sessionExists(gone.session.id)).toBe(false);
+      expect(await refreshTokenExists(gone.digest)).toBe(false);
+    }
+  });
+
+  it('deletes refresh tokens rotated longer ago than the reuse memory, and keeps the rest', async () => {
+    const clock = new TestClock();
+    const now = clock.now();
+    const { session, digest: forgotten } = await newSession(await newUserId(now), now - 2 * DAY, now + DAY);
+    await sessions.markRotated(forgotten, now - ROTATED_TOKEN_MEMORY_MS - 1);
+    const remembered = await digestToken(generateToken());
+    await sessions.addRefreshToken(session, remembered, now - ROTATED_TOKEN_MEMORY_MS, 0);
+    await sessions.markRotated(remembered, now - ROTATED_TOKEN_MEMORY_MS);
+    const current = await digestToken(generateToken());
+    await sessions.addRefreshToken(session, current, now - HOUR, 0);
+
+    await runCleanup(clock);
+
+    expect(await refreshTokenExists(forgotten)).toBe(false);
+    expect(await refreshTokenExists(remembered)).toBe(true);
+    expect(await refreshTokenExists(current)).toBe(true);
+    expect(await sessionExists(session.id)).toBe(true);
+  });
+
+  it('deletes counters whose window and lock-out are both over, and keeps counters still in force', async () => {
+    const clock = new TestClock();
+    const now = clock.now();
+    const key = (name: string) => `${name}:${crypto.randomUUID()}`;
+    const login = { windowMs: 15 * MINUTE, blockAt: 2, blockMs: 15 * MINUTE };
+    const spentLogin = key('login:user');
+    await throttle.hit(spentLogin, { now: now - 16 * MINUTE, ...login });
+    const countingLogin = key('login:identifier');
+    await throttle.hit(countingLogin, { now: now - 14 * MINUTE, ...login });
+    // Locked at its second failure 10 minutes ago: the window is over but the lock-out is not.
+    const lockedLogin = key('login:user');
+    await throttle.hit(lockedLogin, { now: now - 20 * MINUTE, ...login, blockMs: 30 * MINUTE });
+    await throttle.hit(lockedLogin, { now: now - 10 * MINUTE, ...login, blockMs: 30 * MINUTE });
+    const spentMail = key('mail:verify');
+    await throttle.hit(spentMail, { now: now - HOUR, windowMs: HOUR });
+    const countingMail = key('mail:reset');
+    await throttle.hit(countingMail, { now: now - 59 * MINUTE, windowMs: HOUR });
+    const unknownFamily = key('other');
+    await throttle.hit(unknownFamily, { now: now - 30 * DAY, windowMs: MINUTE });
+
+    await runCleanup(clock);
+
+    expect(await counterExists(spentLogin)).toBe(false);
+    expect(await counterExists(spentMail)).toBe(false);
+    for (const kept of [countingLogin, lockedLogin, countingMail, unknownFamily]) {
+      expect(await counterExists(kept)).toBe(true);
+    }
+  });
+
+  it('forgets the counters of a failed sign-in and of sent mail once their windows are over', async () => {
+    const harness = createHarness();
+    const identity = uniqueIdentity('forget');
+    await harness.request('/auth/register', { method: 'POST', json: identity });
+    await harness.request('/auth/login', {
+      method: 'POST',
+      json: { identifier: identity.username, password: 'not the password' },
+    });
+    const countersOf = async () => {
+      const { results } = await env.DB.prepare(
+        `select key from throttle_counters where key like '%' || (select id from users where username = ?1)`,
+      )
+        .bind(identity.username)
+        .all<{ key: string }>();
+      return results.map((row) => row.key.split(':')[0]).sort();
+    };
+    expect(await countersOf()).toEqual(['login', 'mail']);
+
+    harness.clock.advance(15 * MINUTE);
+    await runCleanup(harness.clock);
+    expect(await countersOf()).toEqual(['mail']);
+
+    harness.clock.advance(45 * MINUTE);
+    await runCleanup(harness.clock);
+    expect(await countersOf()).toEqual([]);
+  });
+
+  it('deletes in bounded batches, leaving the rest for the next run', async () => {
+    const clock = new TestClock();
+    const now = clock.now();
+    const userId = await newUserId(now - 40 * DAY);
+    const expired = [];
+    for (let i = 0; i < 5; i += 1) expired.push(await newSession(userId, now - 31 * DAY, now - DAY + i));
+    const logs: string[] = [];
+
+    await runCleanup(clock, { limits: { batchSize: 2, maxBatches: 2 }, logs });
+    const left = [];
+    for (const { session } of expired) if (await sessionExists(session.id)) left.push(session.id);
+    expect(left).toHaveLength(1);
+    expect(JSON.parse(logs[0]!)).toMatchObject({ event: 'cleanup.completed', sessions: 4, incomplete: true });
+
+    await runCleanup(clock, { limits: { batchSize: 2, maxBatches: 2 }, logs });
+    expect(await sessionExists(left[0]!)).toBe(false);
+    expect(JSON.parse(logs[1]!)).toMatchObject({ sessions: 1, incomplete: false });
+  });
+
+  it('is the scheduled handler of the worker', async () => {
+    const now = Date.now();
+    const userId = await newUserId(now - 40 * DAY);
+    const live = await newSession(userId, now, now + DAY);
+    const expired = await newSession(userId, now - 31 * DAY, now - DAY);
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: '17 * * * *' }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(await sessionExists(live.session.id)).toBe(true);
+    expect(await sessionExists(expired.session.id)).toBe(false);
+  });
+});
