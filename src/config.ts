@@ -14,6 +14,7 @@ export interface Env {
   JWT_AUDIENCE?: string;
   JWT_PRIVATE_JWK?: string;
   JWT_PREVIOUS_PUBLIC_JWK?: string;
+  JWT_NEXT_PUBLIC_JWK?: string;
   ACCESS_TOKEN_TTL_SECONDS?: string;
   SESSION_TTL_SECONDS?: string;
   EMAIL_TOKEN_TTL_SECONDS?: string;
@@ -109,6 +110,8 @@ const envSchema = z
     JWT_AUDIENCE: nonEmpty('latchkey'),
     JWT_PRIVATE_JWK: jsonText(ecPrivateJwk),
     JWT_PREVIOUS_PUBLIC_JWK: z.pipe(optionalText, z.optional(jsonText(ecPublicJwk))),
+    // Published in the JWKS before Latchkey signs with it: see "Rotating the signing key".
+    JWT_NEXT_PUBLIC_JWK: z.pipe(optionalText, z.optional(jsonText(ecPublicJwk))),
     ACCESS_TOKEN_TTL_SECONDS: integerSetting(600, 60, 86_400),
     SESSION_TTL_SECONDS: integerSetting(30 * 86_400, 3_600, 400 * 86_400),
     // KV refuses an expirationTtl under 60 s; the token's own expiry is checked by the clock.
@@ -159,6 +162,17 @@ const envSchema = z
           message: error instanceof Error ? error.message : 'is invalid',
         });
       }
+    }),
+    z.superRefine((env, ctx) => {
+      // Two published keys with one `kid` would leave verifiers to pick either of them.
+      const current = env.JWT_PRIVATE_JWK?.kid;
+      const next = env.JWT_NEXT_PUBLIC_JWK?.kid;
+      const previous = env.JWT_PREVIOUS_PUBLIC_JWK?.kid;
+      const message = 'must have a kid of its own';
+      if (next && (next === current || next === previous)) {
+        ctx.addIssue({ code: 'custom', path: ['JWT_NEXT_PUBLIC_JWK'], message });
+      }
+      if (previous && previous === current) ctx.addIssue({ code: 'custom', path: ['JWT_PREVIOUS_PUBLIC_JWK'], message });
     }),
     z.superRefine((env, ctx) => {
       if (env.ENVIRONMENT !== 'production') return;
