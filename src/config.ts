@@ -172,7 +172,8 @@ const envSchema = z
       if (next && (next === current || next === previous)) {
         ctx.addIssue({ code: 'custom', path: ['JWT_NEXT_PUBLIC_JWK'], message });
       }
-      if (previous && previous === current) ctx.addIssue({ code: 'custom', path: ['JWT_PREVIOUS_PUBLIC_JWK'], message });
+      if (previous && previous === current)
+        ctx.addIssue({ code: 'custom', path: ['JWT_PREVIOUS_PUBLIC_JWK'], message });
     }),
     z.superRefine((env, ctx) => {
       if (env.ENVIRONMENT !== 'production') return;
