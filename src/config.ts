@@ -164,16 +164,18 @@ const envSchema = z
       }
     }),
     z.superRefine((env, ctx) => {
-      // Two published keys with one `kid` would leave verifiers to pick either of them.
-      const current = env.JWT_PRIVATE_JWK?.kid;
-      const next = env.JWT_NEXT_PUBLIC_JWK?.kid;
-      const previous = env.JWT_PREVIOUS_PUBLIC_JWK?.kid;
-      const message = 'must have a kid of its own';
-      if (next && (next === current || next === previous)) {
-        ctx.addIssue({ code: 'custom', path: ['JWT_NEXT_PUBLIC_JWK'], message });
+      // Two different keys under one kid would leave verifiers to pick either. The same key in two
+      // settings is fine: a rotation sets the secrets one at a time (README, "Rotating the signing key").
+      const seen = new Map<string, { x: string; y: string }>();
+      for (const name of ['JWT_PRIVATE_JWK', 'JWT_NEXT_PUBLIC_JWK', 'JWT_PREVIOUS_PUBLIC_JWK'] as const) {
+        const jwk = env[name];
+        if (!jwk) continue;
+        const earlier = seen.get(jwk.kid);
+        if (earlier && (earlier.x !== jwk.x || earlier.y !== jwk.y)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'reuses the kid of another key' });
+        }
+        seen.set(jwk.kid, earlier ?? jwk);
       }
-      if (previous && previous === current)
-        ctx.addIssue({ code: 'custom', path: ['JWT_PREVIOUS_PUBLIC_JWK'], message });
     }),
     z.superRefine((env, ctx) => {
       if (env.ENVIRONMENT !== 'production') return;

@@ -65,10 +65,15 @@ describe('signing key rotation', () => {
     expect(await publishedKids(harness)).toEqual([current().kid, next.publicJwk.kid, previous.publicJwk.kid]);
   });
 
-  it('refuses a next or previous key that reuses a published kid', () => {
-    const reused = JSON.stringify({ ...publicPart(current()), kid: current().kid });
-    expect(() => readConfig({ ...env, JWT_NEXT_PUBLIC_JWK: reused })).toThrow(ConfigError);
-    expect(() => readConfig({ ...env, JWT_PREVIOUS_PUBLIC_JWK: reused })).toThrow(ConfigError);
+  it('refuses a different key under a published kid', async () => {
+    const impostor = { ...(await newSigningKey()).publicJwk, kid: current().kid };
+    expect(() => readConfig({ ...env, JWT_NEXT_PUBLIC_JWK: JSON.stringify(impostor) })).toThrow(ConfigError);
+    expect(() => readConfig({ ...env, JWT_PREVIOUS_PUBLIC_JWK: JSON.stringify(impostor) })).toThrow(ConfigError);
+  });
+
+  it('publishes a key once while it sits in two settings during the switch', async () => {
+    const harness = createHarness({ env: { JWT_PREVIOUS_PUBLIC_JWK: JSON.stringify(publicPart(current())) } });
+    expect(await publishedKids(harness)).toEqual([current().kid]);
   });
 
   it('lets a verifier that cached the key set before the switch accept tokens of the new key at once', async () => {
@@ -78,13 +83,28 @@ describe('signing key rotation', () => {
     const before = await signedInUser(latchkey);
     expect(await verify(before.tokens.accessToken)).not.toBeNull();
 
-    // The switch: the next key signs, the old current stays published as the previous one.
-    latchkey = createHarness({
-      env: {
+    // The switch, one secret at a time as README.md orders it: the old key becomes the previous
+    // one, the next key signs, and JWT_NEXT_PUBLIC_JWK goes.
+    const steps = [
+      {
+        JWT_NEXT_PUBLIC_JWK: JSON.stringify(next.publicJwk),
+        JWT_PREVIOUS_PUBLIC_JWK: JSON.stringify(publicPart(current())),
+      },
+      {
+        JWT_PRIVATE_JWK: JSON.stringify(next.privateJwk),
+        JWT_NEXT_PUBLIC_JWK: JSON.stringify(next.publicJwk),
+        JWT_PREVIOUS_PUBLIC_JWK: JSON.stringify(publicPart(current())),
+      },
+      {
         JWT_PRIVATE_JWK: JSON.stringify(next.privateJwk),
         JWT_PREVIOUS_PUBLIC_JWK: JSON.stringify(publicPart(current())),
       },
-    });
+    ];
+    for (const step of steps) {
+      latchkey = createHarness({ env: step });
+      // Every intermediate state publishes both keys once, so no verifier misses one.
+      expect((await publishedKids(latchkey)).sort()).toEqual([current().kid, next.publicJwk.kid].sort());
+    }
     const after = await signedInUser(latchkey);
     expect(decodeProtectedHeader(after.tokens.accessToken).kid).toBe(next.publicJwk.kid);
     expect(await verify(after.tokens.accessToken)).not.toBeNull();

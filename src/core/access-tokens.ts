@@ -49,9 +49,12 @@ export function publicJwkOf(privateJwk: JWK & { kid: string }): JWK & { kid: str
 }
 
 export function createAccessTokenIssuer(config: SigningKeyConfig): AccessTokenIssuer {
-  const publicKeys = [publicJwkOf(config.privateJwk)];
-  if (config.nextPublicJwk) publicKeys.push(publicJwkOf(config.nextPublicJwk));
-  if (config.previousPublicJwk) publicKeys.push(publicJwkOf(config.previousPublicJwk));
+  // One key may sit in two settings for a moment of a rotation (secrets are set one at a time):
+  // it is published once. readConfig refuses two different keys under one kid.
+  const publicKeys = [config.privateJwk, config.nextPublicJwk, config.previousPublicJwk]
+    .filter((jwk) => jwk !== undefined)
+    .filter((jwk, index, all) => all.findIndex((other) => other.kid === jwk.kid) === index)
+    .map(publicJwkOf);
   // Latchkey accepts exactly what it publishes, so it never disagrees with another verifier.
   const jwks: JSONWebKeySet = { keys: publicKeys };
   const verificationKeys = createLocalJWKSet(jwks);
