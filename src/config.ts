@@ -14,6 +14,7 @@ export interface Env {
   JWT_AUDIENCE?: string;
   JWT_PRIVATE_JWK?: string;
   JWT_PREVIOUS_PUBLIC_JWK?: string;
+  JWT_NEXT_PUBLIC_JWK?: string;
   ACCESS_TOKEN_TTL_SECONDS?: string;
   SESSION_TTL_SECONDS?: string;
   EMAIL_TOKEN_TTL_SECONDS?: string;
@@ -109,6 +110,8 @@ const envSchema = z
     JWT_AUDIENCE: nonEmpty('latchkey'),
     JWT_PRIVATE_JWK: jsonText(ecPrivateJwk),
     JWT_PREVIOUS_PUBLIC_JWK: z.pipe(optionalText, z.optional(jsonText(ecPublicJwk))),
+    // Published in the JWKS before Latchkey signs with it: see "Rotating the signing key".
+    JWT_NEXT_PUBLIC_JWK: z.pipe(optionalText, z.optional(jsonText(ecPublicJwk))),
     ACCESS_TOKEN_TTL_SECONDS: integerSetting(600, 60, 86_400),
     SESSION_TTL_SECONDS: integerSetting(30 * 86_400, 3_600, 400 * 86_400),
     // KV refuses an expirationTtl under 60 s; the token's own expiry is checked by the clock.
@@ -158,6 +161,20 @@ const envSchema = z
           path: ['PASSWORD_PEPPER'],
           message: error instanceof Error ? error.message : 'is invalid',
         });
+      }
+    }),
+    z.superRefine((env, ctx) => {
+      // Two different keys under one kid would leave verifiers to pick either. The same key in two
+      // settings is fine: a rotation sets the secrets one at a time (README, "Rotating the signing key").
+      const seen = new Map<string, { x: string; y: string }>();
+      for (const name of ['JWT_PRIVATE_JWK', 'JWT_NEXT_PUBLIC_JWK', 'JWT_PREVIOUS_PUBLIC_JWK'] as const) {
+        const jwk = env[name];
+        if (!jwk) continue;
+        const earlier = seen.get(jwk.kid);
+        if (earlier && (earlier.x !== jwk.x || earlier.y !== jwk.y)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: 'reuses the kid of another key' });
+        }
+        seen.set(jwk.kid, earlier ?? jwk);
       }
     }),
     z.superRefine((env, ctx) => {

@@ -79,6 +79,7 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     accessTokens: createAccessTokenIssuer({
       privateJwk: config.JWT_PRIVATE_JWK,
       previousPublicJwk: config.JWT_PREVIOUS_PUBLIC_JWK,
+      nextPublicJwk: config.JWT_NEXT_PUBLIC_JWK,
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
       ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,

@@ -23,6 +23,8 @@ export default defineConfig(async () => {
           },
           // The same database id as Latchkey's DB, so the tests can apply its migrations.
           d1Databases: { LATCHKEY_DB: 'latchkey-example-db' },
+          // One revocation namespace, written by Latchkey and read by this Worker, as deployed.
+          kvNamespaces: { LATCHKEY_REVOCATIONS: 'latchkey-example-revocations' },
           workers: [
             {
               name: 'latchkey',
@@ -30,7 +32,7 @@ export default defineConfig(async () => {
               scriptPath: '.wrangler/example-latchkey/index.js',
               compatibilityDate: '2026-11-01',
               d1Databases: { DB: 'latchkey-example-db' },
-              kvNamespaces: { KV: 'latchkey-example-kv' },
+              kvNamespaces: { KV: 'latchkey-example-kv', REVOCATIONS: 'latchkey-example-revocations' },
               bindings: {
                 ENVIRONMENT: 'development',
                 MAIL_PROVIDER: 'console',

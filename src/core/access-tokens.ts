@@ -1,6 +1,6 @@
 // Access tokens: short-lived ES256 JWTs (RFC 9068 `at+jwt`) signed with jose. Verification pins
 // the algorithm and checks type, issuer, audience and expiry; keys are found by `kid` among the
-// current key and an optional previous one kept during rotation.
+// published ones: the current key, and during a rotation the next and the previous one.
 import {
   type CryptoKey,
   type JSONWebKeySet,
@@ -21,6 +21,11 @@ export interface SigningKeyConfig {
   privateJwk: JWK & { kid: string };
   /** The public key of the previous signing key, still accepted during rotation. */
   previousPublicJwk?: (JWK & { kid: string }) | undefined;
+  /**
+   * The public key of the next signing key, published before Latchkey signs with it, so verifiers
+   * that cache the key set already hold its `kid` when the switch happens.
+   */
+  nextPublicJwk?: (JWK & { kid: string }) | undefined;
   issuer: string;
   audience: string;
   ttlSeconds: number;
@@ -44,8 +49,13 @@ export function publicJwkOf(privateJwk: JWK & { kid: string }): JWK & { kid: str
 }
 
 export function createAccessTokenIssuer(config: SigningKeyConfig): AccessTokenIssuer {
-  const publicKeys = [publicJwkOf(config.privateJwk)];
-  if (config.previousPublicJwk) publicKeys.push(publicJwkOf(config.previousPublicJwk));
+  // One key may sit in two settings for a moment of a rotation (secrets are set one at a time):
+  // it is published once. readConfig refuses two different keys under one kid.
+  const publicKeys = [config.privateJwk, config.nextPublicJwk, config.previousPublicJwk]
+    .filter((jwk) => jwk !== undefined)
+    .filter((jwk, index, all) => all.findIndex((other) => other.kid === jwk.kid) === index)
+    .map(publicJwkOf);
+  // Latchkey accepts exactly what it publishes, so it never disagrees with another verifier.
   const jwks: JSONWebKeySet = { keys: publicKeys };
   const verificationKeys = createLocalJWKSet(jwks);
   let signingKey: Promise<CryptoKey> | undefined;

@@ -1,12 +1,15 @@
 // An example service that accepts Latchkey access tokens: `GET /whoami` with
-// `Authorization: Bearer <access token>` answers the user and session ids, or 401.
-import { type LatchkeyVerifier, createLatchkeyVerifier } from './latchkey-verifier';
+// `Authorization: Bearer <access token>` answers the user and session ids, or 401. The checks live
+// in Latchkey's `latchkey/verifier` module; this Worker only reads its bindings and answers.
+import { type LatchkeyVerifier, LatchkeyUnavailableError, createLatchkeyVerifier } from 'latchkey/verifier';
 
 export interface Env {
   LATCHKEY?: Fetcher;
   LATCHKEY_JWKS_URL?: string;
   LATCHKEY_ISSUER: string;
   LATCHKEY_AUDIENCE: string;
+  /** Latchkey's revocation markers: bound, a logout is seen within about a minute, not at expiry. */
+  LATCHKEY_REVOCATIONS?: KVNamespace;
 }
 
 // One verifier per isolate, not per request: the key cache lives in it, and a verifier per request
@@ -21,6 +24,7 @@ function verifierFor(env: Env): LatchkeyVerifier {
       jwksUrl: env.LATCHKEY_JWKS_URL,
       issuer: env.LATCHKEY_ISSUER,
       audience: env.LATCHKEY_AUDIENCE,
+      revocations: env.LATCHKEY_REVOCATIONS,
     });
     verifiers.set(env, verifier);
   }
@@ -38,7 +42,8 @@ export default {
     try {
       claims = token ? await verify(token) : null;
     } catch (error) {
-      console.error(JSON.stringify({ event: 'jwks.unavailable', error: String(error) }));
+      if (!(error instanceof LatchkeyUnavailableError)) throw error;
+      console.error(JSON.stringify({ event: 'latchkey.unavailable', error: String(error) }));
       return Response.json({ error: 'temporarily_unavailable' }, { status: 503, headers: { 'retry-after': '5' } });
     }
     if (!claims) {

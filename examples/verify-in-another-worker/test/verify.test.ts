@@ -1,11 +1,13 @@
-// The example Worker and the real Latchkey Worker, joined by a service binding: tokens Latchkey
-// issues are accepted; expired, tampered, mis-addressed and unknown-key tokens are refused.
+// The example Worker and the real Latchkey Worker, joined by a service binding and sharing one
+// revocation namespace: tokens Latchkey issues are accepted; expired, tampered, mis-addressed and
+// unknown-key tokens are refused, and so are tokens of sessions that ended.
 import { env, exports } from 'cloudflare:workers';
-import { type JWK, SignJWT, exportJWK, generateKeyPair, importJWK } from 'jose';
+import type { JWK } from 'jose';
+import { createLatchkeyVerifier } from 'latchkey/verifier';
 import { describe, expect, it } from 'vitest';
-import { createLatchkeyVerifier } from '../src/latchkey-verifier';
+import { createKvRevocationPublisher } from '../../../src/storage/kv-revocation-publisher';
+import { TTL_SECONDS, forge, newSigningKey, tamper } from './tokens';
 
-const TTL_SECONDS = 600;
 let counter = 0;
 
 function latchkey(path: string, init: RequestInit & { json?: unknown; token?: string } = {}) {
@@ -20,13 +22,13 @@ function latchkey(path: string, init: RequestInit & { json?: unknown; token?: st
   });
 }
 
-/** The text of the mail to `email`. Latchkey sends mail after answering (waitUntil), so poll. */
-async function mailTo(email: string): Promise<string> {
+/** The text of the mail to `email` mentioning `about`. Latchkey sends mail after answering (waitUntil), so poll. */
+async function mailTo(email: string, about: string): Promise<string> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const { messages } = (await (await latchkey('/dev/mailbox')).json()) as {
       messages: { to: string; text: string }[];
     };
-    const mail = messages.find((message) => message.to === email);
+    const mail = messages.find((message) => message.to === email && message.text.includes(about));
     if (mail) return mail.text;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -39,38 +41,17 @@ async function signIn() {
   const suffix = `${Date.now().toString(36)}${counter}`;
   const identity = { username: `ex_${suffix}`, email: `ex.${suffix}@example.com`, password: 'correct horse battery' };
   expect((await latchkey('/auth/register', { json: identity })).status).toBe(201);
-  const token = /token=([A-Za-z0-9_-]+)/.exec(await mailTo(identity.email))![1];
+  const token = /token=([A-Za-z0-9_-]+)/.exec(await mailTo(identity.email, '/verify-email'))![1];
   expect((await latchkey('/auth/verify-email', { json: { token } })).status).toBe(200);
   const login = await latchkey('/auth/login', { json: { identifier: identity.username, password: identity.password } });
   expect(login.status).toBe(200);
-  return (await login.json()) as { accessToken: string; user: { id: string } };
+  return { ...((await login.json()) as { accessToken: string; user: { id: string } }), identity };
 }
 
 function whoami(token?: string) {
   return exports.default.fetch('https://service.example/whoami', {
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });
-}
-
-/** A token shaped like Latchkey's, with any part overridden, signed with `key`. */
-async function forge(key: JWK, overrides: { typ?: string; aud?: string; iss?: string; kid?: string } = {}) {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sid: 'session-1' })
-    .setProtectedHeader({ alg: 'ES256', typ: overrides.typ ?? 'at+jwt', kid: overrides.kid ?? key.kid! })
-    .setIssuer(overrides.iss ?? 'latchkey')
-    .setAudience(overrides.aud ?? 'latchkey')
-    .setSubject('user-1')
-    .setJti(crypto.randomUUID())
-    .setIssuedAt(now)
-    .setExpirationTime(now + TTL_SECONDS)
-    .sign(await importJWK(key, 'ES256'));
-}
-
-async function newSigningKey(kid: string) {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  const jwk = { ...(await exportJWK(privateKey)), kid, alg: 'ES256' };
-  const { d: _secret, ...publicJwk } = jwk;
-  return { privateJwk: jwk, publicJwk: { ...publicJwk, use: 'sig' } };
 }
 
 const latchkeyKey = () => JSON.parse(env.TEST_LATCHKEY_PRIVATE_JWK) as JWK;
@@ -93,13 +74,7 @@ describe('a Worker verifying Latchkey tokens through a service binding', () => {
 
   it('refuses a token whose claims were changed after signing', async () => {
     const { accessToken } = await signIn();
-    const [header, payload, signature] = accessToken.split('.') as [string, string, string];
-    const claims = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/')));
-    const forgedPayload = btoa(JSON.stringify({ ...claims, sub: 'someone-else' }))
-      .replace(/=+$/, '')
-      .replace(/\+/g, '-')
-      .replace(/\//g, '_');
-    expect((await whoami(`${header}.${forgedPayload}.${signature}`)).status).toBe(401);
+    expect((await whoami(tamper(accessToken, { sub: 'someone-else' }))).status).toBe(401);
   });
 
   it('refuses a token signed with a key Latchkey does not publish', async () => {
@@ -122,58 +97,51 @@ describe('a Worker verifying Latchkey tokens through a service binding', () => {
     expect(await verify(await forge(latchkeyKey(), { typ: 'JWT' }))).toBeNull();
   });
 
-  it('keeps accepting a signed-out session until the token expires; only Latchkey /me refuses it', async () => {
+  it('without the revocation check, keeps accepting a signed-out session until the token expires', async () => {
     const { accessToken } = await signIn();
     expect((await latchkey('/auth/logout', { method: 'POST', token: accessToken })).status).toBe(204);
     expect((await latchkey('/me', { token: accessToken })).status).toBe(401);
+    expect(await verifierOverBinding()(accessToken)).not.toBeNull();
+  });
+
+  it("with the revocation check, refuses a session's token once Latchkey's marker for it is written", async () => {
+    const { accessToken } = await signIn();
+    const claims = (await verifierOverBinding()(accessToken))!;
     expect((await whoami(accessToken)).status).toBe(200);
+    const publisher = createKvRevocationPublisher(env.LATCHKEY_REVOCATIONS!, { accessTokenTtlSeconds: TTL_SECONDS });
+    await publisher.sessionEnded(claims.sessionId, Date.now());
+    expect((await whoami(accessToken)).status).toBe(401);
   });
 });
 
-describe('the verifier key cache', () => {
-  /** A stand-in for the LATCHKEY binding whose key set the test rotates, counting fetches. */
-  function rotatingLatchkey(keys: JWK[]) {
-    const state = { keys, fetches: 0, status: 200 };
-    const binding = {
-      fetch: async () => {
-        state.fetches += 1;
-        return Response.json({ keys: state.keys }, { status: state.status });
-      },
-    } as unknown as Fetcher;
-    return { state, binding };
-  }
-
-  it('fetches the key set once for many tokens', async () => {
-    const current = await newSigningKey('k-current');
-    const { state, binding } = rotatingLatchkey([current.publicJwk]);
-    const verify = createLatchkeyVerifier({ latchkey: binding, issuer: 'latchkey', audience: 'latchkey' });
-    for (let i = 0; i < 3; i += 1) expect(await verify(await forge(current.privateJwk))).not.toBeNull();
-    expect(state.fetches).toBe(1);
+// These drive Latchkey's own flows end to end. They wait for the account flows to call the
+// RevocationPublisher (src/core/revocations.ts; the wiring list is in issue 13): until then
+// Latchkey writes no markers, and the example Worker accepts these tokens until they expire.
+describe.skip('the example Worker after Latchkey ends sessions (needs the publisher wired)', () => {
+  it('refuses a token after its session logs out', async () => {
+    const { accessToken } = await signIn();
+    expect((await whoami(accessToken)).status).toBe(200);
+    expect((await latchkey('/auth/logout', { method: 'POST', token: accessToken })).status).toBe(204);
+    expect((await whoami(accessToken)).status).toBe(401);
   });
 
-  it('accepts tokens of a newly rotated-in key without a restart, and still those of the previous key', async () => {
-    const previous = await newSigningKey('k-previous');
-    const next = await newSigningKey('k-next');
-    const { state, binding } = rotatingLatchkey([previous.publicJwk]);
-    const verify = createLatchkeyVerifier({
-      latchkey: binding,
-      issuer: 'latchkey',
-      audience: 'latchkey',
-      cooldownMs: 0,
+  it('refuses every token of a user after logout everywhere', async () => {
+    const { accessToken, identity } = await signIn();
+    const other = await latchkey('/auth/login', {
+      json: { identifier: identity.username, password: identity.password },
     });
-    expect(await verify(await forge(previous.privateJwk))).not.toBeNull();
-    expect(await verify(await forge(next.privateJwk))).toBeNull();
-
-    state.keys = [next.publicJwk, previous.publicJwk];
-    expect(await verify(await forge(next.privateJwk))).not.toBeNull();
-    expect(await verify(await forge(previous.privateJwk))).not.toBeNull();
+    const { accessToken: otherToken } = (await other.json()) as { accessToken: string };
+    expect((await latchkey('/auth/logout-all', { method: 'POST', token: accessToken })).status).toBe(204);
+    expect((await whoami(accessToken)).status).toBe(401);
+    expect((await whoami(otherToken)).status).toBe(401);
   });
 
-  it('throws instead of refusing the token when Latchkey cannot answer with keys', async () => {
-    const current = await newSigningKey('k-current');
-    const { state, binding } = rotatingLatchkey([current.publicJwk]);
-    state.status = 503;
-    const verify = createLatchkeyVerifier({ latchkey: binding, issuer: 'latchkey', audience: 'latchkey' });
-    await expect(verify(await forge(current.privateJwk))).rejects.toThrow();
+  it("refuses a user's tokens after a password reset", async () => {
+    const { accessToken, identity } = await signIn();
+    expect((await latchkey('/auth/forgot-password', { json: { email: identity.email } })).status).toBe(202);
+    const token = /token=([A-Za-z0-9_-]+)/.exec(await mailTo(identity.email, '/reset-password'))![1];
+    const reset = await latchkey('/auth/reset-password', { json: { token, password: 'another horse battery' } });
+    expect(reset.status).toBe(200);
+    expect((await whoami(accessToken)).status).toBe(401);
   });
 });
