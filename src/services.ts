@@ -16,6 +16,7 @@ import type { AccountServices, AccountSettings, PasswordPolicyCheck } from './co
 import { type Config, type Env, readConfig } from './config';
 import { createConsoleMailer } from './mail/console-mailer';
 import { createResendMailer } from './mail/resend-mailer';
+import { createD1LoginStore } from './storage/d1-login-store';
 import { createD1SessionRepository } from './storage/d1-session-repository';
 import { createD1ThrottleStore } from './storage/d1-throttle-store';
 import { createD1UserRepository } from './storage/d1-user-repository';
@@ -72,6 +73,7 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     fetch: fetcher,
     users: createD1UserRepository(env.DB),
     sessions: createD1SessionRepository(env.DB),
+    logins: createD1LoginStore(env.DB),
     emailTokens: createKvEmailTokenStore(env.KV, clock),
     throttle: createD1ThrottleStore(env.DB),
     accessTokens: createAccessTokenIssuer({
@@ -92,6 +94,7 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     ),
     settings: {
       sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+      sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       emailTokenTtlSeconds: config.EMAIL_TOKEN_TTL_SECONDS,
       refreshGraceSeconds: config.REFRESH_GRACE_SECONDS,
