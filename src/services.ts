@@ -9,7 +9,7 @@ import { createAccessTokenIssuer } from './core/access-tokens';
 import { createPwnedPasswordsChecker } from './core/breached-passwords';
 import { type Clock, systemClock } from './core/clock';
 import type { Mailer } from './core/mail';
-import { createPasswordHasher } from './core/password-hasher';
+import { type PasswordHasher, createPasswordHasher } from './core/password-hasher';
 import { createPasswordPeppers } from './core/password-pepper';
 import { checkPasswordPolicy } from './core/password-policy';
 import type { AccountServices, AccountSettings, PasswordPolicyCheck } from './core/services';
@@ -27,6 +27,8 @@ export interface ServiceOverrides {
   clock?: Clock;
   fetch?: typeof fetch;
   log?: (line: string) => void;
+  /** Wraps the password hasher, e.g. so a test can count password checks. */
+  wrapPasswords?: (hasher: PasswordHasher) => PasswordHasher;
 }
 
 export interface RequestContext {
@@ -85,12 +87,14 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     }),
     mailer: mailerFor(config, env, clock, fetcher, log),
     clock,
-    passwords: createPasswordHasher(
-      createPasswordPeppers({
-        current: config.PASSWORD_PEPPER,
-        version: config.PASSWORD_PEPPER_VERSION,
-        previous: config.PASSWORD_PEPPER_PREVIOUS,
-      }),
+    passwords: (overrides.wrapPasswords ?? ((hasher) => hasher))(
+      createPasswordHasher(
+        createPasswordPeppers({
+          current: config.PASSWORD_PEPPER,
+          version: config.PASSWORD_PEPPER_VERSION,
+          previous: config.PASSWORD_PEPPER_PREVIOUS,
+        }),
+      ),
     ),
     settings: {
       sessionTtlSeconds: config.SESSION_TTL_SECONDS,
