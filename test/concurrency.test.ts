@@ -163,6 +163,29 @@ describe('sessions bound to the password', () => {
     expect(stored).toEqual({ n: 0 });
   });
 
+  it('does not start a session, nor fail, when the account was deleted during the login', async () => {
+    const harness = createHarness();
+    const { identity, tokens } = await signedInUser(harness, 'deleted');
+    const { createD1LoginStore } = await import('../src/storage/d1-login-store');
+    const deleted = await harness.request('/me', {
+      method: 'DELETE',
+      token: tokens.accessToken,
+      json: { password: identity.password },
+    });
+    expect(deleted.status).toBe(204);
+    const now = harness.clock.now();
+    const session = {
+      id: `orphan-${crypto.randomUUID()}`,
+      userId: tokens.user.id,
+      userAgent: 'test',
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: now + DAY,
+      passwordVersion: 0,
+    };
+    expect(await createD1LoginStore(env.DB).completeLogin(session, `digest-${session.id}`, [])).toBe(false);
+  });
+
   it('keeps the session that changed the password refreshable, and only that one', async () => {
     const harness = createHarness();
     const { identity, tokens } = await signedInUser(harness, 'keeper');
