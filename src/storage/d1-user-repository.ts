@@ -114,7 +114,7 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
               versionUnchanged,
             ),
           ),
-        // The session that changed the password stays valid under the new one.
+        // The session that changed the password (none in a reset) stays valid under the new one.
         db
           .update(sessions)
           .set({ passwordVersion: expectedVersion + 1 })
