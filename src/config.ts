@@ -17,6 +17,7 @@ export interface Env {
   JWT_NEXT_PUBLIC_JWK?: string;
   ACCESS_TOKEN_TTL_SECONDS?: string;
   SESSION_TTL_SECONDS?: string;
+  SESSION_MAX_AGE_SECONDS?: string;
   EMAIL_TOKEN_TTL_SECONDS?: string;
   MAIL_PROVIDER?: string;
   MAIL_FROM?: string;
@@ -114,6 +115,8 @@ const envSchema = z
     JWT_NEXT_PUBLIC_JWK: z.pipe(optionalText, z.optional(jsonText(ecPublicJwk))),
     ACCESS_TOKEN_TTL_SECONDS: integerSetting(600, 60, 86_400),
     SESSION_TTL_SECONDS: integerSetting(30 * 86_400, 3_600, 400 * 86_400),
+    // Absolute session lifetime from sign-in (ASVS 7.3.2); refreshes never extend past it.
+    SESSION_MAX_AGE_SECONDS: integerSetting(90 * 86_400, 3_600, 400 * 86_400),
     // KV refuses an expirationTtl under 60 s; the token's own expiry is checked by the clock.
     EMAIL_TOKEN_TTL_SECONDS: integerSetting(600, 60, 7 * 86_400),
     MAIL_PROVIDER: z._default(z.enum(['resend', 'console']), 'resend'),
@@ -175,6 +178,15 @@ const envSchema = z
           ctx.addIssue({ code: 'custom', path: [name], message: 'reuses the kid of another key' });
         }
         seen.set(jwk.kid, earlier ?? jwk);
+      }
+    }),
+    z.superRefine((env, ctx) => {
+      if (env.SESSION_MAX_AGE_SECONDS < env.SESSION_TTL_SECONDS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SESSION_MAX_AGE_SECONDS'],
+          message: 'must be at least SESSION_TTL_SECONDS',
+        });
       }
     }),
     z.superRefine((env, ctx) => {

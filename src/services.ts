@@ -10,7 +10,7 @@ import { createPwnedPasswordsChecker } from './core/breached-passwords';
 import { type Clock, systemClock } from './core/clock';
 import { throttleCounterFamilies } from './core/expired-records';
 import type { Mailer } from './core/mail';
-import { createPasswordHasher } from './core/password-hasher';
+import { type PasswordHasher, createPasswordHasher } from './core/password-hasher';
 import { createPasswordPeppers } from './core/password-pepper';
 import { checkPasswordPolicy } from './core/password-policy';
 import type { AccountServices, AccountSettings, PasswordPolicyCheck } from './core/services';
@@ -18,6 +18,7 @@ import { type Config, type Env, readConfig } from './config';
 import { createConsoleMailer } from './mail/console-mailer';
 import { createResendMailer } from './mail/resend-mailer';
 import { createD1ExpiredRecordStore } from './storage/d1-expired-record-store';
+import { createD1LoginStore } from './storage/d1-login-store';
 import { createD1SessionRepository } from './storage/d1-session-repository';
 import { createD1ThrottleStore } from './storage/d1-throttle-store';
 import { createD1UserRepository } from './storage/d1-user-repository';
@@ -28,6 +29,8 @@ export interface ServiceOverrides {
   clock?: Clock;
   fetch?: typeof fetch;
   log?: (line: string) => void;
+  /** Wraps the password hasher, e.g. so a test can count password checks. */
+  wrapPasswords?: (hasher: PasswordHasher) => PasswordHasher;
 }
 
 export interface RequestContext {
@@ -74,6 +77,7 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     fetch: fetcher,
     users: createD1UserRepository(env.DB),
     sessions: createD1SessionRepository(env.DB),
+    logins: createD1LoginStore(env.DB),
     emailTokens: createKvEmailTokenStore(env.KV, clock),
     throttle: createD1ThrottleStore(env.DB),
     accessTokens: createAccessTokenIssuer({
@@ -86,15 +90,18 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     }),
     mailer: mailerFor(config, env, clock, fetcher, log),
     clock,
-    passwords: createPasswordHasher(
-      createPasswordPeppers({
-        current: config.PASSWORD_PEPPER,
-        version: config.PASSWORD_PEPPER_VERSION,
-        previous: config.PASSWORD_PEPPER_PREVIOUS,
-      }),
+    passwords: (overrides.wrapPasswords ?? ((hasher) => hasher))(
+      createPasswordHasher(
+        createPasswordPeppers({
+          current: config.PASSWORD_PEPPER,
+          version: config.PASSWORD_PEPPER_VERSION,
+          previous: config.PASSWORD_PEPPER_PREVIOUS,
+        }),
+      ),
     ),
     settings: {
       sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+      sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       emailTokenTtlSeconds: config.EMAIL_TOKEN_TTL_SECONDS,
       refreshGraceSeconds: config.REFRESH_GRACE_SECONDS,

@@ -65,10 +65,14 @@ describe('per-account login throttle', () => {
       const attempt = await login(harness, identity.username, 'wrong password', { 'cf-connecting-ip': `192.0.2.${i}` });
       expect(attempt.status).toBe(401);
     }
-    const right = await login(harness, identity.email, identity.password, { 'cf-connecting-ip': '192.0.2.200' });
+    const right = await login(harness, identity.username, identity.password, { 'cf-connecting-ip': '192.0.2.200' });
     expect(right.status).toBe(429);
     expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(800);
     expect(await right.json()).toMatchObject({ code: 'rate_limited' });
+    // By the other identifier the refusal looks like a wrong password (see the enumeration test).
+    const byEmail = await login(harness, identity.email, identity.password, { 'cf-connecting-ip': '192.0.2.201' });
+    expect(byEmail.status).toBe(401);
+    expect(await byEmail.json()).toMatchObject({ code: 'invalid_credentials' });
   });
 
   it('lets the account in again after the back-off period', async () => {

@@ -5,11 +5,9 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ExpiredRecordLimits } from '../src/core/expired-records';
 import { digestToken, generateToken } from '../src/core/random-token';
-import { ROTATED_TOKEN_MEMORY_MS, type Session } from '../src/core/sessions';
+import { ROTATED_TOKEN_MEMORY_MS } from '../src/core/sessions';
 import worker from '../src/index';
 import { createScheduledHandler } from '../src/scheduled';
-import { createD1SessionRepository } from '../src/storage/d1-session-repository';
-import { createD1ThrottleStore } from '../src/storage/d1-throttle-store';
 import { createD1UserRepository } from '../src/storage/d1-user-repository';
 import { TestClock, createHarness, uniqueIdentity } from './support/harness';
 
@@ -18,8 +16,6 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 const users = createD1UserRepository(env.DB);
-const sessions = createD1SessionRepository(env.DB);
-const throttle = createD1ThrottleStore(env.DB);
 
 async function runCleanup(clock: TestClock, options: { limits?: ExpiredRecordLimits; logs?: string[] } = {}) {
   const handler = createScheduledHandler({ clock, log: (line) => options.logs?.push(line), limits: options.limits });
@@ -35,19 +31,42 @@ async function newUserId(now: number): Promise<string> {
   return id;
 }
 
-/** Starts a session; returns its id and the digest of its first refresh token. */
+// Rows are seeded with plain SQL: the cleanup reads the tables, whatever wrote them.
+
+/** A session with its first refresh token; returns its id and the token's digest. */
 async function newSession(userId: string, createdAt: number, expiresAt: number) {
-  const session: Session = {
-    id: generateToken(18),
-    userId,
-    userAgent: 'test',
-    createdAt,
-    lastUsedAt: createdAt,
-    expiresAt,
-  };
+  const session = { id: generateToken(18), userId, createdAt, expiresAt };
   const digest = await digestToken(generateToken());
-  await sessions.create(session, digest);
+  await env.DB.batch([
+    env.DB.prepare(
+      `insert into sessions (id, user_id, user_agent, created_at, last_used_at, expires_at) values (?1, ?2, 'test', ?3, ?3, ?4)`,
+    ).bind(session.id, userId, createdAt, expiresAt),
+    env.DB.prepare(`insert into refresh_tokens (digest, session_id, created_at) values (?1, ?2, ?3)`).bind(
+      digest,
+      session.id,
+      createdAt,
+    ),
+  ]);
   return { session, digest };
+}
+
+/** A refresh token of the session, rotated at `rotatedAt` (or current when null). */
+async function addRefreshToken(sessionId: string, createdAt: number, rotatedAt: number | null) {
+  const digest = await digestToken(generateToken());
+  await env.DB.prepare(
+    `insert into refresh_tokens (digest, session_id, created_at, rotated_at) values (?1, ?2, ?3, ?4)`,
+  )
+    .bind(digest, sessionId, createdAt, rotatedAt)
+    .run();
+  return digest;
+}
+
+async function setCounter(key: string, count: number, windowStartedAt: number, blockedUntil: number | null = null) {
+  await env.DB.prepare(
+    `insert into throttle_counters (key, count, window_started_at, blocked_until) values (?1, ?2, ?3, ?4)`,
+  )
+    .bind(key, count, windowStartedAt, blockedUntil)
+    .run();
 }
 
 async function exists(table: 'sessions' | 'refresh_tokens' | 'throttle_counters', column: string, value: string) {
@@ -84,13 +103,14 @@ describe('scheduled cleanup', () => {
   it('deletes refresh tokens rotated longer ago than the reuse memory, and keeps the rest', async () => {
     const clock = new TestClock();
     const now = clock.now();
-    const { session, digest: forgotten } = await newSession(await newUserId(now), now - 2 * DAY, now + DAY);
-    await sessions.markRotated(forgotten, now - ROTATED_TOKEN_MEMORY_MS - 1);
-    const remembered = await digestToken(generateToken());
-    await sessions.addRefreshToken(session, remembered, now - ROTATED_TOKEN_MEMORY_MS, 0);
-    await sessions.markRotated(remembered, now - ROTATED_TOKEN_MEMORY_MS);
-    const current = await digestToken(generateToken());
-    await sessions.addRefreshToken(session, current, now - HOUR, 0);
+    const { session } = await newSession(await newUserId(now), now - 2 * DAY, now + DAY);
+    const forgotten = await addRefreshToken(session.id, now - 2 * DAY, now - ROTATED_TOKEN_MEMORY_MS - 1);
+    const remembered = await addRefreshToken(
+      session.id,
+      now - ROTATED_TOKEN_MEMORY_MS - 1,
+      now - ROTATED_TOKEN_MEMORY_MS,
+    );
+    const current = await addRefreshToken(session.id, now - HOUR, null);
 
     await runCleanup(clock);
 
@@ -104,21 +124,19 @@ describe('scheduled cleanup', () => {
     const clock = new TestClock();
     const now = clock.now();
     const key = (name: string) => `${name}:${crypto.randomUUID()}`;
-    const login = { windowMs: 15 * MINUTE, blockAt: 2, blockMs: 15 * MINUTE };
     const spentLogin = key('login:user');
-    await throttle.hit(spentLogin, { now: now - 16 * MINUTE, ...login });
+    await setCounter(spentLogin, 1, now - 16 * MINUTE);
     const countingLogin = key('login:identifier');
-    await throttle.hit(countingLogin, { now: now - 14 * MINUTE, ...login });
+    await setCounter(countingLogin, 1, now - 14 * MINUTE);
     // Locked at its second failure 10 minutes ago: the window is over but the lock-out is not.
     const lockedLogin = key('login:user');
-    await throttle.hit(lockedLogin, { now: now - 20 * MINUTE, ...login, blockMs: 30 * MINUTE });
-    await throttle.hit(lockedLogin, { now: now - 10 * MINUTE, ...login, blockMs: 30 * MINUTE });
+    await setCounter(lockedLogin, 2, now - 20 * MINUTE, now + 20 * MINUTE);
     const spentMail = key('mail:verify');
-    await throttle.hit(spentMail, { now: now - HOUR, windowMs: HOUR });
+    await setCounter(spentMail, 1, now - HOUR);
     const countingMail = key('mail:reset');
-    await throttle.hit(countingMail, { now: now - 59 * MINUTE, windowMs: HOUR });
+    await setCounter(countingMail, 1, now - 59 * MINUTE);
     const unknownFamily = key('other');
-    await throttle.hit(unknownFamily, { now: now - 30 * DAY, windowMs: MINUTE });
+    await setCounter(unknownFamily, 1, now - 30 * DAY);
 
     await runCleanup(clock);
 

@@ -1,7 +1,8 @@
 // Account lifecycle: register, verify the email, and recover a forgotten password. Plain
 // functions over injected services; expected failures throw AuthError with a stable code.
-import { issueEmailToken, lookUpEmailToken } from './email-tokens';
+import { type EmailTokenPurpose, issueEmailToken, lookUpEmailToken } from './email-tokens';
 import { AuthError } from './errors';
+import { counterKeysOf } from './login-throttle';
 import { passwordChangedMessage, passwordResetMessage, verificationMessage } from './mail';
 import { sendAccountMail } from './mail-delivery';
 import type { AccountServices } from './services';
@@ -71,6 +72,23 @@ export async function register(
   return toPublicUser(result.user);
 }
 
+/**
+ * Deletes a used mail token from KV. D1 has already decided the outcome (a second use fails its
+ * conditional write), so a failed delete leaves a harmless stale record and must not turn the
+ * user's success into an error.
+ */
+async function forgetEmailToken(services: AccountServices, purpose: EmailTokenPurpose, digest: string) {
+  try {
+    await services.emailTokens.delete(purpose, digest);
+  } catch (error) {
+    services.log({
+      event: 'email_token.delete_failed',
+      purpose,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+  }
+}
+
 export async function verifyEmail(services: AccountServices, token: string): Promise<PublicUser> {
   const now = services.clock.now();
   const found = await lookUpEmailToken(services.emailTokens, 'verify_email', token, now);
@@ -78,7 +96,7 @@ export async function verifyEmail(services: AccountServices, token: string): Pro
   if (found.status === 'invalid') throw new AuthError('invalid_token', 'This verification link is not valid.');
   // The conditional update is what makes the token single-use; the KV delete is tidying up.
   const marked = await services.users.markEmailVerified(found.record.userId, found.record.email, now);
-  await services.emailTokens.delete('verify_email', found.digest);
+  await forgetEmailToken(services, 'verify_email', found.digest);
   if (!marked) throw new AuthError('invalid_token', 'This verification link has already been used.');
   const user = await services.users.findById(found.record.userId);
   if (!user) throw new AuthError('invalid_token', 'This verification link is not valid.');
@@ -127,8 +145,10 @@ export async function resetPassword(
     now,
     verifyEmail: true,
   });
-  await services.emailTokens.delete('reset_password', found.digest);
+  await forgetEmailToken(services, 'reset_password', found.digest);
   if (!replaced) throw new AuthError('invalid_token', 'This reset link has already been used.');
+  // The owner has just proved control of the mailbox: the lock-out is lifted with the reset.
+  await services.throttle.clear(await counterKeysOf(user));
   services.log({ event: 'password.reset', userId: user.id });
   sendPasswordChangedNotice(services, user);
 }

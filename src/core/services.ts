@@ -6,11 +6,13 @@ import type { EmailTokenStore } from './email-tokens';
 import type { MailContext, Mailer } from './mail';
 import type { PasswordHasher } from './password-hasher';
 import type { SessionRepository } from './sessions';
-import type { LoginThrottleSettings, MailQuotaSettings, ThrottleStore } from './throttle';
+import type { LoginStore, LoginThrottleSettings } from './login-throttle';
+import type { MailQuotaSettings, ThrottleStore } from './throttle';
 import type { UserRepository } from './users';
 
 export interface AccountSettings {
   sessionTtlSeconds: number;
+  sessionMaxAgeSeconds: number;
   accessTokenTtlSeconds: number;
   emailTokenTtlSeconds: number;
   refreshGraceSeconds: number;
@@ -28,6 +30,7 @@ export type PasswordPolicyCheck = (
 export interface AccountServices {
   users: UserRepository;
   sessions: SessionRepository;
+  logins: LoginStore;
   emailTokens: EmailTokenStore;
   throttle: ThrottleStore;
   accessTokens: AccessTokenIssuer;

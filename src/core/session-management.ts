@@ -4,13 +4,8 @@
 import { assertPasswordAllowed, sendPasswordChangedNotice } from './accounts';
 import { AuthError } from './errors';
 import type { AccountServices } from './services';
-import {
-  ACCOUNT_COUNTER_PREFIX,
-  type Authenticated,
-  accountCounterKey,
-  lockedOut,
-  recordFailedPassword,
-} from './sign-in';
+import { ACCOUNT_COUNTER_PREFIX, accountCounterKey, attemptLimits, counterKeysOf, lockedOut } from './login-throttle';
+import { type Authenticated, logLock } from './sign-in';
 
 export interface SessionSummary {
   id: string;
@@ -44,21 +39,23 @@ export async function logoutEverywhere(services: AccountServices, auth: Authenti
 }
 
 async function confirmPassword(services: AccountServices, auth: Authenticated, password: string) {
-  const key = accountCounterKey(auth.user.id);
-  // The same one-query read as a login: the credential and the account's failure counter.
-  const { found, blockedUntil } = await services.users.findForLogin(
+  const now = services.clock.now();
+  // Reserved on the account's counter only, before hashing, like a login's password check.
+  const { found, account } = await services.logins.reserveLoginAttempt(
     { username: auth.user.username },
-    { accountCounterPrefix: ACCOUNT_COUNTER_PREFIX, identifierCounterKey: key },
+    { identifierKey: null, accountKeyPrefix: ACCOUNT_COUNTER_PREFIX },
+    attemptLimits(services.settings.loginThrottle),
+    now,
   );
-  if (blockedUntil !== null && blockedUntil > services.clock.now()) {
-    throw lockedOut(services, blockedUntil, 'Too many failed password attempts. Try again later.');
+  if (account && !account.granted) {
+    throw lockedOut(account, now, 'Too many failed password attempts. Try again later.');
   }
+  logLock(services, account, auth.user.id);
   if (
     !found ||
     found.user.id !== auth.user.id ||
     !(await services.passwords.verify(password, found.credential.passwordHash))
   ) {
-    await recordFailedPassword(services, key);
     throw new AuthError('invalid_credentials', 'The current password is incorrect.', [
       { field: 'currentPassword', message: 'The current password is incorrect.' },
     ]);
@@ -72,6 +69,7 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
   const credential = await confirmPassword(services, auth, input.currentPassword);
+  services.defer(() => services.throttle.clear([accountCounterKey(auth.user.id)]));
   await assertPasswordAllowed(services, input.newPassword, auth.user, 'newPassword');
   const replaced = await services.users.replacePassword({
     userId: auth.user.id,
@@ -88,6 +86,6 @@ export async function changePassword(
 export async function deleteAccount(services: AccountServices, auth: Authenticated, password: string): Promise<void> {
   await confirmPassword(services, auth, password);
   await services.users.delete(auth.user.id);
-  await services.throttle.clear(accountCounterKey(auth.user.id));
+  await services.throttle.clear(await counterKeysOf(auth.user));
   services.log({ event: 'account.deleted', userId: auth.user.id });
 }

@@ -1,9 +1,16 @@
-// Signing in and staying signed in: login (with the per-account failure throttle), refresh-token
+// Signing in and staying signed in: login (with the lock-out of login-throttle.ts), refresh-token
 // rotation with reuse detection, authenticating a request, and logout.
-import { digestToken } from './random-token';
 import { AuthError } from './errors';
+import {
+  ACCOUNT_COUNTER_PREFIX,
+  type Reservation,
+  attemptLimits,
+  counterKeysOf,
+  identifierCounterKey,
+  lockedOut,
+} from './login-throttle';
 import type { AccountServices } from './services';
-import { type Session, rotateRefreshToken, startSession } from './sessions';
+import { type Session, type SessionLifetime, newSession, rotateRefreshToken } from './sessions';
 import { type PublicUser, type User, normalizeEmail, normalizeUsername, toPublicUser } from './users';
 
 export interface TokenResponse {
@@ -26,39 +33,10 @@ function identifierKey(identifier: string) {
   return identifier.includes('@') ? { email: normalizeEmail(identifier) } : { username: normalizeUsername(identifier) };
 }
 
-// Failures are counted per account, so logging in by username or by email shares one counter;
-// for an identifier that names no account, per identifier, so throttled unknown identifiers
-// answer exactly like throttled real ones.
-export const ACCOUNT_COUNTER_PREFIX = 'login:user:';
-
-export function accountCounterKey(userId: string): string {
-  return `${ACCOUNT_COUNTER_PREFIX}${userId}`;
-}
-
-async function identifierCounterKey(identifier: string): Promise<string> {
-  return `login:identifier:${await digestToken(identifier.trim().normalize('NFKC').toLowerCase())}`;
-}
-
-/** The refusal of a locked account, telling the client when the lock ends. */
-export function lockedOut(services: AccountServices, until: number, detail: string): AuthError {
-  const seconds = Math.max(1, Math.ceil((until - services.clock.now()) / 1000));
-  return new AuthError('rate_limited', detail, [], { retryAfterSeconds: seconds });
-}
-
-/** Counts one failed password check against a throttle key, locking it at the limit. */
-export async function recordFailedPassword(services: AccountServices, key: string): Promise<void> {
-  const { maxFailures, windowSeconds, lockoutSeconds } = services.settings.loginThrottle;
-  const failures = await services.throttle.hit(key, {
-    now: services.clock.now(),
-    windowMs: windowSeconds * 1000,
-    blockAt: maxFailures,
-    blockMs: lockoutSeconds * 1000,
-  });
-  if (failures === maxFailures) {
-    services.log({
-      event: 'login.locked',
-      userId: key.startsWith(ACCOUNT_COUNTER_PREFIX) ? key.slice(ACCOUNT_COUNTER_PREFIX.length) : undefined,
-    });
+/** Logs the attempt that locked an account, once per lock. */
+export function logLock(services: AccountServices, account: Reservation | null, userId: string | undefined): void {
+  if (account?.granted && account.count === services.settings.loginThrottle.maxFailures) {
+    services.log({ event: 'login.locked', userId });
   }
 }
 
@@ -80,67 +58,74 @@ export async function login(
   services: AccountServices,
   input: { identifier: string; password: string; userAgent: string },
 ): Promise<TokenResponse> {
-  const {
-    found,
-    counterKey: key,
-    failures,
-    blockedUntil,
-  } = await services.users.findForLogin(identifierKey(input.identifier), {
-    accountCounterPrefix: ACCOUNT_COUNTER_PREFIX,
-    identifierCounterKey: await identifierCounterKey(input.identifier),
-  });
-  // Checked before any hashing, so a locked account costs an attacker's request no CPU.
-  if (blockedUntil !== null && blockedUntil > services.clock.now()) {
+  const now = services.clock.now();
+  const { found, identifier, account } = await services.logins.reserveLoginAttempt(
+    identifierKey(input.identifier),
+    { identifierKey: await identifierCounterKey(input.identifier), accountKeyPrefix: ACCOUNT_COUNTER_PREFIX },
+    attemptLimits(services.settings.loginThrottle),
+    now,
+  );
+  // Refused before any hashing, so a locked identifier costs an attacker's request no CPU. Known
+  // and unknown identifiers have counters alike, so this answer tells nothing about accounts.
+  if (!identifier!.granted) {
     services.log({ event: 'login.throttled', userId: found?.user.id });
-    throw lockedOut(services, blockedUntil, 'Too many failed sign-in attempts. Try again later.');
+    throw lockedOut(identifier!, now, 'Too many failed sign-in attempts. Try again later.');
   }
-  const passwordMatches = found
-    ? await services.passwords.verify(input.password, found.credential.passwordHash)
+  logLock(services, account, found?.user.id);
+  // An account whose own counter is spent (through its other identifier) gets no password check,
+  // but the answer and the cost of a wrong password, so it does not link the two identifiers.
+  const checked = found && account?.granted ? found : null;
+  const passwordMatches = checked
+    ? await services.passwords.verify(input.password, checked.credential.passwordHash)
     : await services.passwords.verifyDummy(input.password);
-  if (!found || !passwordMatches) {
-    await recordFailedPassword(services, key);
-    services.log({
-      event: 'login.failed',
-      userId: found?.user.id,
-      reason: found ? 'wrong_password' : 'unknown_identifier',
-    });
+  if (!checked || !passwordMatches) {
+    const reason = !found ? 'unknown_identifier' : checked ? 'wrong_password' : 'account_locked';
+    services.log({ event: 'login.failed', userId: found?.user.id, reason });
     throw invalidCredentials();
   }
-  const { user, credential } = found;
+  const { user, credential } = checked;
+  const counterKeys = await counterKeysOf(user);
   // Checked only after the password, so this answer tells nothing to someone without it.
   if (user.emailVerifiedAt === null) {
+    services.defer(() => services.throttle.clear(counterKeys));
     throw new AuthError('email_not_verified', 'Verify your email address before signing in.');
   }
-  if (failures > 0) services.defer(() => services.throttle.clear(key));
   if (services.passwords.needsUpgrade(credential.passwordHash)) {
     const upgraded = await services.passwords.hash(input.password);
     services.defer(() => services.users.upgradePasswordHash(user.id, credential.passwordHash, upgraded));
   }
-  const now = services.clock.now();
-  const { session, refreshToken } = await startSession(services.sessions, {
+  const { session, refreshToken, refreshDigest } = await newSession({
     userId: user.id,
     userAgent: input.userAgent,
+    passwordVersion: credential.passwordVersion,
     now,
-    ttlSeconds: services.settings.sessionTtlSeconds,
+    lifetime: sessionLifetime(services),
   });
+  // The session is stored only if the password is still the one just checked: a reset, change or
+  // deletion that committed during the check leaves this login with nothing.
+  if (!(await services.logins.completeLogin(session, refreshDigest, counterKeys))) {
+    services.log({ event: 'login.failed', userId: user.id, reason: 'password_changed' });
+    throw invalidCredentials();
+  }
   services.log({ event: 'login.succeeded', userId: user.id, sessionId: session.id });
   return issueTokens(services, user, session, refreshToken);
 }
 
+export function sessionLifetime(services: AccountServices): SessionLifetime {
+  return { ttlSeconds: services.settings.sessionTtlSeconds, maxAgeSeconds: services.settings.sessionMaxAgeSeconds };
+}
+
 export async function refresh(services: AccountServices, refreshToken: string): Promise<TokenResponse> {
-  const now = services.clock.now();
   const outcome = await rotateRefreshToken(services.sessions, refreshToken, {
-    now,
-    ttlSeconds: services.settings.sessionTtlSeconds,
+    now: services.clock.now(),
+    lifetime: sessionLifetime(services),
     graceMs: services.settings.refreshGraceSeconds * 1000,
   });
   if (outcome.status === 'reused') {
     services.log({ event: 'refresh.reused', userId: outcome.session.userId, sessionId: outcome.session.id });
   }
   if (outcome.status !== 'rotated') throw new AuthError('invalid_token', 'This refresh token is not valid.');
-  const active = await services.sessions.findActive(outcome.session.id, outcome.session.userId, now);
-  if (!active) throw new AuthError('invalid_token', 'This refresh token is not valid.');
-  return issueTokens(services, active.user, outcome.session, outcome.refreshToken);
+  return issueTokens(services, outcome.user, outcome.session, outcome.refreshToken);
 }
 
 /** Resolves an access token to its live session and user, or throws `unauthorized`. */

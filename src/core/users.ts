@@ -33,14 +33,6 @@ export interface UserWithCredential {
   credential: PasswordCredential;
 }
 
-export interface LoginCandidate {
-  found: UserWithCredential | null;
-  counterKey: string;
-  /** Failures counted in the current window (0 when there is no counter). */
-  failures: number;
-  blockedUntil: number | null;
-}
-
 export type CreateUserResult = { ok: true; user: User } | { ok: false; conflict: 'username' | 'email' };
 
 export interface UserRepository {
@@ -50,21 +42,12 @@ export interface UserRepository {
   findByEmail(email: string): Promise<User | null>;
   /** The user and their password credential, found by email or username. */
   findWithCredential(key: UserLookupKey): Promise<UserWithCredential | null>;
-  /**
-   * Everything a login reads, in one query: the user and credential (or null), and the failure
-   * counter that applies: `accountCounterPrefix + user id` when the user exists, else
-   * `identifierCounterKey`. One query for both cases also keeps their timing alike.
-   */
-  findForLogin(
-    key: UserLookupKey,
-    counters: { accountCounterPrefix: string; identifierCounterKey: string },
-  ): Promise<LoginCandidate>;
   /** Marks the address verified if it is still the user's and not yet verified; false otherwise. */
   markEmailVerified(userId: string, email: string, now: number): Promise<boolean>;
   /**
    * Sets a new password only if the credential is still at `expectedVersion`, and in the same
-   * transaction deletes every session of the user but `keepSessionId`. False when the version
-   * moved (another reset or change won).
+   * transaction deletes every session of the user but `keepSessionId`, which moves to the new
+   * version. False when the version moved (another reset or change won).
    */
   replacePassword(input: {
     userId: string;

@@ -1,9 +1,10 @@
 // SessionRepository on D1. Every read that authenticates a request is one query joining the
-// session with its user, so a deleted session stops working at the next request, everywhere.
-import { and, eq, gt, isNull, lt, ne, sql } from 'drizzle-orm';
+// session with its user and credential, so a deleted session, or one made under a password that
+// has since changed, stops working at the next request, everywhere.
+import { and, eq, gt, ne, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import type { SessionRepository } from '../core/sessions';
-import { profiles, refreshTokens, sessions, users } from './schema';
+import { accounts, profiles, refreshTokens, sessions, users } from './schema';
 import { userColumns } from './user-columns';
 
 const sessionColumns = {
@@ -13,26 +14,25 @@ const sessionColumns = {
   createdAt: sessions.createdAt,
   lastUsedAt: sessions.lastUsedAt,
   expiresAt: sessions.expiresAt,
+  passwordVersion: sessions.passwordVersion,
 };
+
+// A session counts only while its account is still at the password version it started under.
+const boundToCurrentPassword = and(
+  eq(accounts.userId, sessions.userId),
+  eq(accounts.passwordVersion, sessions.passwordVersion),
+)!;
 
 export function createD1SessionRepository(d1: D1Database): SessionRepository {
   const db = drizzle(d1);
 
   return {
-    async create(session, refreshDigest) {
-      await db.batch([
-        // Expired sessions of the user are dropped as new ones start, so rows do not pile up.
-        db.delete(sessions).where(and(eq(sessions.userId, session.userId), lt(sessions.expiresAt, session.createdAt))),
-        db.insert(sessions).values(session),
-        db.insert(refreshTokens).values({ digest: refreshDigest, sessionId: session.id, createdAt: session.createdAt }),
-      ]);
-    },
-
     async findActive(sessionId, userId, now) {
       const rows = await db
         .select({ session: sessionColumns, user: userColumns })
         .from(sessions)
         .innerJoin(users, eq(users.id, sessions.userId))
+        .innerJoin(accounts, boundToCurrentPassword)
         .leftJoin(profiles, eq(profiles.userId, users.id))
         .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
         .limit(1);
@@ -42,42 +42,65 @@ export function createD1SessionRepository(d1: D1Database): SessionRepository {
     async findRefreshToken(digest) {
       const rows = await db
         .select({
-          token: { sessionId: refreshTokens.sessionId, rotatedAt: refreshTokens.rotatedAt },
+          token: {
+            sessionId: refreshTokens.sessionId,
+            rotatedAt: refreshTokens.rotatedAt,
+            graceUsedAt: refreshTokens.graceUsedAt,
+          },
           session: sessionColumns,
+          user: userColumns,
         })
         .from(refreshTokens)
         .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .innerJoin(accounts, boundToCurrentPassword)
+        .leftJoin(profiles, eq(profiles.userId, users.id))
         .where(eq(refreshTokens.digest, digest))
         .limit(1);
       return rows[0] ?? null;
     },
 
-    async markRotated(digest, now) {
-      const rows = await db
-        .update(refreshTokens)
-        .set({ rotatedAt: now })
-        .where(and(eq(refreshTokens.digest, digest), isNull(refreshTokens.rotatedAt)))
-        .returning({ digest: refreshTokens.digest });
-      return rows.length === 1;
-    },
-
-    async addRefreshToken(session, digest, now, forgetBefore) {
-      await db.batch([
-        db.insert(refreshTokens).values({ digest, sessionId: session.id, createdAt: now }),
-        db
-          .update(sessions)
-          .set({ lastUsedAt: session.lastUsedAt, expiresAt: session.expiresAt })
-          .where(eq(sessions.id, session.id)),
-        db
-          .delete(refreshTokens)
-          .where(and(eq(refreshTokens.sessionId, session.id), lt(refreshTokens.rotatedAt, forgetBefore))),
+    async exchangeRefreshToken({ digest, seenRotatedAt, successorDigest, session, now, forgetBefore }) {
+      // The first statement is the compare-and-set; the others act only through the successor it
+      // named, so when it matched nothing (a concurrent refresh moved the token, or the session
+      // was deleted) no row is added and no foreign key can fail.
+      const [, added] = await d1.batch([
+        d1
+          .prepare(
+            `update refresh_tokens set
+               rotated_at = coalesce(rotated_at, ?3),
+               grace_used_at = case when rotated_at is null then null else ?3 end,
+               successor = ?4
+             where digest = ?1 and rotated_at is ?2 and grace_used_at is null
+               and exists (select 1 from sessions s join accounts a on a.user_id = s.user_id
+                           where s.id = refresh_tokens.session_id and a.password_version = s.password_version)`,
+          )
+          .bind(digest, seenRotatedAt, now, successorDigest),
+        d1
+          .prepare(
+            `insert into refresh_tokens (digest, session_id, created_at)
+             select ?2, session_id, ?3 from refresh_tokens where digest = ?1 and successor = ?2
+             returning digest`,
+          )
+          .bind(digest, successorDigest, now),
+        d1
+          .prepare(
+            `update sessions set last_used_at = ?2, expires_at = ?3
+             where id = (select session_id from refresh_tokens where digest = ?1)`,
+          )
+          .bind(successorDigest, session.lastUsedAt, session.expiresAt),
+        d1
+          .prepare('delete from refresh_tokens where session_id = ?1 and rotated_at < ?2')
+          .bind(session.id, forgetBefore),
       ]);
+      return added!.results.length === 1;
     },
 
     listForUser: (userId, now) =>
       db
         .select(sessionColumns)
         .from(sessions)
+        .innerJoin(accounts, boundToCurrentPassword)
         .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
         .orderBy(sql`${sessions.lastUsedAt} desc`),
 

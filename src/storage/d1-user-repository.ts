@@ -6,21 +6,6 @@ import type { User, UserRepository } from '../core/users';
 import { accounts, profiles, sessions, users } from './schema';
 import { userColumns } from './user-columns';
 
-interface LoginRow {
-  id: string | null;
-  username: string | null;
-  email: string | null;
-  email_verified_at: number | null;
-  created_at: number | null;
-  updated_at: number | null;
-  display_name: string | null;
-  password_hash: string | null;
-  password_version: number | null;
-  failures: number | null;
-  blocked_until: number | null;
-  counter_key: string;
-}
-
 /** Which unique index a failed insert ran into, found in the driver error's cause chain. */
 function uniqueConflictOf(error: unknown): 'username' | 'email' | null {
   for (let current = error; current instanceof Error; current = current.cause) {
@@ -106,41 +91,6 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
       return rows[0] ?? null;
     },
 
-    async findForLogin(key, { accountCounterPrefix, identifierCounterKey }) {
-      const match = 'email' in key ? 'lower(u.email) = lower(?1)' : 'lower(u.username) = lower(?1)';
-      // Anchored on a one-row table so the counter is found even when no user matches.
-      const row = await d1
-        .prepare(
-          `select u.id, u.username, u.email, u.email_verified_at, u.created_at, u.updated_at, p.display_name,
-                  a.password_hash, a.password_version, t.count as failures, t.blocked_until,
-                  coalesce(?2 || u.id, ?3) as counter_key
-           from (select 1) as anchor
-           left join users u on ${match}
-           left join accounts a on a.user_id = u.id
-           left join profiles p on p.user_id = u.id
-           left join throttle_counters t on t.key = coalesce(?2 || u.id, ?3)`,
-        )
-        .bind('email' in key ? key.email : key.username, accountCounterPrefix, identifierCounterKey)
-        .first<LoginRow>();
-      if (!row) throw new Error('login lookup returned no row');
-      const found =
-        row.id !== null && row.password_hash !== null
-          ? {
-              user: {
-                id: row.id,
-                username: row.username!,
-                email: row.email!,
-                emailVerifiedAt: row.email_verified_at,
-                displayName: row.display_name,
-                createdAt: row.created_at!,
-                updatedAt: row.updated_at!,
-              },
-              credential: { userId: row.id, passwordHash: row.password_hash, passwordVersion: row.password_version! },
-            }
-          : null;
-      return { found, counterKey: row.counter_key, failures: row.failures ?? 0, blockedUntil: row.blocked_until };
-    },
-
     async markEmailVerified(userId, email, now) {
       const rows = await db
         .update(users)
@@ -154,7 +104,7 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
       // Every statement tests the same version inside one transaction: either all apply (new
       // password, other sessions gone) or none does, so one reset token changes one password.
       const versionUnchanged = sql`(select ${accounts.passwordVersion} from ${accounts} where ${accounts.userId} = ${userId}) = ${expectedVersion}`;
-      const [, , changed] = await db.batch([
+      const [, , , changed] = await db.batch([
         db
           .delete(sessions)
           .where(
@@ -164,6 +114,11 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
               versionUnchanged,
             ),
           ),
+        // The session that changed the password (none in a reset) stays valid under the new one.
+        db
+          .update(sessions)
+          .set({ passwordVersion: expectedVersion + 1 })
+          .where(and(eq(sessions.id, keepSessionId ?? ''), eq(sessions.userId, userId), versionUnchanged)),
         db
           .update(users)
           .set({

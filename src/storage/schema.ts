@@ -55,8 +55,13 @@ export const sessions = sqliteTable(
     createdAt: integer('created_at').notNull(),
     lastUsedAt: integer('last_used_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
+    // The credential version the session was started under. A session is valid only while it
+    // equals the account's current version, so a sign-in that raced a reset or change cannot
+    // outlive it (see src/core/sessions.ts).
+    passwordVersion: integer('password_version').notNull().default(0),
   },
-  (table) => [index('sessions_user_id').on(table.userId)],
+  // expires_at: the hourly cleanup finds expired sessions without scanning the table.
+  (table) => [index('sessions_user_id').on(table.userId), index('sessions_expires_at').on(table.expiresAt)],
 );
 
 // Refresh tokens, by digest. A rotated token keeps its row (with rotated_at) so that presenting
@@ -70,8 +75,19 @@ export const refreshTokens = sqliteTable(
       .references(() => sessions.id, { onDelete: 'cascade' }),
     createdAt: integer('created_at').notNull(),
     rotatedAt: integer('rotated_at'),
+    // When the one repeat the grace window allows was answered; a further repeat is reuse.
+    graceUsedAt: integer('grace_used_at'),
+    // Digest of the latest token handed out in exchange for this one. The rotation batch adds
+    // the new row only if this names it, so a write that lost a race inserts nothing.
+    successor: text('successor'),
   },
-  (table) => [index('refresh_tokens_session_id').on(table.sessionId)],
+  (table) => [
+    index('refresh_tokens_session_id').on(table.sessionId),
+    // Only rotated tokens are ever forgotten by the cleanup; current ones stay out of this index.
+    index('refresh_tokens_rotated_at')
+      .on(table.rotatedAt)
+      .where(sql`${table.rotatedAt} is not null`),
+  ],
 );
 
 // Exact counters for throttling (failed logins per account, mails per address). D1 updates them

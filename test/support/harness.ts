@@ -26,8 +26,18 @@ export interface Harness {
 
 let harnessCount = 0;
 
+/** How many real and dummy password checks the app ran. */
+export interface PasswordChecks {
+  verify: number;
+  verifyDummy: number;
+}
+
 export function createHarness(
-  options: { env?: Partial<Env>; fetch?: (request: Request) => Promise<Response> } = {},
+  options: {
+    env?: Partial<Env>;
+    fetch?: (request: Request) => Promise<Response>;
+    passwordChecks?: PasswordChecks;
+  } = {},
 ): Harness {
   const clock = new TestClock();
   const logs: string[] = [];
@@ -39,6 +49,21 @@ export function createHarness(
       const request = new Request(input, init);
       outbound.push(request.clone());
       return options.fetch ? options.fetch(request) : new Response('{}', { status: 200 });
+    },
+    wrapPasswords: (hasher) => {
+      const checks = options.passwordChecks;
+      if (!checks) return hasher;
+      return {
+        ...hasher,
+        verify: (password, stored) => {
+          checks.verify += 1;
+          return hasher.verify(password, stored);
+        },
+        verifyDummy: (password) => {
+          checks.verifyDummy += 1;
+          return hasher.verifyDummy(password);
+        },
+      };
     },
   });
   const testEnv = { ...env, ...options.env } as Env;

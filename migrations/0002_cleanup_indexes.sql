@@ -1,0 +1,2 @@
+CREATE INDEX `refresh_tokens_rotated_at` ON `refresh_tokens` (`rotated_at`) WHERE "refresh_tokens"."rotated_at" is not null;--> statement-breakpoint
+CREATE INDEX `sessions_expires_at` ON `sessions` (`expires_at`);

@@ -1,0 +1,105 @@
+// The lock-out on password guessing. Every password check is reserved before any hashing, by one
+// atomic counter update in D1 that also answers whether the check may run, so no burst of
+// parallel requests gets more checks than the limit: at most `maxFailures` per account per window
+// (a success clears the count).
+//
+// Two counters apply to a login. The counter of the identifier as typed decides whether the
+// client is told to wait (429); it exists whether or not an account has that name, so unknown
+// identifiers answer like real ones. The account's counter caps the password checks of the
+// account across its username and email; when it is spent but the typed identifier's is not, the
+// login is answered as a wrong password, at the same cost, so locking `alice` does not reveal
+// which email is hers.
+import { AuthError } from './errors';
+import { digestToken } from './random-token';
+import type { Session } from './sessions';
+import type { UserLookupKey, UserWithCredential } from './users';
+
+export interface LoginThrottleSettings {
+  /** Password checks allowed per account (and per typed identifier) in one window. */
+  maxFailures: number;
+  windowSeconds: number;
+  lockoutSeconds: number;
+}
+
+export interface AttemptLimits {
+  maxAttempts: number;
+  windowMs: number;
+  lockoutMs: number;
+}
+
+/** The answer of one counter to a reserved attempt. */
+export interface Reservation {
+  granted: boolean;
+  /** The attempt's number in the window; equals the limit on the attempt that locks. */
+  count: number;
+  blockedUntil: number | null;
+}
+
+export interface LoginAttempt {
+  found: UserWithCredential | null;
+  /** The typed identifier's counter; null when none was asked for. */
+  identifier: Reservation | null;
+  /** The account's counter; null when no account matched, or the identifier was refused. */
+  account: Reservation | null;
+}
+
+export interface LoginCounters {
+  /** The typed identifier's counter key, or null to reserve on the account's counter only. */
+  identifierKey: string | null;
+  /** The account's counter key is this prefix followed by the user id. */
+  accountKeyPrefix: string;
+}
+
+export interface LoginStore {
+  /**
+   * In one round trip: reserves an attempt on the identifier's counter, then (only if that was
+   * granted) on the counter of the account the lookup names, and finds that account.
+   */
+  reserveLoginAttempt(
+    lookup: UserLookupKey,
+    counters: LoginCounters,
+    limits: AttemptLimits,
+    now: number,
+  ): Promise<LoginAttempt>;
+  /**
+   * In one transaction: starts the session with its first refresh token only while the account's
+   * credential is still at `session.passwordVersion`, and then clears `counterKeys`. False when
+   * the password changed (or the account went) after it was checked: nothing is written.
+   */
+  completeLogin(session: Session, refreshDigest: string, counterKeys: string[]): Promise<boolean>;
+}
+
+export const ACCOUNT_COUNTER_PREFIX = 'login:user:';
+
+export function accountCounterKey(userId: string): string {
+  return `${ACCOUNT_COUNTER_PREFIX}${userId}`;
+}
+
+/** Usernames and emails typed in any case or width share one counter. */
+export async function identifierCounterKey(identifier: string): Promise<string> {
+  return `login:identifier:${await digestToken(identifier.trim().normalize('NFKC').toLowerCase())}`;
+}
+
+/** Every counter a proof of the password (a login, a reset) should clear for this account. */
+export async function counterKeysOf(user: { id: string; username: string; email: string }): Promise<string[]> {
+  return [
+    accountCounterKey(user.id),
+    await identifierCounterKey(user.username),
+    await identifierCounterKey(user.email),
+  ];
+}
+
+export function attemptLimits(settings: LoginThrottleSettings): AttemptLimits {
+  return {
+    maxAttempts: settings.maxFailures,
+    windowMs: settings.windowSeconds * 1000,
+    lockoutMs: settings.lockoutSeconds * 1000,
+  };
+}
+
+/** The refusal of a locked counter, telling the client when the lock ends. */
+export function lockedOut(reservation: Reservation, now: number, detail: string): AuthError {
+  const until = reservation.blockedUntil ?? now;
+  const seconds = Math.max(1, Math.ceil((until - now) / 1000));
+  return new AuthError('rate_limited', detail, [], { retryAfterSeconds: seconds });
+}

@@ -1,0 +1,150 @@
+// LoginStore on D1: the two round trips of a login. The first reserves the attempt on the
+// counters and finds the account, in one batch (one transaction); the second starts the session
+// and clears the counters, conditional on the password version the check saw.
+import type { LoginStore, Reservation } from '../core/login-throttle';
+import type { UserWithCredential } from '../core/users';
+
+interface AccountRow {
+  id: string;
+  username: string;
+  email: string;
+  email_verified_at: number | null;
+  created_at: number;
+  updated_at: number;
+  display_name: string | null;
+  password_hash: string;
+  password_version: number;
+}
+
+interface CounterRow {
+  count: number;
+  blocked_until: number | null;
+}
+
+// One upsert reserves an attempt and answers it. While the key is locked, attempts are counted
+// (so they stay over the limit) and refused; once a lock ends, or the window passes, counting
+// starts again at 1; the attempt that reaches the limit locks the key for `lockout` and is itself
+// still granted. Parameters: ?1 key (or the SELECT's), ?2 now, ?3 window, ?4 limit, ?5 lockout.
+const reserveUpdate = `
+  on conflict (key) do update set
+    count = case
+      when blocked_until > ?2 then count + 1
+      when window_started_at <= ?2 - ?3 or blocked_until <= ?2 then 1
+      else count + 1 end,
+    window_started_at = case
+      when blocked_until > ?2 then window_started_at
+      when window_started_at <= ?2 - ?3 or blocked_until <= ?2 then ?2
+      else window_started_at end,
+    blocked_until = case
+      when blocked_until > ?2 then blocked_until
+      when window_started_at <= ?2 - ?3 or blocked_until <= ?2 then (case when 1 >= ?4 then ?2 + ?5 end)
+      when count + 1 >= ?4 then ?2 + ?5
+      else null end
+  returning count, blocked_until`;
+
+const firstAttempt = 'case when 1 >= ?4 then ?2 + ?5 end';
+
+function reservationOf(row: CounterRow | undefined, maxAttempts: number): Reservation | null {
+  if (!row) return null;
+  return { granted: row.count <= maxAttempts, count: row.count, blockedUntil: row.blocked_until };
+}
+
+export function createD1LoginStore(d1: D1Database): LoginStore {
+  return {
+    async reserveLoginAttempt(lookup, { identifierKey, accountKeyPrefix }, limits, now) {
+      const match = 'email' in lookup ? 'lower(u.email) = lower(?6)' : 'lower(u.username) = lower(?6)';
+      const value = 'email' in lookup ? lookup.email : lookup.username;
+      const common = [now, limits.windowMs, limits.maxAttempts, limits.lockoutMs] as const;
+      const identifier = identifierKey
+        ? d1
+            .prepare(
+              `insert into throttle_counters (key, count, window_started_at, blocked_until)
+               values (?1, 1, ?2, ${firstAttempt}) ${reserveUpdate}`,
+            )
+            .bind(identifierKey, ...common)
+        : null;
+      // The account's counter moves only when the identifier's granted the attempt, so refused
+      // requests cannot spend the account's checks. The WHERE also keeps SQLite from reading
+      // ON CONFLICT as a join constraint.
+      const account = d1
+        .prepare(
+          `insert into throttle_counters (key, count, window_started_at, blocked_until)
+           select ?1 || u.id, 1, ?2, ${firstAttempt} from users u
+           where ${match} and coalesce((select count from throttle_counters where key = ?7), 0) <= ?4
+           ${reserveUpdate}`,
+        )
+        .bind(accountKeyPrefix, ...common, value, identifierKey);
+      const user = d1
+        .prepare(
+          `select u.id, u.username, u.email, u.email_verified_at, u.created_at, u.updated_at, p.display_name,
+                  a.password_hash, a.password_version
+           from users u
+           join accounts a on a.user_id = u.id
+           left join profiles p on p.user_id = u.id
+           where ${match.replace('?6', '?1')}`,
+        )
+        .bind(value);
+      const results = await d1.batch(identifier ? [identifier, account, user] : [account, user]);
+      const [identifierRows, accountRows, userRows] = identifier ? results : [null, ...results];
+      const row = (userRows!.results as AccountRow[])[0];
+      const found: UserWithCredential | null = row
+        ? {
+            user: {
+              id: row.id,
+              username: row.username,
+              email: row.email,
+              emailVerifiedAt: row.email_verified_at,
+              displayName: row.display_name,
+              createdAt: row.created_at,
+              updatedAt: row.updated_at,
+            },
+            credential: { userId: row.id, passwordHash: row.password_hash, passwordVersion: row.password_version },
+          }
+        : null;
+      return {
+        found,
+        identifier: identifierRows
+          ? reservationOf((identifierRows.results as CounterRow[])[0], limits.maxAttempts)
+          : null,
+        account: reservationOf((accountRows!.results as CounterRow[])[0], limits.maxAttempts),
+      };
+    },
+
+    async completeLogin(session, refreshDigest, counterKeys) {
+      const [, inserted] = await d1.batch([
+        // Expired sessions of the user are dropped as new ones start, so rows do not pile up.
+        d1
+          .prepare('delete from sessions where user_id = ?1 and expires_at < ?2')
+          .bind(session.userId, session.createdAt),
+        d1
+          .prepare(
+            `insert into sessions (id, user_id, user_agent, created_at, last_used_at, expires_at, password_version)
+             select ?1, a.user_id, ?2, ?3, ?4, ?5, a.password_version from accounts a
+             where a.user_id = ?6 and a.password_version = ?7
+             returning id`,
+          )
+          .bind(
+            session.id,
+            session.userAgent,
+            session.createdAt,
+            session.lastUsedAt,
+            session.expiresAt,
+            session.userId,
+            session.passwordVersion,
+          ),
+        d1
+          .prepare(
+            'insert into refresh_tokens (digest, session_id, created_at) select ?1, id, ?2 from sessions where id = ?3',
+          )
+          .bind(refreshDigest, session.createdAt, session.id),
+        d1
+          .prepare(
+            `delete from throttle_counters where key in (select value from json_each(?1))
+             and exists (select 1 from sessions where id = ?2)`,
+          )
+          .bind(JSON.stringify(counterKeys), session.id),
+      ]);
+      return inserted!.results.length === 1;
+    },
+  };
+}
