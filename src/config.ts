@@ -100,6 +100,16 @@ const originList = z.pipe(
   }),
 );
 
+/** A Workers Rate Limiting binding; production refuses to serve without one (see below). */
+const rateLimitBinding = z.optional(
+  z.custom<RateLimit>(
+    (value) => typeof (value as Partial<RateLimit> | null)?.limit === 'function',
+    'is not a rate-limit binding',
+  ),
+);
+
+const isHttps = (url: string) => new URL(url).protocol === 'https:';
+
 const envSchema = z
   .object({
     ENVIRONMENT: z._default(z.enum(['development', 'production']), 'production'),
@@ -142,6 +152,8 @@ const envSchema = z
       ),
       z.array(httpUrl()),
     ),
+    RATE_LIMIT_CREDENTIALS: rateLimitBinding,
+    RATE_LIMIT_MAIL: rateLimitBinding,
   })
   .check(
     z.superRefine((env, ctx) => {
@@ -165,6 +177,27 @@ const envSchema = z
       if (!env.APP_URL) ctx.addIssue({ code: 'custom', path: ['APP_URL'], message: 'is required in production' });
       if (env.MAIL_PROVIDER !== 'resend') {
         ctx.addIssue({ code: 'custom', path: ['MAIL_PROVIDER'], message: 'must be resend in production' });
+      }
+      // Without its binding a per-client limit silently allows everything; production fails
+      // closed instead (development and tests may run without one).
+      for (const binding of ['RATE_LIMIT_CREDENTIALS', 'RATE_LIMIT_MAIL'] as const) {
+        if (!env[binding]) ctx.addIssue({ code: 'custom', path: [binding], message: 'is required in production' });
+      }
+      // Plain http would send mail links, credentialed CORS and post-sign-in redirects where an
+      // on-path attacker reads or rewrites them; development may use http://localhost.
+      const plainHttp = (urls: readonly string[]) => urls.some((url) => !isHttps(url));
+      if (env.APP_URL && plainHttp([env.APP_URL])) {
+        ctx.addIssue({ code: 'custom', path: ['APP_URL'], message: 'must be https in production' });
+      }
+      if (plainHttp(env.CORS_ORIGINS)) {
+        ctx.addIssue({ code: 'custom', path: ['CORS_ORIGINS'], message: 'must list only https origins in production' });
+      }
+      if (plainHttp(env.RETURN_URL_ALLOWLIST)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['RETURN_URL_ALLOWLIST'],
+          message: 'must list only https URLs in production',
+        });
       }
     }),
     z.superRefine((env, ctx) => {
