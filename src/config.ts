@@ -110,7 +110,7 @@ const rateLimitBinding = z.optional(
 
 const isHttps = (url: string) => new URL(url).protocol === 'https:';
 
-const envSchema = z
+const settingsSchema = z
   .object({
     ENVIRONMENT: z._default(z.enum(['development', 'production']), 'production'),
     APP_NAME: z._default(z.string().check(z.trim(), z.minLength(1)), 'Latchkey'),
@@ -129,7 +129,8 @@ const envSchema = z
     CORS_ORIGINS: originList,
     // NIST SP 800-63B rev 4 asks 15 for password-only sign-in; 8 is its floor with a second factor.
     PASSWORD_MIN_LENGTH: integerSetting(8, 8, 128),
-    PASSWORD_BREACH_CHECK: z._default(z.enum(['on', 'off']), 'off'),
+    // Unset: on in production, off in development (see the transform at the end).
+    PASSWORD_BREACH_CHECK: z.pipe(optionalText, z.optional(z.enum(['on', 'off']))),
     PASSWORD_PEPPER: optionalText,
     PASSWORD_PEPPER_VERSION: integerSetting(1, 1, PEPPER_MAX_VERSION),
     PASSWORD_PEPPER_PREVIOUS: optionalText,
@@ -206,6 +207,16 @@ const envSchema = z
       if (!env.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required' });
     }),
   );
+
+const envSchema = z.pipe(
+  settingsSchema,
+  z.transform((env) => ({
+    ...env,
+    // Have I Been Pwned is on by default in production (ASVS 6.2.12); development makes no
+    // outbound call unless asked to.
+    PASSWORD_BREACH_CHECK: env.PASSWORD_BREACH_CHECK ?? (env.ENVIRONMENT === 'production' ? 'on' : 'off'),
+  })),
+);
 
 export type Config = z.output<typeof envSchema>;
 
