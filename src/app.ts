@@ -67,9 +67,10 @@ export function createApp(overrides: ServiceOverrides = {}) {
     }
     // Routes have one spelling, without a trailing slash: `/me/` is not `/me`, and answering it
     // as `/me` would serve paths that the OpenAPI document, the CSRF and the rate-limit paths
-    // do not name. The detail points at the route that was probably meant.
+    // do not name. The detail points at the route that was probably meant (only a fixed route
+    // path is named, so the answer never echoes what the client put in a parameter).
     const withoutSlash = path.replace(/\/+$/, '');
-    if (withoutSlash !== path && withoutSlash !== '' && methodsAllowedFor(app, withoutSlash).length > 0) {
+    if (withoutSlash !== path && app.routes.some((route) => route.path === withoutSlash && route.method !== 'ALL')) {
       return problemResponse(c, 'not_found', `No such route. Routes have no trailing slash: try ${withoutSlash}.`);
     }
     return problemResponse(c, 'not_found', 'No such route.');

@@ -102,6 +102,12 @@ describe('trailing slashes', () => {
     }
   });
 
+  it('names only a fixed route in the hint, never what the client put in a parameter', async () => {
+    const response = await createHarness().request('/auth/sessions/abc<b>/', { method: 'DELETE' });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: 'not_found', detail: 'No such route.' });
+  });
+
   it('still answers 405 with an Allow for a route that exists under other methods', async () => {
     const response = await createHarness().request('/me', { method: 'POST' });
     expect(response.status).toBe(405);
