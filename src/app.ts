@@ -6,6 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { ConfigError } from './config';
 import { AuthError } from './core/errors';
+import { challengeEvery401 } from './http/auth-challenge';
 import type { AppEnv } from './http/context';
 import { clientIp, hashClientIp } from './http/client-ip';
 import { problemResponse } from './http/problem';
@@ -28,6 +29,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
   const app = new Hono<AppEnv>()
     // First, so that every response gets the headers: errors and 404s included.
     .use(securityHeaders)
+    .use(challengeEvery401)
     .use(corsForListedOrigins)
     .use(
       bodyLimit({
@@ -56,11 +58,20 @@ export function createApp(overrides: ServiceOverrides = {}) {
     .route('/', pageRoutes);
 
   app.notFound((c) => {
-    const allowed = methodsAllowedFor(app, c.req.path);
+    const path = c.req.path;
+    const allowed = methodsAllowedFor(app, path);
     if (allowed.length > 0) {
       return problemResponse(c, 'method_not_allowed', `Use ${allowed.join(' or ')} for this route.`, [], {
         allow: allowed.join(', '),
       });
+    }
+    // Routes have one spelling, without a trailing slash: `/me/` is not `/me`, and answering it
+    // as `/me` would serve paths that the OpenAPI document, the CSRF and the rate-limit paths
+    // do not name. The detail points at the route that was probably meant (only a fixed route
+    // path is named, so the answer never echoes what the client put in a parameter).
+    const withoutSlash = path.replace(/\/+$/, '');
+    if (withoutSlash !== path && app.routes.some((route) => route.path === withoutSlash && route.method !== 'ALL')) {
+      return problemResponse(c, 'not_found', `No such route. Routes have no trailing slash: try ${withoutSlash}.`);
     }
     return problemResponse(c, 'not_found', 'No such route.');
   });
@@ -99,7 +110,7 @@ function methodsAllowedFor(app: Hono<AppEnv>, path: string): string[] {
   const methods = new Set<string>();
   for (const route of app.routes) {
     if (route.method === 'ALL' || route.path.includes('*')) continue;
-    const pattern = new RegExp(`^${route.path.replace(/:[^/]+/g, '[^/]+')}/?$`);
+    const pattern = new RegExp(`^${route.path.replace(/:[^/]+/g, '[^/]+')}$`);
     if (pattern.test(path)) methods.add(route.method);
   }
   if (methods.has('GET')) methods.add('HEAD');

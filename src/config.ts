@@ -102,7 +102,17 @@ const originList = z.pipe(
   }),
 );
 
-const envSchema = z
+/** A Workers Rate Limiting binding; production refuses to serve without one (see below). */
+const rateLimitBinding = z.optional(
+  z.custom<RateLimit>(
+    (value) => typeof (value as Partial<RateLimit> | null)?.limit === 'function',
+    'is not a rate-limit binding',
+  ),
+);
+
+const isHttps = (url: string) => new URL(url).protocol === 'https:';
+
+const settingsSchema = z
   .object({
     ENVIRONMENT: z._default(z.enum(['development', 'production']), 'production'),
     APP_NAME: z._default(z.string().check(z.trim(), z.minLength(1)), 'Latchkey'),
@@ -125,7 +135,8 @@ const envSchema = z
     CORS_ORIGINS: originList,
     // NIST SP 800-63B rev 4 asks 15 for password-only sign-in; 8 is its floor with a second factor.
     PASSWORD_MIN_LENGTH: integerSetting(8, 8, 128),
-    PASSWORD_BREACH_CHECK: z._default(z.enum(['on', 'off']), 'off'),
+    // Unset: on in production, off in development (see the transform at the end).
+    PASSWORD_BREACH_CHECK: z.pipe(optionalText, z.optional(z.enum(['on', 'off']))),
     PASSWORD_PEPPER: optionalText,
     PASSWORD_PEPPER_VERSION: integerSetting(1, 1, PEPPER_MAX_VERSION),
     PASSWORD_PEPPER_PREVIOUS: optionalText,
@@ -148,6 +159,8 @@ const envSchema = z
       ),
       z.array(httpUrl()),
     ),
+    RATE_LIMIT_CREDENTIALS: rateLimitBinding,
+    RATE_LIMIT_MAIL: rateLimitBinding,
   })
   .check(
     z.superRefine((env, ctx) => {
@@ -195,6 +208,27 @@ const envSchema = z
       if (env.MAIL_PROVIDER !== 'resend') {
         ctx.addIssue({ code: 'custom', path: ['MAIL_PROVIDER'], message: 'must be resend in production' });
       }
+      // Without its binding a per-client limit silently allows everything; production fails
+      // closed instead (development and tests may run without one).
+      for (const binding of ['RATE_LIMIT_CREDENTIALS', 'RATE_LIMIT_MAIL'] as const) {
+        if (!env[binding]) ctx.addIssue({ code: 'custom', path: [binding], message: 'is required in production' });
+      }
+      // Plain http would send mail links, credentialed CORS and post-sign-in redirects where an
+      // on-path attacker reads or rewrites them; development may use http://localhost.
+      const plainHttp = (urls: readonly string[]) => urls.some((url) => !isHttps(url));
+      if (env.APP_URL && plainHttp([env.APP_URL])) {
+        ctx.addIssue({ code: 'custom', path: ['APP_URL'], message: 'must be https in production' });
+      }
+      if (plainHttp(env.CORS_ORIGINS)) {
+        ctx.addIssue({ code: 'custom', path: ['CORS_ORIGINS'], message: 'must list only https origins in production' });
+      }
+      if (plainHttp(env.RETURN_URL_ALLOWLIST)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['RETURN_URL_ALLOWLIST'],
+          message: 'must list only https URLs in production',
+        });
+      }
     }),
     z.superRefine((env, ctx) => {
       if (env.MAIL_PROVIDER !== 'resend') return;
@@ -202,6 +236,16 @@ const envSchema = z
       if (!env.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required' });
     }),
   );
+
+const envSchema = z.pipe(
+  settingsSchema,
+  z.transform((env) => ({
+    ...env,
+    // Have I Been Pwned is on by default in production (ASVS 6.2.12); development makes no
+    // outbound call unless asked to.
+    PASSWORD_BREACH_CHECK: env.PASSWORD_BREACH_CHECK ?? (env.ENVIRONMENT === 'production' ? 'on' : 'off'),
+  })),
+);
 
 export type Config = z.output<typeof envSchema>;
 

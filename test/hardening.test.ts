@@ -101,7 +101,7 @@ describe('per-account login throttle', () => {
     const attempts = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         login(harness, identity.username, `wrong password ${i}`, {
-          'cf-connecting-ip': `2001:db8:50::${i.toString(16)}`,
+          'cf-connecting-ip': `2001:db8:50:${i.toString(16)}::1`, // one /64 each: a client per attempt
         }),
       ),
     );

@@ -255,7 +255,7 @@ describe('pages', () => {
     expect((await visit(harness, first.jar, '/account')).status).toBe(200);
   });
 
-  it('renew an expired access cookie from the refresh cookie', async () => {
+  it('renew an expired access cookie from the refresh cookie on a form post (a GET only reads it)', async () => {
     const harness = createHarness();
     const { identity, jar } = await browserSignedIn(harness);
     const firstAccess = jar.cookies.get('__Host-latchkey-access');
@@ -263,6 +263,12 @@ describe('pages', () => {
     const account = await visit(harness, jar, '/account');
     expect(account.status).toBe(200);
     expect(await account.text()).toContain(identity.username);
+    const changed = await post(harness, jar, '/account/password', {
+      csrf: jar.csrf,
+      currentPassword: identity.password,
+      newPassword: 'a brand new secret',
+    });
+    expect(changed.headers.get('location')).toBe('/account?notice=password-changed');
     expect(jar.cookies.get('__Host-latchkey-access')).not.toBe(firstAccess);
   });
 

@@ -109,6 +109,14 @@ function problemCodesOf(route: RouteDoc): ErrorCode[] {
   return [...codes];
 }
 
+// RFC 9110 section 15.5.2: every 401 carries a challenge (see src/http/auth-challenge.ts).
+const challengeHeader = {
+  'www-authenticate': {
+    description: '`Bearer`, or `Bearer error="invalid_token"` when the request sent a token that was refused.',
+    schema: { type: 'string' },
+  },
+};
+
 function parametersOf(route: RouteDoc): OpenApiOperation['parameters'] {
   const pathParameters = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((match) => ({
     name: match[1]!,
@@ -145,9 +153,10 @@ function operationOf(route: RouteDoc, path: string, schemaNameOf: (schema: z.Zod
   for (const [status, codes] of codesByStatus) {
     const existing = responses[status] as OpenApiResponse | undefined;
     const titles = codes.map((code) => problemCatalogue[code].title).join('; ');
+    const headers = status === 401 ? { ...existing?.headers, ...challengeHeader } : existing?.headers;
     responses[status] = {
       description: existing ? `${existing.description} Or a problem: ${titles}.` : `${titles}.`,
-      ...(existing?.headers && { headers: existing.headers }),
+      ...(headers && { headers }),
       content: { ...existing?.content, ...problemContent(codes) },
     };
   }

@@ -1,10 +1,10 @@
-// Per-client limits with the Workers Rate Limiting binding, keyed by route and client IP. They
-// run before the body is read and before any password hashing, so flooding a route costs the
-// attacker requests, not our CPU.
+// Per-client limits with the Workers Rate Limiting binding, keyed by route and client (an IPv4
+// address or an IPv6 /64, see clientKey). They run before the body is read and before any
+// password hashing, so flooding a route costs the attacker requests, not our CPU.
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from './context';
-import { clientIp } from './client-ip';
+import { clientIp, clientKey } from './client-ip';
 import { problemResponse } from './problem';
 
 /** The period of every `[[ratelimits]]` binding in wrangler.toml, in seconds. */
@@ -27,7 +27,7 @@ export function limitPerClient(
   return createMiddleware<LimitedEnv>(async (c, next) => {
     const limiter = c.env[binding];
     if (limiter) {
-      const { success } = await limiter.limit({ key: `${route}:${clientIp(c)}` });
+      const { success } = await limiter.limit({ key: `${route}:${clientKey(clientIp(c))}` });
       if (!success) {
         c.var.services.log({ event: 'rate_limited', route });
         c.header('retry-after', String(RATE_LIMIT_PERIOD_SECONDS));

@@ -1,11 +1,15 @@
 // Who is signed in, from the session cookies. An access token lives 10 minutes; when it has
-// expired (the browser drops the cookie) or is refused, the refresh cookie is spent once for a
-// new pair, which also rotates the refresh token. Anything invalid clears both cookies, so a
-// dead session never loops.
+// expired (the browser drops the cookie) or is refused, the refresh cookie decides:
+// - a GET (or HEAD) only reads it: the page is shown for the live session the refresh token
+//   belongs to, and no token is rotated and no cookie set or cleared (GET never changes state);
+// - a form post spends it once for a new pair, which rotates the refresh token and sets the
+//   cookies; anything invalid then clears both cookies, so a dead session never loops.
 import type { Context } from 'hono';
 import { type Authenticated, authenticate, refresh } from '../core/sign-in';
 import { AuthError } from '../core/errors';
+import { findSessionByRefreshToken } from '../core/session-lookup';
 import { readConfig } from '../config';
+import { isStateChanging } from '../http/csrf';
 import { clearSessionCookies, readSessionCookies, setSessionCookies } from '../http/session-cookies';
 import type { PageEnv } from './env';
 
@@ -24,6 +28,9 @@ export async function currentSession(c: Context<PageEnv>): Promise<Authenticated
   if (accessToken) {
     const auth = await expectedFailure(() => authenticate(services, accessToken));
     if (auth) return auth;
+  }
+  if (!isStateChanging(c.req.method)) {
+    return refreshToken ? findSessionByRefreshToken(services, refreshToken) : null;
   }
   if (refreshToken) {
     const tokens = await expectedFailure(() => refresh(services, refreshToken));

@@ -7,7 +7,7 @@ import { AuthError } from '../core/errors';
 import { readConfig } from '../config';
 import { emailSchema, passwordSchema } from '../http/schemas';
 import type { PageEnv } from './env';
-import { type FieldErrors, checkField, readForm } from './form';
+import { type FieldErrors, checkField, failureFrom, readForm } from './form';
 import { Alert, Card, CsrfField, Field, Layout } from './layout';
 import { PASSWORD_POLICY } from './register';
 
@@ -146,6 +146,12 @@ export const passwordResetPages = new Hono<PageEnv>()
       await accounts.resetPassword(c.var.services, { token, password });
     } catch (error) {
       if (!(error instanceof AuthError)) throw error;
+      // A password the policy refuses is the person's to fix, not the link's: say why, next to
+      // the field, and keep the token (it is spent only by a successful reset) for the retry.
+      if (error.code === 'validation_failed') {
+        const { errors } = failureFrom(error, { password: { input: 'password', label: 'Password' } });
+        return c.html(<ResetPage appName={appName} csrfToken={c.var.csrfToken} token={token} errors={errors} />, 400);
+      }
       const message =
         error.code === 'token_expired'
           ? 'This reset link has expired.'

@@ -2,6 +2,8 @@
 // tool, so only two kinds of target pass: a same-origin path ("/account", never "//evil" or
 // "/\evil", which browsers read as another host), or an absolute http(s) URL under one of the
 // RETURN_URL_ALLOWLIST entries (same origin, and the entry's path as a whole-segment prefix).
+// A path is judged after resolution, as the browser will read the Location we send: dot
+// segments ("/.//evil", "/a/..//evil", "/%2e%2e//evil") can resolve to "//evil".
 
 export const DEFAULT_RETURN_PATH = '/account';
 
@@ -18,6 +20,8 @@ export function allowedReturnUrl(
     if (candidate.startsWith('//')) return null;
     const resolved = new URL(candidate, requestOrigin);
     if (resolved.origin !== requestOrigin) return null;
+    // The resolved path is what we send back; if it starts with "//", so would the Location.
+    if (resolved.pathname.startsWith('//')) return null;
     return `${resolved.pathname}${resolved.search}${resolved.hash}`;
   }
   let url: URL;

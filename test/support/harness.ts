@@ -67,7 +67,9 @@ export function createHarness(
     },
   });
   const testEnv = { ...env, ...options.env } as Env;
-  const ip = `2001:db8::${(++harnessCount).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+  // Per-client limits key IPv6 clients by their /64, so each harness gets a random /64 of its own.
+  const [a, b] = crypto.getRandomValues(new Uint16Array(2));
+  const ip = `2001:db8:${a!.toString(16)}:${b!.toString(16)}::${(++harnessCount).toString(16)}`;
 
   return {
     clock,

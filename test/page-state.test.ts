@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { type Harness, createHarness, signedInUser, tokenFromMail } from './support/harness';
+
+/** name=value pairs, as a browser keeps them. */
+class Jar {
+  cookies = new Map<string, string>();
+  take(response: Response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const [name = '', value = ''] = pair.split('=');
+      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+  header() {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+  get csrf() {
+    return this.cookies.get('__Host-latchkey-csrf') ?? '';
+  }
+}
+
+async function visit(harness: Harness, jar: Jar, path: string) {
+  const response = await harness.request(path, { headers: { cookie: jar.header(), accept: 'text/html' } });
+  jar.take(response);
+  return response;
+}
+
+async function post(harness: Harness, jar: Jar, path: string, fields: Record<string, string>) {
+  const response = await harness.request(path, {
+    method: 'POST',
+    headers: {
+      cookie: jar.header(),
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: 'https://latchkey.test',
+      'sec-fetch-site': 'same-origin',
+    },
+    body: new URLSearchParams({ csrf: jar.csrf, ...fields }).toString(),
+  });
+  jar.take(response);
+  return response;
+}
+
+async function browserSignedIn(harness: Harness) {
+  const { identity } = await signedInUser(harness, 'state');
+  const jar = new Jar();
+  await visit(harness, jar, '/signin');
+  const response = await post(harness, jar, '/signin', { identifier: identity.username, password: identity.password });
+  expect(response.status).toBe(303);
+  return { identity, jar };
+}
+
+describe('reset page and the password policy', () => {
+  it('says why the policy refused the new password and keeps the token for a retry', async () => {
+    const harness = createHarness();
+    const { identity } = await signedInUser(harness, 'resetpolicy');
+    await harness.request('/auth/forgot-password', { method: 'POST', json: { email: identity.email } });
+    const token = await tokenFromMail(harness, identity.email, '/reset-password');
+    const jar = new Jar();
+    await visit(harness, jar, `/reset-password?token=${token}`);
+    const refused = await post(harness, jar, '/reset-password', { token, password: `${identity.username}!2026` });
+    expect(refused.status).toBe(400);
+    const html = await refused.text();
+    expect(html).toMatch(/id="field-password-error">The password must not contain your username\./);
+    expect(html).toContain(`name="token" value="${token}"`);
+    expect(html).not.toContain('not valid');
+    const retried = await post(harness, jar, '/reset-password', { token, password: 'a brand new secret' });
+    expect(retried.status).toBe(303);
+    expect(retried.headers.get('location')).toBe('/signin?notice=password-reset');
+  });
+});
+
+describe('GET /account never changes state', () => {
+  it('sets no cookie for a signed-in browser', async () => {
+    const harness = createHarness();
+    const { identity, jar } = await browserSignedIn(harness);
+    const response = await visit(harness, jar, '/account');
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain(identity.username);
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('shows the account from the refresh cookie once the access cookie expired, without rotating it', async () => {
+    const harness = createHarness();
+    const { identity, jar } = await browserSignedIn(harness);
+    const refreshToken = jar.cookies.get('__Host-latchkey-refresh')!;
+    harness.clock.advance(11 * 60 * 1000);
+    const response = await visit(harness, jar, '/account');
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain(identity.username);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    // Past the grace window, a token a GET had rotated would now count as reuse and be refused.
+    harness.clock.advance(5 * 60 * 1000);
+    const refreshed = await harness.request('/auth/refresh', { method: 'POST', json: { refreshToken } });
+    expect(refreshed.status).toBe(200);
+  });
+
+  it('sends a browser with dead session cookies to sign in without touching its cookies', async () => {
+    const harness = createHarness();
+    const { jar } = await browserSignedIn(harness);
+    harness.clock.advance(31 * 24 * 60 * 60 * 1000);
+    const response = await visit(harness, jar, '/account');
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/signin?redirect_to=%2Faccount');
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('does not accept a rotated refresh cookie for a read', async () => {
+    const harness = createHarness();
+    const { jar } = await browserSignedIn(harness);
+    const refreshToken = jar.cookies.get('__Host-latchkey-refresh')!;
+    expect((await harness.request('/auth/refresh', { method: 'POST', json: { refreshToken } })).status).toBe(200);
+    harness.clock.advance(11 * 60 * 1000);
+    expect((await visit(harness, jar, '/account')).status).toBe(303);
+  });
+});
