@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientKey } from '../src/http/client-ip';
+import { clientKey } from '../src/web/client-ip';
 import { createHarness } from './support/harness';
 
 describe('client key for per-client limits', () => {

@@ -1,7 +1,7 @@
 import { DrizzleQueryError } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { AuthError } from '../src/core/errors';
-import { problemDocument } from '../src/http/problem';
+import { problemDocument } from '../src/web/problem';
 import {
   classifyStorageError,
   isRetryableStorageError,

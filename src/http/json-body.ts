@@ -4,7 +4,7 @@
 import { zValidator } from '@hono/zod-validator';
 import type * as z from 'zod/mini';
 import type { FieldIssue } from '../core/errors';
-import { problemResponse } from './problem';
+import { problemResponse } from '../web/problem';
 
 const jsonMediaType = /^application\/(?:[\w.-]+\+)?json$/i;
 

@@ -25,7 +25,7 @@ import {
   registerBody,
   resetPasswordBody,
   tokenBody,
-} from './schemas';
+} from '../web/schemas';
 
 export interface ResponseDoc {
   description: string;

@@ -8,7 +8,7 @@ import * as z from 'zod';
 import { version } from '../../package.json';
 import type { ErrorCode } from '../core/errors';
 import { type RouteDoc, routeDocs } from './openapi-routes';
-import { problemCatalogue } from './problem';
+import { problemCatalogue } from '../web/problem';
 import {
   acceptedSchema,
   healthSchema,

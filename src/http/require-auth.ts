@@ -6,10 +6,10 @@ import { createMiddleware } from 'hono/factory';
 import { AuthError } from '../core/errors';
 import { type Authenticated, authenticate } from '../core/sign-in';
 import { BEARER_CHALLENGE, INVALID_TOKEN_CHALLENGE } from './auth-challenge';
-import type { AppEnv } from './context';
-import { assertCookieRequestFromAllowedOrigin, isStateChanging } from './csrf';
-import { problemResponse } from './problem';
-import { readSessionCookies } from './session-cookies';
+import type { AppEnv } from '../web/context';
+import { assertCookieRequestFromAllowedOrigin, isStateChanging } from '../web/csrf';
+import { problemResponse } from '../web/problem';
+import { readSessionCookies } from '../web/session-cookies';
 
 // The auth scheme is case-insensitive (RFC 9110 section 11.1), and one or more spaces may
 // separate it from the token.

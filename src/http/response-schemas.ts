@@ -7,7 +7,7 @@ import type { JSONWebKeySet } from 'jose';
 import type { TokenResponse } from '../core/sign-in';
 import type { ErrorCode } from '../core/errors';
 import type { PublicUser } from '../core/users';
-import { type ProblemDocument, problemCatalogue } from './problem';
+import { type ProblemDocument, problemCatalogue } from '../web/problem';
 
 export const publicUserSchema = z.strictObject({
   id: z.string(),

@@ -2,14 +2,14 @@
 // a CSRF token; every form post passes the CSRF checks first (see ./csrf.ts).
 import { type Context, Hono } from 'hono';
 import { readConfig } from '../config';
-import { type RateLimitBinding, limitPerClient } from '../http/rate-limit';
+import { type RateLimitBinding, limitPerClient } from '../web/rate-limit';
 import { accountPages } from './account';
-import { csrfProtection } from './csrf';
-import type { PageEnv } from './env';
+import { csrfProtection } from '../web/form-csrf';
+import type { PageEnv } from '../web/page-env';
 import { Alert, Card, Layout } from './layout';
 import { passwordResetPages } from './password-reset';
 import { registerPages } from './register';
-import { pageHeaders } from './security-headers';
+import { pageHeaders } from '../web/page-security-headers';
 import { signinPages } from './signin';
 import { styleRoutes } from './styles';
 import { verifyEmailPages } from './verify-email';

@@ -2,7 +2,7 @@
 // aria-describedby, so a screen reader reads the error when the field gets focus.
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import { CSRF_FIELD } from './csrf';
+import { CSRF_FIELD } from '../web/form-csrf';
 import { STYLESHEET_PATH } from './styles';
 
 type LayoutProps = { appName: string; title: string; children: Child; signedIn?: boolean; wide?: boolean };

@@ -9,9 +9,9 @@ import { type Authenticated, authenticate, refresh } from '../core/sign-in';
 import { AuthError } from '../core/errors';
 import { findSessionByRefreshToken } from '../core/session-lookup';
 import { readConfig } from '../config';
-import { isStateChanging } from '../http/csrf';
-import { clearSessionCookies, readSessionCookies, setSessionCookies } from '../http/session-cookies';
-import type { PageEnv } from './env';
+import { isStateChanging } from '../web/csrf';
+import { clearSessionCookies, readSessionCookies, setSessionCookies } from '../web/session-cookies';
+import type { PageEnv } from '../web/page-env';
 
 async function expectedFailure<T>(run: () => Promise<T>): Promise<T | null> {
   try {

@@ -5,8 +5,8 @@ import { Hono } from 'hono';
 import * as accounts from '../core/accounts';
 import { readConfig } from '../config';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH_FLOOR as PASSWORD_MIN_LENGTH } from '../core/password-policy';
-import { emailSchema, passwordSchema, usernameSchema } from '../http/schemas';
-import type { PageEnv } from './env';
+import { emailSchema, passwordSchema, usernameSchema } from '../web/schemas';
+import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';
 import { Alert, Card, CsrfField, Field, Layout } from './layout';
 

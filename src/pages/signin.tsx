@@ -2,11 +2,11 @@
 // the browser to /account, or to a `redirect_to` that passes the return-URL allowlist.
 import { Hono } from 'hono';
 import { login } from '../core/sign-in';
-import { describeUserAgent } from '../http/user-agent';
+import { describeUserAgent } from '../web/user-agent';
 import { readConfig } from '../config';
-import { setSessionCookies } from '../http/session-cookies';
+import { setSessionCookies } from '../web/session-cookies';
 import { PASSWORD_MAX_LENGTH } from '../core/password-policy';
-import type { PageEnv } from './env';
+import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, failureFrom, readForm } from './form';
 import { Alert, Card, CsrfField, Field, Layout } from './layout';
 import { noticeText } from './notices';

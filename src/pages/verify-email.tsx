@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import * as accounts from '../core/accounts';
 import { AuthError } from '../core/errors';
 import { readConfig } from '../config';
-import type { PageEnv } from './env';
+import type { PageEnv } from '../web/page-env';
 import { readForm } from './form';
 import { Alert, Card, CsrfField, Layout } from './layout';
 

@@ -6,10 +6,10 @@ import * as accounts from '../../core/accounts';
 import { AuthError } from '../../core/errors';
 import * as management from '../../core/session-management';
 import * as signIn from '../../core/sign-in';
-import type { AppEnv } from '../context';
-import { assertCookieRequestFromAllowedOrigin } from '../csrf';
+import type { AppEnv } from '../../web/context';
+import { assertCookieRequestFromAllowedOrigin } from '../../web/csrf';
 import { jsonBody, validParams } from '../json-body';
-import { limitPerClient } from '../rate-limit';
+import { limitPerClient } from '../../web/rate-limit';
 import { requireAuth } from '../require-auth';
 import {
   changePasswordBody,
@@ -20,9 +20,9 @@ import {
   resetPasswordBody,
   sessionIdParam,
   tokenBody,
-} from '../schemas';
-import { clearSessionCookies, readSessionCookies, setSessionCookies } from '../session-cookies';
-import { describeUserAgent } from '../user-agent';
+} from '../../web/schemas';
+import { clearSessionCookies, readSessionCookies, setSessionCookies } from '../../web/session-cookies';
+import { describeUserAgent } from '../../web/user-agent';
 
 const factory = createFactory<AppEnv>();
 

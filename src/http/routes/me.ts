@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { deleteAccount } from '../../core/session-management';
 import { toPublicUser } from '../../core/users';
-import type { AppEnv } from '../context';
+import type { AppEnv } from '../../web/context';
 import { jsonBody } from '../json-body';
 import { requireAuth } from '../require-auth';
-import { confirmPasswordBody } from '../schemas';
-import { clearSessionCookies } from '../session-cookies';
+import { confirmPasswordBody } from '../../web/schemas';
+import { clearSessionCookies } from '../../web/session-cookies';
 
 export const meRoutes = new Hono<AppEnv>()
   .get('/', requireAuth, (c) => c.json(toPublicUser(c.var.auth.user)))

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { AppEnv } from '../context';
+import type { AppEnv } from '../../web/context';
 
 // Verifiers may cache the key set for max-age, and an HTTP cache may serve it stale a little
 // longer while it refetches. So a rotation publishes the next key (JWT_NEXT_PUBLIC_JWK) for at

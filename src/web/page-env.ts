@@ -1,5 +1,5 @@
 // The Hono environment of the pages: the app's, plus the CSRF token of the current browser.
-import type { AppEnv } from '../http/context';
+import type { AppEnv } from './context';
 
 export interface PageEnv {
   Bindings: AppEnv['Bindings'];

@@ -12,7 +12,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { timingSafeEqual } from '../core/encoding';
 import { generateToken } from '../core/random-token';
-import type { PageEnv } from './env';
+import type { PageEnv } from './page-env';
 
 export const CSRF_COOKIE = 'latchkey-csrf';
 export const CSRF_FIELD = 'csrf';
