@@ -1,7 +1,7 @@
 // CSRF protection for the page forms, in two independent layers, because the session cookies
 // (SameSite=Lax) are sent with top-level navigations from other sites:
-// 1. Same origin: a form post whose Sec-Fetch-Site or Origin names another site is refused.
-//    Browsers that send neither header fall through to the token.
+// 1. Same origin: a form post whose Origin or Sec-Fetch-Site names another site is refused, by the
+//    same check the API uses (csrf.ts). Browsers that send neither header fall through to the token.
 // 2. Double-submit token: a random token lives in the `__Host-latchkey-csrf` cookie and in a
 //    hidden `csrf` field of every form; the post must carry both, equal (compared in constant
 //    time). Another site can neither read the cookie nor, thanks to `__Host-` (Secure, Path=/,
@@ -12,6 +12,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { timingSafeEqual } from '../core/encoding';
 import { generateToken } from '../core/random-token';
+import { createOriginCheck, isStateChanging } from './csrf';
 import type { PageEnv } from './page-env';
 
 export const CSRF_COOKIE = 'latchkey-csrf';
@@ -19,16 +20,8 @@ export const CSRF_FIELD = 'csrf';
 
 export type CsrfRefusal = 'cross_origin' | 'bad_token';
 
-const unsafeMethod = /^(POST|PUT|PATCH|DELETE)$/;
-
-function isCrossOrigin(c: Context): boolean {
-  const site = c.req.header('sec-fetch-site');
-  if (site !== undefined) return site !== 'same-origin';
-  const origin = c.req.header('origin');
-  // Some privacy settings send `Origin: null`; it is not a same-origin proof either.
-  if (origin !== undefined) return origin !== new URL(c.req.url).origin;
-  return false;
-}
+// Pages accept only their own origin; a browser without either header is left to the token.
+const fromOwnOrigin = createOriginCheck({ withoutOriginHeaders: 'allow' });
 
 function tokensMatch(cookie: string | undefined, field: unknown): boolean {
   if (!cookie || typeof field !== 'string' || field.length === 0) return false;
@@ -43,8 +36,8 @@ function tokensMatch(cookie: string | undefined, field: unknown): boolean {
 export function csrfProtection(refuse: (c: Context<PageEnv>, reason: CsrfRefusal) => Response | Promise<Response>) {
   return createMiddleware<PageEnv>(async (c, next) => {
     const cookie = getCookie(c, CSRF_COOKIE, 'host');
-    if (unsafeMethod.test(c.req.method)) {
-      if (isCrossOrigin(c)) return refuse(c, 'cross_origin');
+    if (isStateChanging(c.req.method)) {
+      if (!fromOwnOrigin(c)) return refuse(c, 'cross_origin');
       const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       if (!tokensMatch(cookie, body[CSRF_FIELD])) return refuse(c, 'bad_token');
     }
