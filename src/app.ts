@@ -10,7 +10,7 @@ import { challengeEvery401 } from './http/auth-challenge';
 import type { AppEnv } from './web/context';
 import { clientIp, hashClientIp } from './web/client-ip';
 import { problemResponse } from './web/problem';
-import { corsForListedOrigins, securityHeaders } from './web/security-headers';
+import { apiHeaders, corsForListedOrigins } from './web/security-headers';
 import { aliasRoutes, authRoutes } from './http/routes/auth';
 import { devRoutes } from './dev/routes';
 import { meRoutes } from './http/routes/me';
@@ -28,7 +28,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
 
   const app = new Hono<AppEnv>()
     // First, so that every response gets the headers: errors and 404s included.
-    .use(securityHeaders)
+    .use(apiHeaders)
     .use(challengeEvery401)
     .use(corsForListedOrigins)
     .use(

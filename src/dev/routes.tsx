@@ -9,7 +9,7 @@ import { AuthError } from '../core/errors';
 import { readMailbox } from '../mail/console-mailer';
 import { MailboxPage, prefersHtml } from '../pages/mailbox';
 import type { AppEnv } from '../web/context';
-import { pageHeaders } from '../web/page-security-headers';
+import { pageHeaders } from '../web/security-headers';
 
 export const devRoutes = new Hono<AppEnv>()
   .use(async (c, next) => {

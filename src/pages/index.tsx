@@ -9,7 +9,7 @@ import type { PageEnv } from '../web/page-env';
 import { Alert, Card, Layout } from './layout';
 import { passwordResetPages } from './password-reset';
 import { registerPages } from './register';
-import { pageHeaders } from '../web/page-security-headers';
+import { pageHeaders } from '../web/security-headers';
 import { signinPages } from './signin';
 import { styleRoutes } from './styles';
 import { verifyEmailPages } from './verify-email';

@@ -1,14 +1,57 @@
-// Headers on every response, errors and 404s included, through Hono's own middleware: no MIME
-// sniffing, HSTS, no referrer, a CSP that allows nothing and no framing (pages set their own,
-// looser CSP, which this one does not overwrite), and no caching of auth responses. CORS is an
-// explicit allowlist; credentials are allowed only for listed origins, never for "*".
+// Security headers, one policy configured by options: no MIME sniffing, HSTS, no referrer (links
+// carry tokens), no framing, a CSP, and no caching of auth responses or personal pages. The API
+// sends a CSP that allows nothing, on every response (errors and 404s included) without replacing
+// what a route set itself; the pages send a CSP that allows only their own stylesheet (no script
+// at all, so an injected tag can do nothing) and replace the API's. CORS is an explicit allowlist;
+// credentials are allowed only for listed origins, never for "*".
 import { cors } from 'hono/cors';
 import { createMiddleware } from 'hono/factory';
 import { secureHeaders } from 'hono/secure-headers';
-import { readConfig } from '../config';
-import type { AppEnv } from './context';
+import { type Config, type Env, readConfig } from '../config';
 
-const headers = secureHeaders({
+type SecureHeadersOptions = NonNullable<Parameters<typeof secureHeaders>[0]>;
+type ContentSecurityPolicy = NonNullable<SecureHeadersOptions['contentSecurityPolicy']>;
+
+export interface SecurityHeaderOptions {
+  /** The CSP; a function of the configuration is built once per configuration. */
+  contentSecurityPolicy: ContentSecurityPolicy | ((config: Config) => ContentSecurityPolicy);
+  /** Strict-Transport-Security; Hono's default when absent. */
+  strictTransportSecurity?: string;
+  /** Whether these headers, cache-control included, replace the ones a route set itself. */
+  overwrite: boolean;
+}
+
+export function securityHeaders(options: SecurityHeaderOptions) {
+  const { contentSecurityPolicy: csp, strictTransportSecurity, overwrite } = options;
+  const build = (contentSecurityPolicy: ContentSecurityPolicy) =>
+    secureHeaders({
+      contentSecurityPolicy,
+      ...(strictTransportSecurity === undefined ? {} : { strictTransportSecurity }),
+      referrerPolicy: 'no-referrer',
+      xFrameOptions: 'DENY',
+      overwrite,
+    });
+  // A fixed CSP is built now; one that depends on the configuration is built on first use and
+  // kept per configuration object (readConfig returns the same object for the same env).
+  const fixed = typeof csp === 'function' ? undefined : build(csp);
+  const perConfig = new WeakMap<Config, ReturnType<typeof secureHeaders>>();
+  const headersFor = (env: Env) => {
+    if (typeof csp !== 'function') return fixed ?? build(csp);
+    const config = readConfig(env);
+    let middleware = perConfig.get(config);
+    if (!middleware) perConfig.set(config, (middleware = build(csp(config))));
+    return middleware;
+  };
+
+  return createMiddleware<{ Bindings: Env }>(async (c, next) => {
+    await headersFor(c.env)(c, next);
+    // Routes that are meant to be cached (the JWKS, stylesheets) say so themselves.
+    if (overwrite || !c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
+  });
+}
+
+/** Every response: a CSP that allows nothing and no framing. */
+export const apiHeaders = securityHeaders({
   contentSecurityPolicy: {
     defaultSrc: ["'none'"],
     frameAncestors: ["'none'"],
@@ -16,17 +59,23 @@ const headers = secureHeaders({
     formAction: ["'self'"],
   },
   strictTransportSecurity: 'max-age=63072000; includeSubDomains',
-  referrerPolicy: 'no-referrer',
-  xFrameOptions: 'DENY',
   overwrite: false,
 });
 
-export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
-  await headers(c, async () => {
-    await next();
-    // Routes that are meant to be cached (the JWKS, stylesheets) say so themselves.
-    if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
-  });
+/**
+ * HTML pages: their own stylesheet and images only. form-action also lists the
+ * RETURN_URL_ALLOWLIST origins because Chromium applies it to the redirect after a form post.
+ */
+export const pageHeaders = securityHeaders({
+  contentSecurityPolicy: (config) => ({
+    defaultSrc: ["'none'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'"],
+    formAction: ["'self'", ...new Set(config.RETURN_URL_ALLOWLIST.map((entry) => new URL(entry).origin))],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+  }),
+  overwrite: true,
 });
 
 export const corsForListedOrigins = cors({
