@@ -11,7 +11,9 @@ import type { AppEnv } from './web/context';
 import { clientIp, hashClientIp } from './web/client-ip';
 import { problemResponse } from './web/problem';
 import { apiHeaders, corsForListedOrigins } from './web/security-headers';
-import { aliasRoutes, authRoutes } from './http/routes/auth';
+import { accountRoutes } from './http/routes/account';
+import { aliasRoutes } from './http/routes/aliases';
+import { loginRoutes } from './http/routes/login';
 import { devRoutes } from './dev/routes';
 import { meRoutes } from './http/routes/me';
 import { wellKnownRoutes } from './http/routes/well-known';
@@ -50,7 +52,9 @@ export function createApp(overrides: ServiceOverrides = {}) {
     // A route that touches no storage: for uptime checks, and the benchmark's baseline.
     .get('/health', (c) => c.json({ status: 'ok' }))
     .get('/openapi.json', (c) => c.json(openApiDocument, 200, { 'cache-control': 'public, max-age=300' }))
-    .route('/auth', authRoutes)
+    // The JSON API, one file per flow: login and sessions, the account, the logged-in user.
+    .route('/auth', loginRoutes)
+    .route('/auth', accountRoutes)
     .route('/me', meRoutes)
     .route('/.well-known', wellKnownRoutes)
     .route('/dev', devRoutes)

@@ -14,7 +14,7 @@ import { noticeText } from './notices';
 import { currentSession } from './page-session';
 import { PASSWORD_POLICY } from './register';
 
-const signinRedirect = (c: Context<PageEnv>) => c.redirect('/signin?redirect_to=%2Faccount', 303);
+const loginRedirect = (c: Context<PageEnv>) => c.redirect('/signin?redirect_to=%2Faccount', 303);
 
 function formatTime(iso: string): string {
   // UTC, spelled out: the server does not know the reader's time zone and there is no script.
@@ -144,7 +144,7 @@ async function renderAccount(
 export const accountPages = new Hono<PageEnv>()
   .get('/account', async (c) => {
     const auth = await currentSession(c);
-    if (!auth) return signinRedirect(c);
+    if (!auth) return loginRedirect(c);
     return renderAccount(c, auth, { notice: noticeText(c.req.query('notice')) });
   })
   .post('/signout', async (c) => {
@@ -155,7 +155,7 @@ export const accountPages = new Hono<PageEnv>()
   })
   .post('/account/sessions/revoke', async (c) => {
     const auth = await currentSession(c);
-    if (!auth) return signinRedirect(c);
+    if (!auth) return loginRedirect(c);
     const { session = '' } = await readForm(c.req);
     try {
       await revokeSession(c.var.services, auth, session.slice(0, 128));
@@ -177,7 +177,7 @@ export const accountPages = new Hono<PageEnv>()
   })
   .post('/account/password', async (c) => {
     const auth = await currentSession(c);
-    if (!auth) return signinRedirect(c);
+    if (!auth) return loginRedirect(c);
     const form = await readForm(c.req);
     const currentPassword = form.currentPassword ?? '';
     const newPassword = form.newPassword ?? '';

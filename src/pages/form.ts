@@ -2,15 +2,18 @@
 // problem document: zod issues and AuthError codes become one message per field, or one for
 // the whole form when no field is to blame.
 import type { HonoRequest } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type * as z from 'zod/mini';
 import { AuthError } from '../core/errors';
+import { problemStatus } from '../web/problem';
 
 export type FieldErrors = Record<string, string>;
 
 export interface FormFailure {
   /** Messages by field name; `form` is the whole form's. */
   errors: FieldErrors;
-  status: 400 | 401 | 403 | 404 | 409 | 503;
+  /** The code's status from the one catalogue (web/problem.ts), as the API answers it. */
+  status: ContentfulStatusCode;
 }
 
 /** The text fields of a posted form; a missing or malformed body reads as empty. */
@@ -39,18 +42,6 @@ export function checkField<T extends z.ZodMiniType>(
   return undefined;
 }
 
-const statusOf: Partial<Record<AuthError['code'], FormFailure['status']>> = {
-  validation_failed: 400,
-  invalid_token: 400,
-  invalid_credentials: 401,
-  unauthorized: 401,
-  email_not_verified: 403,
-  token_expired: 400,
-  not_found: 404,
-  conflict: 409,
-  unavailable: 503,
-};
-
 /**
  * The failure of a flow as page errors. `fields` maps a core field name to the form's input
  * (and its label, to start the sentence); `codeMessages` gives a code its sentence and field.
@@ -73,5 +64,5 @@ export function failureFrom(
       : `${target.label} ${issue.message.replace(/\.$/, '')}.`;
   }
   if (Object.keys(errors).length === 0) errors.form = error.detail;
-  return { errors, status: statusOf[error.code] ?? 400 };
+  return { errors, status: problemStatus(error.code) };
 }

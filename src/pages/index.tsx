@@ -10,7 +10,7 @@ import { Alert, Card, Layout } from './layout';
 import { passwordResetPages } from './password-reset';
 import { registerPages } from './register';
 import { pageHeaders } from '../web/security-headers';
-import { signinPages } from './signin';
+import { loginPages } from './login';
 import { styleRoutes } from './styles';
 import { verifyEmailPages } from './verify-email';
 
@@ -73,7 +73,7 @@ for (const path of PAGE_PATHS) pages.use(path, pageHeaders, refuseForm);
 for (const [path, binding, route] of pageLimits) pages.post(path, limitPerClient(binding, route, tooManyRequests));
 pages
   .get('/', (c) => c.redirect('/account', 303))
-  .route('/', signinPages)
+  .route('/', loginPages)
   .route('/', registerPages)
   .route('/', verifyEmailPages)
   .route('/', passwordResetPages)

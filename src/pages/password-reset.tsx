@@ -8,10 +8,17 @@ import { readConfig } from '../config';
 import { emailSchema, passwordSchema } from '../web/schemas';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';
-import { Alert, Card, CsrfField, Field, Layout } from './layout';
+import { Card, CsrfField, Field, Layout } from './layout';
 import { PASSWORD_POLICY } from './register';
+import { isPlausibleToken, renderLinkFailure, renderLinkProblem } from './link-problem';
 
-const MAX_TOKEN_LENGTH = 512;
+const linkText = {
+  title: 'Reset link problem',
+  heading: 'This reset link cannot be used',
+  retry: { href: '/forgot-password', label: 'Ask for a new reset link' },
+  expired: 'This reset link has expired.',
+  unusable: 'This reset link is not valid or has already been used.',
+};
 
 function ForgotPage(props: { appName: string; csrfToken: string; email?: string; errors?: FieldErrors }) {
   const errors = props.errors ?? {};
@@ -68,19 +75,6 @@ function ResetPage(props: { appName: string; csrfToken: string; token: string; e
   );
 }
 
-function ResetLinkProblem(props: { appName: string; message: string }) {
-  return (
-    <Layout appName={props.appName} title="Reset link problem">
-      <Card title="This reset link cannot be used">
-        <Alert kind="error">{props.message}</Alert>
-        <p>
-          <a href="/forgot-password">Ask for a new reset link</a>
-        </p>
-      </Card>
-    </Layout>
-  );
-}
-
 export const passwordResetPages = new Hono<PageEnv>()
   .get('/forgot-password', (c) =>
     c.html(<ForgotPage appName={readConfig(c.env).APP_NAME} csrfToken={c.var.csrfToken} />),
@@ -119,14 +113,8 @@ export const passwordResetPages = new Hono<PageEnv>()
   .get('/reset-password', (c) => {
     const appName = readConfig(c.env).APP_NAME;
     const token = c.req.query('token') ?? '';
-    if (!token || token.length > MAX_TOKEN_LENGTH) {
-      return c.html(
-        <ResetLinkProblem
-          appName={appName}
-          message="This link has no valid token. Open the link from your mail again."
-        />,
-        400,
-      );
+    if (!isPlausibleToken(token)) {
+      return renderLinkProblem(c, linkText, 'This link has no valid token. Open the link from your mail again.');
     }
     return c.html(<ResetPage appName={appName} csrfToken={c.var.csrfToken} token={token} />);
   })
@@ -134,9 +122,7 @@ export const passwordResetPages = new Hono<PageEnv>()
     const appName = readConfig(c.env).APP_NAME;
     const form = await readForm(c.req);
     const token = form.token ?? '';
-    if (!token || token.length > MAX_TOKEN_LENGTH) {
-      return c.html(<ResetLinkProblem appName={appName} message="This reset link is not valid." />, 400);
-    }
+    if (!isPlausibleToken(token)) return renderLinkProblem(c, linkText, 'This reset link is not valid.');
     const errors: FieldErrors = {};
     const password = checkField(errors, 'password', 'Password', passwordSchema, form.password);
     if (password === undefined) {
@@ -145,18 +131,13 @@ export const passwordResetPages = new Hono<PageEnv>()
     try {
       await accounts.resetPassword(c.var.services, { token, password });
     } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
       // A password the policy refuses is the person's to fix, not the link's: say why, next to
       // the field, and keep the token (it is spent only by a successful reset) for the retry.
-      if (error.code === 'validation_failed') {
+      if (error instanceof AuthError && error.code === 'validation_failed') {
         const { errors } = failureFrom(error, { password: { input: 'password', label: 'Password' } });
         return c.html(<ResetPage appName={appName} csrfToken={c.var.csrfToken} token={token} errors={errors} />, 400);
       }
-      const message =
-        error.code === 'token_expired'
-          ? 'This reset link has expired.'
-          : 'This reset link is not valid or has already been used.';
-      return c.html(<ResetLinkProblem appName={appName} message={message} />, 400);
+      return renderLinkFailure(c, linkText, error);
     }
     return c.redirect('/signin?notice=password-reset', 303);
   });

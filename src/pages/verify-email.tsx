@@ -8,35 +8,23 @@ import { readConfig } from '../config';
 import type { PageEnv } from '../web/page-env';
 import { readForm } from './form';
 import { Alert, Card, CsrfField, Layout } from './layout';
+import { isPlausibleToken, renderLinkFailure, renderLinkProblem } from './link-problem';
 
-const MAX_TOKEN_LENGTH = 512;
-
-function LinkProblem(props: { appName: string; title: string; message: string }) {
-  return (
-    <Layout appName={props.appName} title={props.title}>
-      <Card title={props.title}>
-        <Alert kind="error">{props.message}</Alert>
-        <p>
-          <a href="/resend-verification">Get a new verification link</a>
-        </p>
-      </Card>
-    </Layout>
-  );
-}
+const linkText = {
+  title: 'Verify your email',
+  heading: 'Verify your email',
+  retry: { href: '/resend-verification', label: 'Get a new verification link' },
+  expired: 'This verification link has expired.',
+  unusable: 'This verification link is not valid or has already been used.',
+};
+const failedText = { ...linkText, title: 'Verification failed', heading: 'Verification failed' };
 
 export const verifyEmailPages = new Hono<PageEnv>()
   .get('/verify-email', (c) => {
     const appName = readConfig(c.env).APP_NAME;
     const token = c.req.query('token') ?? '';
-    if (!token || token.length > MAX_TOKEN_LENGTH) {
-      return c.html(
-        <LinkProblem
-          appName={appName}
-          title="Verify your email"
-          message="This link has no valid token. Open the link from your mail again."
-        />,
-        400,
-      );
+    if (!isPlausibleToken(token)) {
+      return renderLinkProblem(c, linkText, 'This link has no valid token. Open the link from your mail again.');
     }
     return c.html(
       <Layout appName={appName} title="Verify your email">
@@ -57,16 +45,10 @@ export const verifyEmailPages = new Hono<PageEnv>()
     const appName = readConfig(c.env).APP_NAME;
     const { token = '' } = await readForm(c.req);
     try {
-      if (!token || token.length > MAX_TOKEN_LENGTH)
-        throw new AuthError('invalid_token', 'This verification link is not valid.');
+      if (!isPlausibleToken(token)) throw new AuthError('invalid_token', 'This verification link is not valid.');
       await accounts.verifyEmail(c.var.services, token);
     } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
-      const message =
-        error.code === 'token_expired'
-          ? 'This verification link has expired.'
-          : 'This verification link is not valid or has already been used.';
-      return c.html(<LinkProblem appName={appName} title="Verification failed" message={message} />, 400);
+      return renderLinkFailure(c, failedText, error);
     }
     return c.html(
       <Layout appName={appName} title="Email verified">

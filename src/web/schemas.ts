@@ -48,12 +48,20 @@ export const registerBody = z.strictObject({
   displayName: z.optional(text(100)),
 });
 
+/** A login's username or email: only bounded here; the flow looks it up. */
+export const loginIdentifierSchema = text(320).check(z.minLength(1));
+/**
+ * A presented password: bounded in UTF-16 units like every text field (the policy's limit in code
+ * points is for new passwords), so an old password is never refused for the current policy.
+ */
+export const loginPasswordSchema = text(PASSWORD_MAX_LENGTH * 4).check(required());
+
 export const loginBody = z.pipe(
   z.strictObject({
-    identifier: z.optional(text(320).check(z.minLength(1))),
-    username: z.optional(text(320).check(z.minLength(1))),
-    email: z.optional(text(320).check(z.minLength(1))),
-    password: text(PASSWORD_MAX_LENGTH * 4).check(required()),
+    identifier: z.optional(loginIdentifierSchema),
+    username: z.optional(loginIdentifierSchema),
+    email: z.optional(loginIdentifierSchema),
+    password: loginPasswordSchema,
   }),
   z.transform((body, ctx) => {
     const given = [body.identifier, body.username, body.email].filter((value) => value !== undefined);
@@ -76,10 +84,10 @@ export const emailBody = z.strictObject({ email: emailSchema });
 export const refreshBody = z.strictObject({ refreshToken: z.optional(tokenSchema) });
 export const resetPasswordBody = z.strictObject({ token: tokenSchema, password: passwordSchema });
 export const changePasswordBody = z.strictObject({
-  currentPassword: text(PASSWORD_MAX_LENGTH * 4).check(required()),
+  currentPassword: loginPasswordSchema,
   newPassword: passwordSchema,
 });
-export const confirmPasswordBody = z.strictObject({ password: text(PASSWORD_MAX_LENGTH * 4).check(required()) });
+export const confirmPasswordBody = z.strictObject({ password: loginPasswordSchema });
 export const sessionIdParam = z.object({
   id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a session id')),
 });

@@ -1,18 +1,18 @@
-// GET/POST /signin: username-or-email and password. Success sets the session cookies and sends
+// GET/POST /signin (the login page): username-or-email and password. Success sets the session cookies and sends
 // the browser to /account, or to a `redirect_to` that passes the return-URL allowlist.
 import { Hono } from 'hono';
 import { login } from '../core/sign-in';
 import { describeUserAgent } from '../web/user-agent';
 import { readConfig } from '../config';
 import { setSessionCookies } from '../web/session-cookies';
-import { PASSWORD_MAX_LENGTH } from '../core/password-policy';
+import { loginIdentifierSchema, loginPasswordSchema } from '../web/schemas';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, failureFrom, readForm } from './form';
 import { Alert, Card, CsrfField, Field, Layout } from './layout';
 import { noticeText } from './notices';
 import { DEFAULT_RETURN_PATH, allowedReturnUrl } from './return-url';
 
-interface SigninView {
+interface LoginView {
   appName: string;
   csrfToken: string;
   identifier?: string;
@@ -21,7 +21,7 @@ interface SigninView {
   notice?: string | undefined;
 }
 
-function SigninPage(props: SigninView) {
+function LoginPage(props: LoginView) {
   const errors = props.errors ?? {};
   return (
     <Layout appName={props.appName} title="Sign in">
@@ -65,12 +65,12 @@ function SigninPage(props: SigninView) {
   );
 }
 
-export const signinPages = new Hono<PageEnv>()
+export const loginPages = new Hono<PageEnv>()
   .get('/signin', (c) => {
     const config = readConfig(c.env);
     const origin = new URL(c.req.url).origin;
     return c.html(
-      <SigninPage
+      <LoginPage
         appName={config.APP_NAME}
         csrfToken={c.var.csrfToken}
         returnTo={allowedReturnUrl(c.req.query('redirect_to'), origin, config.RETURN_URL_ALLOWLIST)}
@@ -86,11 +86,15 @@ export const signinPages = new Hono<PageEnv>()
     const returnTo = allowedReturnUrl(form.redirect_to, new URL(c.req.url).origin, config.RETURN_URL_ALLOWLIST);
     const view = { appName: config.APP_NAME, csrfToken: c.var.csrfToken, identifier, returnTo };
 
+    // The API's own login schemas: the same bounds, counted the same way (UTF-16 units).
     const errors: FieldErrors = {};
     if (!identifier) errors.identifier = 'Enter your username or email.';
+    else if (!loginIdentifierSchema.safeParse(identifier).success)
+      errors.identifier = 'That username or email is not valid.';
     if (!password) errors.password = 'Enter your password.';
-    else if ([...password].length > PASSWORD_MAX_LENGTH * 4) errors.password = 'That password is too long.';
-    if (Object.keys(errors).length > 0) return c.html(<SigninPage {...view} errors={errors} />, 400);
+    else if (!loginPasswordSchema.safeParse(password).success)
+      errors.password = 'That password is too long or not valid.';
+    if (Object.keys(errors).length > 0) return c.html(<LoginPage {...view} errors={errors} />, 400);
 
     try {
       const tokens = await login(c.var.services, {
@@ -115,6 +119,6 @@ export const signinPages = new Hono<PageEnv>()
           },
         },
       );
-      return c.html(<SigninPage {...view} errors={failure.errors} />, failure.status);
+      return c.html(<LoginPage {...view} errors={failure.errors} />, failure.status);
     }
   });

@@ -1,41 +1,23 @@
-// The JSON account API. Handlers are built once with Hono's factory so the aliases the client
-// flows use (/user/register, /auth/signin, /login, /logout) share them with /auth/*.
+// The JSON login API: log in, refresh, log out, and the sessions of the logged-in user. Handlers
+// are built once with Hono's factory so the aliases client flows use (/auth/signin, /login,
+// /logout) share them with /auth/* (see aliases.ts).
 import { Hono } from 'hono';
 import { createFactory } from 'hono/factory';
-import * as accounts from '../../core/accounts';
 import { AuthError } from '../../core/errors';
 import * as management from '../../core/session-management';
 import * as signIn from '../../core/sign-in';
 import type { AppEnv } from '../../web/context';
 import { assertCookieRequestFromAllowedOrigin } from '../../web/csrf';
-import { jsonBody, validParams } from '../json-body';
 import { limitPerClient } from '../../web/rate-limit';
-import { requireAuth } from '../require-auth';
-import {
-  changePasswordBody,
-  emailBody,
-  loginBody,
-  refreshBody,
-  registerBody,
-  resetPasswordBody,
-  sessionIdParam,
-  tokenBody,
-} from '../../web/schemas';
+import { loginBody, refreshBody, sessionIdParam } from '../../web/schemas';
 import { clearSessionCookies, readSessionCookies, setSessionCookies } from '../../web/session-cookies';
 import { describeUserAgent } from '../../web/user-agent';
+import { jsonBody, validParams } from '../json-body';
+import { requireAuth } from '../require-auth';
 
 const factory = createFactory<AppEnv>();
 
-const registerHandlers = factory.createHandlers(
-  limitPerClient('RATE_LIMIT_CREDENTIALS', 'register'),
-  jsonBody(registerBody),
-  async (c) => {
-    const user = await accounts.register(c.var.services, c.req.valid('json'));
-    return c.json({ user }, 201);
-  },
-);
-
-const loginHandlers = factory.createHandlers(
+export const loginHandlers = factory.createHandlers(
   limitPerClient('RATE_LIMIT_CREDENTIALS', 'login'),
   jsonBody(loginBody),
   async (c) => {
@@ -48,27 +30,13 @@ const loginHandlers = factory.createHandlers(
   },
 );
 
-const logoutHandlers = factory.createHandlers(requireAuth, async (c) => {
+export const logoutHandlers = factory.createHandlers(requireAuth, async (c) => {
   await signIn.logout(c.var.services, c.var.auth);
   clearSessionCookies(c);
   return c.body(null, 204);
 });
 
-export const authRoutes = new Hono<AppEnv>()
-  .post('/register', ...registerHandlers)
-  .post('/verify-email', limitPerClient('RATE_LIMIT_CREDENTIALS', 'verify-email'), jsonBody(tokenBody), async (c) => {
-    const user = await accounts.verifyEmail(c.var.services, c.req.valid('json').token);
-    return c.json({ user });
-  })
-  .post(
-    '/resend-verification',
-    limitPerClient('RATE_LIMIT_MAIL', 'resend-verification'),
-    jsonBody(emailBody),
-    async (c) => {
-      await accounts.resendVerification(c.var.services, c.req.valid('json').email);
-      return c.json({ status: 'accepted' }, 202);
-    },
-  )
+export const loginRoutes = new Hono<AppEnv>()
   .post('/login', ...loginHandlers)
   .post('/signin', ...loginHandlers)
   .post('/refresh', limitPerClient('RATE_LIMIT_CREDENTIALS', 'refresh'), jsonBody(refreshBody), async (c) => {
@@ -106,32 +74,4 @@ export const authRoutes = new Hono<AppEnv>()
     await management.revokeSession(c.var.services, c.var.auth, id);
     if (id === c.var.auth.session.id) clearSessionCookies(c);
     return c.body(null, 204);
-  })
-  .post(
-    '/change-password',
-    limitPerClient('RATE_LIMIT_CREDENTIALS', 'change-password'),
-    requireAuth,
-    jsonBody(changePasswordBody),
-    async (c) => {
-      await management.changePassword(c.var.services, c.var.auth, c.req.valid('json'));
-      return c.json({ status: 'password_changed' });
-    },
-  )
-  .post('/forgot-password', limitPerClient('RATE_LIMIT_MAIL', 'forgot-password'), jsonBody(emailBody), async (c) => {
-    await accounts.forgotPassword(c.var.services, c.req.valid('json').email);
-    return c.json({ status: 'accepted' }, 202);
-  })
-  .post(
-    '/reset-password',
-    limitPerClient('RATE_LIMIT_CREDENTIALS', 'reset-password'),
-    jsonBody(resetPasswordBody),
-    async (c) => {
-      await accounts.resetPassword(c.var.services, c.req.valid('json'));
-      return c.json({ status: 'password_reset' });
-    },
-  );
-
-export const aliasRoutes = new Hono<AppEnv>()
-  .post('/user/register', ...registerHandlers)
-  .post('/login', ...loginHandlers)
-  .post('/logout', ...logoutHandlers);
+  });
