@@ -3,13 +3,13 @@
 import { Hono, type Context } from 'hono';
 import { type Authenticated, logout } from '../core/sign-in';
 import { type SessionSummary, changePassword, listSessions, revokeSession } from '../core/session-management';
-import { readConfig } from '../config';
 import { clearSessionCookies } from '../web/session-cookies';
 import { PASSWORD_MAX_LENGTH } from '../core/password-policy';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';
 import { passwordSchema } from '../web/schemas';
 import { Alert, Card, CsrfField, Field, Layout } from './layout';
+import { renderPage } from './render';
 import { noticeText } from './notices';
 import { currentSession } from './page-session';
 import { PASSWORD_POLICY } from './register';
@@ -21,7 +21,7 @@ function formatTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-function SessionItem(props: { session: SessionSummary; csrfToken: string }) {
+function SessionItem(props: { session: SessionSummary }) {
   const { session } = props;
   const device = session.userAgent || 'Unknown device';
   return (
@@ -36,7 +36,7 @@ function SessionItem(props: { session: SessionSummary; csrfToken: string }) {
         </div>
       </div>
       <form method="post" action="/account/sessions/revoke" class="inline">
-        <CsrfField token={props.csrfToken} />
+        <CsrfField />
         <input type="hidden" name="session" value={session.id} />
         <button
           type="submit"
@@ -51,8 +51,6 @@ function SessionItem(props: { session: SessionSummary; csrfToken: string }) {
 }
 
 interface AccountView {
-  appName: string;
-  csrfToken: string;
   auth: Authenticated;
   sessions: SessionSummary[];
   notice?: string | undefined;
@@ -63,7 +61,7 @@ function AccountPage(props: AccountView) {
   const { user } = props.auth;
   const errors = props.errors ?? {};
   return (
-    <Layout appName={props.appName} title="Your account" signedIn wide>
+    <Layout title="Your account" signedIn wide>
       {props.notice ? <Alert kind="ok">{props.notice}</Alert> : null}
       {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
       <Card title="Your account" labelledBy="account-heading">
@@ -84,7 +82,7 @@ function AccountPage(props: AccountView) {
           <dd>{new Date(user.createdAt).toISOString().slice(0, 10)}</dd>
         </dl>
         <form method="post" action="/signout" class="links">
-          <CsrfField token={props.csrfToken} />
+          <CsrfField />
           <button type="submit">Sign out</button>
         </form>
       </Card>
@@ -92,13 +90,13 @@ function AccountPage(props: AccountView) {
         <p class="hint">Browsers and apps signed in to your account. Sign out any you do not recognise.</p>
         <ul class="plain">
           {props.sessions.map((session) => (
-            <SessionItem session={session} csrfToken={props.csrfToken} />
+            <SessionItem session={session} />
           ))}
         </ul>
       </Card>
       <Card title="Change password" heading="h2" labelledBy="password-heading">
         <form method="post" action="/account/password" novalidate>
-          <CsrfField token={props.csrfToken} />
+          <CsrfField />
           <input type="text" name="username" value={user.username} autocomplete="username" hidden />
           <Field
             name="currentPassword"
@@ -129,16 +127,7 @@ async function renderAccount(
   status: 200 | 400 | 401 | 404 = 200,
 ) {
   const sessions = await listSessions(c.var.services, auth);
-  return c.html(
-    <AccountPage
-      appName={readConfig(c.env).APP_NAME}
-      csrfToken={c.var.csrfToken}
-      auth={auth}
-      sessions={sessions}
-      {...extra}
-    />,
-    status,
-  );
+  return renderPage(c, <AccountPage auth={auth} sessions={sessions} {...extra} />, status);
 }
 
 export const accountPages = new Hono<PageEnv>()

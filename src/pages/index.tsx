@@ -1,12 +1,12 @@
 // The browser pages, mounted at the root by src/app.ts. Every page gets the security headers and
 // a CSRF token; every form post passes the CSRF checks first (see ./csrf.ts).
 import { type Context, Hono } from 'hono';
-import { readConfig } from '../config';
 import { type RateLimitBinding, limitPerClient } from '../web/rate-limit';
 import { accountPages } from './account';
 import { csrfProtection } from '../web/form-csrf';
 import type { PageEnv } from '../web/page-env';
 import { Alert, Card, Layout } from './layout';
+import { renderPage } from './render';
 import { passwordResetPages } from './password-reset';
 import { registerPages } from './register';
 import { pageHeaders } from '../web/security-headers';
@@ -30,8 +30,9 @@ export const PAGE_PATHS = [
 ] as const;
 
 const refuseForm = csrfProtection((c, reason) =>
-  c.html(
-    <Layout appName={readConfig(c.env).APP_NAME} title="Form not accepted">
+  renderPage(
+    c,
+    <Layout title="Form not accepted">
       <Card title="Form not accepted">
         <Alert kind="error">
           {reason === 'cross_origin'
@@ -48,8 +49,9 @@ const refuseForm = csrfProtection((c, reason) =>
 );
 
 const tooManyRequests = (c: Context) =>
-  c.html(
-    <Layout appName={readConfig(c.env).APP_NAME} title="Too many attempts">
+  renderPage(
+    c,
+    <Layout title="Too many attempts">
       <Card title="Too many attempts">
         <Alert kind="error">There were too many attempts from your network. Wait a minute, then try again.</Alert>
       </Card>

@@ -3,19 +3,21 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { CSRF_FIELD } from '../web/form-csrf';
+import { usePageFrame } from './render';
 import { STYLESHEET_PATH } from './styles';
 
-type LayoutProps = { appName: string; title: string; children: Child; signedIn?: boolean; wide?: boolean };
+type LayoutProps = { appName?: string; title: string; children: Child; signedIn?: boolean; wide?: boolean };
 
 /**
  * Every page. The doctype comes first: without it browsers render in quirks mode, whose box
  * sizes and line heights differ from the standards the stylesheet is written for.
  */
 export function Layout(props: LayoutProps) {
+  const appName = props.appName ?? usePageFrame().appName;
   return (
     <>
       {raw('<!DOCTYPE html>')}
-      <Document {...props} />
+      <Document {...props} appName={appName} />
     </>
   );
 }
@@ -60,8 +62,9 @@ export function Card(props: { title?: string; heading?: 'h1' | 'h2'; children: C
   );
 }
 
-export function CsrfField(props: { token: string }) {
-  return <input type="hidden" name={CSRF_FIELD} value={props.token} />;
+/** The double-submit token of the page being rendered (see web/form-csrf.ts). */
+export function CsrfField() {
+  return <input type="hidden" name={CSRF_FIELD} value={usePageFrame().csrfToken} />;
 }
 
 export function Alert(props: { kind: 'error' | 'ok'; children: Child }) {

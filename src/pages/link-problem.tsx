@@ -2,10 +2,10 @@
 // a token read from such a link: longer than any token we issue, so nothing is looked up for it.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { readConfig } from '../config';
 import { AuthError } from '../core/errors';
 import { problemStatus } from '../web/problem';
 import { Alert, Card, Layout } from './layout';
+import { renderPage } from './render';
 
 export const MAX_TOKEN_LENGTH = 512;
 
@@ -29,8 +29,9 @@ export function renderLinkProblem(
   message: string,
   status: ContentfulStatusCode = 400,
 ): Response | Promise<Response> {
-  return c.html(
-    <Layout appName={readConfig(c.env).APP_NAME} title={text.title}>
+  return renderPage(
+    c,
+    <Layout title={text.title}>
       <Card title={text.heading}>
         <Alert kind="error">{message}</Alert>
         <p>

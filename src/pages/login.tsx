@@ -9,12 +9,11 @@ import { loginIdentifierSchema, loginPasswordSchema } from '../web/schemas';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, failureFrom, readForm } from './form';
 import { Alert, Card, CsrfField, Field, Layout } from './layout';
+import { renderPage } from './render';
 import { noticeText } from './notices';
 import { DEFAULT_RETURN_PATH, allowedReturnUrl } from './return-url';
 
 interface LoginView {
-  appName: string;
-  csrfToken: string;
   identifier?: string;
   returnTo?: string | null;
   errors?: FieldErrors;
@@ -24,7 +23,7 @@ interface LoginView {
 function LoginPage(props: LoginView) {
   const errors = props.errors ?? {};
   return (
-    <Layout appName={props.appName} title="Sign in">
+    <Layout title="Sign in">
       <Card title="Sign in">
         {props.notice ? <Alert kind="ok">{props.notice}</Alert> : null}
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
@@ -34,7 +33,7 @@ function LoginPage(props: LoginView) {
           </Alert>
         ) : null}
         <form method="post" action="/signin" novalidate>
-          <CsrfField token={props.csrfToken} />
+          <CsrfField />
           {props.returnTo ? <input type="hidden" name="redirect_to" value={props.returnTo} /> : null}
           <Field
             name="identifier"
@@ -69,10 +68,9 @@ export const loginPages = new Hono<PageEnv>()
   .get('/signin', (c) => {
     const config = readConfig(c.env);
     const origin = new URL(c.req.url).origin;
-    return c.html(
+    return renderPage(
+      c,
       <LoginPage
-        appName={config.APP_NAME}
-        csrfToken={c.var.csrfToken}
         returnTo={allowedReturnUrl(c.req.query('redirect_to'), origin, config.RETURN_URL_ALLOWLIST)}
         notice={noticeText(c.req.query('notice'))}
       />,
@@ -84,7 +82,7 @@ export const loginPages = new Hono<PageEnv>()
     const identifier = (form.identifier ?? '').trim().slice(0, 320);
     const password = form.password ?? '';
     const returnTo = allowedReturnUrl(form.redirect_to, new URL(c.req.url).origin, config.RETURN_URL_ALLOWLIST);
-    const view = { appName: config.APP_NAME, csrfToken: c.var.csrfToken, identifier, returnTo };
+    const view = { identifier, returnTo };
 
     // The API's own login schemas: the same bounds, counted the same way (UTF-16 units).
     const errors: FieldErrors = {};
@@ -94,7 +92,7 @@ export const loginPages = new Hono<PageEnv>()
     if (!password) errors.password = 'Enter your password.';
     else if (!loginPasswordSchema.safeParse(password).success)
       errors.password = 'That password is too long or not valid.';
-    if (Object.keys(errors).length > 0) return c.html(<LoginPage {...view} errors={errors} />, 400);
+    if (Object.keys(errors).length > 0) return renderPage(c, <LoginPage {...view} errors={errors} />, 400);
 
     try {
       const tokens = await login(c.var.services, {
@@ -119,6 +117,6 @@ export const loginPages = new Hono<PageEnv>()
           },
         },
       );
-      return c.html(<LoginPage {...view} errors={failure.errors} />, failure.status);
+      return renderPage(c, <LoginPage {...view} errors={failure.errors} />, failure.status);
     }
   });

@@ -4,11 +4,11 @@
 import { Hono } from 'hono';
 import * as accounts from '../core/accounts';
 import { AuthError } from '../core/errors';
-import { readConfig } from '../config';
 import { emailSchema, passwordSchema } from '../web/schemas';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';
 import { Card, CsrfField, Field, Layout } from './layout';
+import { renderPage } from './render';
 import { PASSWORD_POLICY } from './register';
 import { isPlausibleToken, renderLinkFailure, renderLinkProblem } from './link-problem';
 
@@ -20,14 +20,14 @@ const linkText = {
   unusable: 'This reset link is not valid or has already been used.',
 };
 
-function ForgotPage(props: { appName: string; csrfToken: string; email?: string; errors?: FieldErrors }) {
+function ForgotPage(props: { email?: string; errors?: FieldErrors }) {
   const errors = props.errors ?? {};
   return (
-    <Layout appName={props.appName} title="Forgot password">
+    <Layout title="Forgot password">
       <Card title="Forgot your password?">
         <p>Enter the email address of your account and we will send you a link to choose a new password.</p>
         <form method="post" action="/forgot-password" novalidate>
-          <CsrfField token={props.csrfToken} />
+          <CsrfField />
           <Field
             name="email"
             label="Email"
@@ -49,13 +49,13 @@ function ForgotPage(props: { appName: string; csrfToken: string; email?: string;
   );
 }
 
-function ResetPage(props: { appName: string; csrfToken: string; token: string; errors?: FieldErrors }) {
+function ResetPage(props: { token: string; errors?: FieldErrors }) {
   const errors = props.errors ?? {};
   return (
-    <Layout appName={props.appName} title="Choose a new password">
+    <Layout title="Choose a new password">
       <Card title="Choose a new password">
         <form method="post" action="/reset-password" novalidate>
-          <CsrfField token={props.csrfToken} />
+          <CsrfField />
           <input type="hidden" name="token" value={props.token} />
           <Field
             name="password"
@@ -76,28 +76,18 @@ function ResetPage(props: { appName: string; csrfToken: string; token: string; e
 }
 
 export const passwordResetPages = new Hono<PageEnv>()
-  .get('/forgot-password', (c) =>
-    c.html(<ForgotPage appName={readConfig(c.env).APP_NAME} csrfToken={c.var.csrfToken} />),
-  )
+  .get('/forgot-password', (c) => renderPage(c, <ForgotPage />))
   .post('/forgot-password', async (c) => {
-    const appName = readConfig(c.env).APP_NAME;
     const form = await readForm(c.req);
     const errors: FieldErrors = {};
     const email = checkField(errors, 'email', 'Email', emailSchema, form.email);
     if (email === undefined) {
-      return c.html(
-        <ForgotPage
-          appName={appName}
-          csrfToken={c.var.csrfToken}
-          email={(form.email ?? '').slice(0, 320)}
-          errors={errors}
-        />,
-        400,
-      );
+      return renderPage(c, <ForgotPage email={(form.email ?? '').slice(0, 320)} errors={errors} />, 400);
     }
     await accounts.forgotPassword(c.var.services, email);
-    return c.html(
-      <Layout appName={appName} title="Check your mail">
+    return renderPage(
+      c,
+      <Layout title="Check your mail">
         <Card title="Check your mail">
           <p>
             If an account uses <strong>{email}</strong>, we have sent it a link to choose a new password. The link
@@ -111,22 +101,20 @@ export const passwordResetPages = new Hono<PageEnv>()
     );
   })
   .get('/reset-password', (c) => {
-    const appName = readConfig(c.env).APP_NAME;
     const token = c.req.query('token') ?? '';
     if (!isPlausibleToken(token)) {
       return renderLinkProblem(c, linkText, 'This link has no valid token. Open the link from your mail again.');
     }
-    return c.html(<ResetPage appName={appName} csrfToken={c.var.csrfToken} token={token} />);
+    return renderPage(c, <ResetPage token={token} />);
   })
   .post('/reset-password', async (c) => {
-    const appName = readConfig(c.env).APP_NAME;
     const form = await readForm(c.req);
     const token = form.token ?? '';
     if (!isPlausibleToken(token)) return renderLinkProblem(c, linkText, 'This reset link is not valid.');
     const errors: FieldErrors = {};
     const password = checkField(errors, 'password', 'Password', passwordSchema, form.password);
     if (password === undefined) {
-      return c.html(<ResetPage appName={appName} csrfToken={c.var.csrfToken} token={token} errors={errors} />, 400);
+      return renderPage(c, <ResetPage token={token} errors={errors} />, 400);
     }
     try {
       await accounts.resetPassword(c.var.services, { token, password });
@@ -135,7 +123,7 @@ export const passwordResetPages = new Hono<PageEnv>()
       // the field, and keep the token (it is spent only by a successful reset) for the retry.
       if (error instanceof AuthError && error.code === 'validation_failed') {
         const { errors } = failureFrom(error, { password: { input: 'password', label: 'Password' } });
-        return c.html(<ResetPage appName={appName} csrfToken={c.var.csrfToken} token={token} errors={errors} />, 400);
+        return renderPage(c, <ResetPage token={token} errors={errors} />, 400);
       }
       return renderLinkFailure(c, linkText, error);
     }

@@ -3,32 +3,27 @@
 // whether or not the address is registered, like the API, so it tells nobody who has an account.
 import { Hono } from 'hono';
 import * as accounts from '../core/accounts';
-import { readConfig } from '../config';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH_FLOOR as PASSWORD_MIN_LENGTH } from '../core/password-policy';
 import { emailSchema, passwordSchema, usernameSchema } from '../web/schemas';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';
 import { Alert, Card, CsrfField, Field, Layout } from './layout';
+import { renderPage } from './render';
 
 export const PASSWORD_POLICY = `${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters. A few words make a strong password that is easy to remember.`;
 
-function RegisterPage(props: {
-  appName: string;
-  csrfToken: string;
-  values?: Record<string, string>;
-  errors?: FieldErrors;
-}) {
+function RegisterPage(props: { values?: Record<string, string>; errors?: FieldErrors }) {
   const errors = props.errors ?? {};
   const values = props.values ?? {};
   // As on /signin, focus starts on the first field to fill in or fix, so after a refused submit a
   // keyboard or screen-reader user lands on the field whose error is read out with it.
   const focused = (['username', 'email', 'password'] as const).find((name) => errors[name]) ?? 'username';
   return (
-    <Layout appName={props.appName} title="Create account">
+    <Layout title="Create account">
       <Card title="Create account">
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         <form method="post" action="/register" novalidate>
-          <CsrfField token={props.csrfToken} />
+          <CsrfField />
           <Field
             name="username"
             label="Username"
@@ -72,9 +67,9 @@ function RegisterPage(props: {
   );
 }
 
-function MailSentPage(props: { appName: string; csrfToken: string; email: string; title: string; resent?: boolean }) {
+function MailSentPage(props: { email: string; title: string; resent?: boolean }) {
   return (
-    <Layout appName={props.appName} title={props.title}>
+    <Layout title={props.title}>
       <Card title={props.title}>
         {props.resent ? (
           <Alert kind="ok">If {props.email} is waiting for verification, a new link is on its way.</Alert>
@@ -87,7 +82,7 @@ function MailSentPage(props: { appName: string; csrfToken: string; email: string
         )}
         <p>The link expires after a while. If the mail does not arrive, check your spam folder or send it again.</p>
         <form method="post" action="/resend-verification">
-          <CsrfField token={props.csrfToken} />
+          <CsrfField />
           <input type="hidden" name="email" value={props.email} />
           <button type="submit" class="secondary">
             Resend the verification mail
@@ -101,14 +96,14 @@ function MailSentPage(props: { appName: string; csrfToken: string; email: string
   );
 }
 
-function ResendPage(props: { appName: string; csrfToken: string; email?: string; errors?: FieldErrors }) {
+function ResendPage(props: { email?: string; errors?: FieldErrors }) {
   const errors = props.errors ?? {};
   return (
-    <Layout appName={props.appName} title="Resend verification">
+    <Layout title="Resend verification">
       <Card title="Resend verification">
         <p>Enter the address you registered with and we will send a new verification link.</p>
         <form method="post" action="/resend-verification" novalidate>
-          <CsrfField token={props.csrfToken} />
+          <CsrfField />
           <Field
             name="email"
             label="Email"
@@ -131,9 +126,8 @@ function ResendPage(props: { appName: string; csrfToken: string; email?: string;
 }
 
 export const registerPages = new Hono<PageEnv>()
-  .get('/register', (c) => c.html(<RegisterPage appName={readConfig(c.env).APP_NAME} csrfToken={c.var.csrfToken} />))
+  .get('/register', (c) => renderPage(c, <RegisterPage />))
   .post('/register', async (c) => {
-    const appName = readConfig(c.env).APP_NAME;
     const form = await readForm(c.req);
     const values = { username: (form.username ?? '').slice(0, 64), email: (form.email ?? '').slice(0, 320) };
     const errors: FieldErrors = {};
@@ -141,50 +135,28 @@ export const registerPages = new Hono<PageEnv>()
     const email = checkField(errors, 'email', 'Email', emailSchema, form.email);
     const password = checkField(errors, 'password', 'Password', passwordSchema, form.password);
     if (username === undefined || email === undefined || password === undefined) {
-      return c.html(
-        <RegisterPage appName={appName} csrfToken={c.var.csrfToken} values={values} errors={errors} />,
-        400,
-      );
+      return renderPage(c, <RegisterPage values={values} errors={errors} />, 400);
     }
     try {
       const user = await accounts.register(c.var.services, { username, email, password });
-      return c.html(
-        <MailSentPage appName={appName} csrfToken={c.var.csrfToken} email={user.email} title="Check your mail" />,
-        201,
-      );
+      return renderPage(c, <MailSentPage email={user.email} title="Check your mail" />, 201);
     } catch (error) {
       const failure = failureFrom(error, {
         username: { input: 'username', label: 'Username' },
         email: { input: 'email', label: 'Email' },
         password: { input: 'password', label: 'Password' },
       });
-      return c.html(
-        <RegisterPage appName={appName} csrfToken={c.var.csrfToken} values={values} errors={failure.errors} />,
-        failure.status,
-      );
+      return renderPage(c, <RegisterPage values={values} errors={failure.errors} />, failure.status);
     }
   })
-  .get('/resend-verification', (c) =>
-    c.html(<ResendPage appName={readConfig(c.env).APP_NAME} csrfToken={c.var.csrfToken} />),
-  )
+  .get('/resend-verification', (c) => renderPage(c, <ResendPage />))
   .post('/resend-verification', async (c) => {
-    const appName = readConfig(c.env).APP_NAME;
     const form = await readForm(c.req);
     const errors: FieldErrors = {};
     const email = checkField(errors, 'email', 'Email', emailSchema, form.email);
     if (email === undefined) {
-      return c.html(
-        <ResendPage
-          appName={appName}
-          csrfToken={c.var.csrfToken}
-          email={(form.email ?? '').slice(0, 320)}
-          errors={errors}
-        />,
-        400,
-      );
+      return renderPage(c, <ResendPage email={(form.email ?? '').slice(0, 320)} errors={errors} />, 400);
     }
     await accounts.resendVerification(c.var.services, email);
-    return c.html(
-      <MailSentPage appName={appName} csrfToken={c.var.csrfToken} email={email} title="Check your mail" resent />,
-    );
+    return renderPage(c, <MailSentPage email={email} title="Check your mail" resent />);
   });

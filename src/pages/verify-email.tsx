@@ -4,10 +4,10 @@
 import { Hono } from 'hono';
 import * as accounts from '../core/accounts';
 import { AuthError } from '../core/errors';
-import { readConfig } from '../config';
 import type { PageEnv } from '../web/page-env';
 import { readForm } from './form';
 import { Alert, Card, CsrfField, Layout } from './layout';
+import { renderPage } from './render';
 import { isPlausibleToken, renderLinkFailure, renderLinkProblem } from './link-problem';
 
 const linkText = {
@@ -21,17 +21,17 @@ const failedText = { ...linkText, title: 'Verification failed', heading: 'Verifi
 
 export const verifyEmailPages = new Hono<PageEnv>()
   .get('/verify-email', (c) => {
-    const appName = readConfig(c.env).APP_NAME;
     const token = c.req.query('token') ?? '';
     if (!isPlausibleToken(token)) {
       return renderLinkProblem(c, linkText, 'This link has no valid token. Open the link from your mail again.');
     }
-    return c.html(
-      <Layout appName={appName} title="Verify your email">
+    return renderPage(
+      c,
+      <Layout title="Verify your email">
         <Card title="Verify your email">
           <p>Confirm that this is your email address to finish creating your account.</p>
           <form method="post" action="/verify-email">
-            <CsrfField token={c.var.csrfToken} />
+            <CsrfField />
             <input type="hidden" name="token" value={token} />
             <button type="submit" class="wide">
               Confirm my email address
@@ -42,7 +42,6 @@ export const verifyEmailPages = new Hono<PageEnv>()
     );
   })
   .post('/verify-email', async (c) => {
-    const appName = readConfig(c.env).APP_NAME;
     const { token = '' } = await readForm(c.req);
     try {
       if (!isPlausibleToken(token)) throw new AuthError('invalid_token', 'This verification link is not valid.');
@@ -50,8 +49,9 @@ export const verifyEmailPages = new Hono<PageEnv>()
     } catch (error) {
       return renderLinkFailure(c, failedText, error);
     }
-    return c.html(
-      <Layout appName={appName} title="Email verified">
+    return renderPage(
+      c,
+      <Layout title="Email verified">
         <Card title="Email verified">
           <Alert kind="ok">Your email address is verified.</Alert>
           <p>
