@@ -4,15 +4,14 @@ import { Hono, type Context } from 'hono';
 import { type Authenticated, logout } from '../core/sign-in';
 import { type SessionSummary, changePassword, listSessions, revokeSession } from '../core/session-management';
 import { clearSessionCookies } from '../web/session-cookies';
-import { PASSWORD_MAX_LENGTH } from '../core/password-policy';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';
-import { passwordSchema } from '../web/schemas';
+import { loginPasswordSchema, passwordSchema } from '../web/schemas';
 import { Alert, Card, CsrfField, Field, Layout } from './layout';
 import { renderPage } from './render';
 import { noticeText } from './notices';
 import { currentSession } from './page-session';
-import { PASSWORD_POLICY } from './register';
+import { NewPasswordField } from './fields';
 
 const loginRedirect = (c: Context<PageEnv>) => c.redirect('/signin?redirect_to=%2Faccount', 303);
 
@@ -105,14 +104,7 @@ function AccountPage(props: AccountView) {
             autocomplete="current-password"
             error={errors.currentPassword}
           />
-          <Field
-            name="newPassword"
-            label="New password"
-            type="password"
-            autocomplete="new-password"
-            hint={PASSWORD_POLICY}
-            error={errors.newPassword}
-          />
+          <NewPasswordField name="newPassword" label="New password" error={errors.newPassword} />
           <button type="submit">Change password</button>
         </form>
       </Card>
@@ -172,8 +164,9 @@ export const accountPages = new Hono<PageEnv>()
     const newPassword = form.newPassword ?? '';
     const errors: FieldErrors = {};
     if (!currentPassword) errors.currentPassword = 'Enter your current password.';
-    else if ([...currentPassword].length > PASSWORD_MAX_LENGTH * 4)
-      errors.currentPassword = 'That password is too long.';
+    // The API's schema for a presented password: the same bound, in UTF-16 units.
+    else if (!loginPasswordSchema.safeParse(currentPassword).success)
+      errors.currentPassword = 'That password is too long or not valid.';
     if (!newPassword) errors.newPassword = 'Enter a new password.';
     else checkField(errors, 'newPassword', 'New password', passwordSchema, newPassword);
     if (Object.keys(errors).length > 0) return renderAccount(c, auth, { errors }, 400);

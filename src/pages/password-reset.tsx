@@ -7,9 +7,9 @@ import { AuthError } from '../core/errors';
 import { emailSchema, passwordSchema } from '../web/schemas';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';
-import { Card, CsrfField, Field, Layout } from './layout';
+import { Card, CsrfField, Layout } from './layout';
 import { renderPage } from './render';
-import { PASSWORD_POLICY } from './register';
+import { EmailRequestPage, NewPasswordField } from './fields';
 import { isPlausibleToken, renderLinkFailure, renderLinkProblem } from './link-problem';
 
 const linkText = {
@@ -20,34 +20,13 @@ const linkText = {
   unusable: 'This reset link is not valid or has already been used.',
 };
 
-function ForgotPage(props: { email?: string; errors?: FieldErrors }) {
-  const errors = props.errors ?? {};
-  return (
-    <Layout title="Forgot password">
-      <Card title="Forgot your password?">
-        <p>Enter the email address of your account and we will send you a link to choose a new password.</p>
-        <form method="post" action="/forgot-password" novalidate>
-          <CsrfField />
-          <Field
-            name="email"
-            label="Email"
-            type="email"
-            value={props.email ?? ''}
-            autocomplete="email"
-            error={errors.email}
-            autofocus
-          />
-          <button type="submit" class="wide">
-            Send reset link
-          </button>
-        </form>
-        <p class="links">
-          <a href="/signin">Back to sign in</a>
-        </p>
-      </Card>
-    </Layout>
-  );
-}
+const forgotText = {
+  title: 'Forgot password',
+  heading: 'Forgot your password?',
+  intro: 'Enter the email address of your account and we will send you a link to choose a new password.',
+  action: '/forgot-password',
+  submit: 'Send reset link',
+};
 
 function ResetPage(props: { token: string; errors?: FieldErrors }) {
   const errors = props.errors ?? {};
@@ -57,15 +36,7 @@ function ResetPage(props: { token: string; errors?: FieldErrors }) {
         <form method="post" action="/reset-password" novalidate>
           <CsrfField />
           <input type="hidden" name="token" value={props.token} />
-          <Field
-            name="password"
-            label="New password"
-            type="password"
-            autocomplete="new-password"
-            hint={PASSWORD_POLICY}
-            error={errors.password}
-            autofocus
-          />
+          <NewPasswordField name="password" label="New password" error={errors.password} autofocus />
           <button type="submit" class="wide">
             Set new password
           </button>
@@ -76,13 +47,17 @@ function ResetPage(props: { token: string; errors?: FieldErrors }) {
 }
 
 export const passwordResetPages = new Hono<PageEnv>()
-  .get('/forgot-password', (c) => renderPage(c, <ForgotPage />))
+  .get('/forgot-password', (c) => renderPage(c, <EmailRequestPage text={forgotText} />))
   .post('/forgot-password', async (c) => {
     const form = await readForm(c.req);
     const errors: FieldErrors = {};
     const email = checkField(errors, 'email', 'Email', emailSchema, form.email);
     if (email === undefined) {
-      return renderPage(c, <ForgotPage email={(form.email ?? '').slice(0, 320)} errors={errors} />, 400);
+      return renderPage(
+        c,
+        <EmailRequestPage text={forgotText} email={(form.email ?? '').slice(0, 320)} errors={errors} />,
+        400,
+      );
     }
     await accounts.forgotPassword(c.var.services, email);
     return renderPage(

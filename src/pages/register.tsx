@@ -3,14 +3,12 @@
 // whether or not the address is registered, like the API, so it tells nobody who has an account.
 import { Hono } from 'hono';
 import * as accounts from '../core/accounts';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH_FLOOR as PASSWORD_MIN_LENGTH } from '../core/password-policy';
 import { emailSchema, passwordSchema, usernameSchema } from '../web/schemas';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';
 import { Alert, Card, CsrfField, Field, Layout } from './layout';
+import { EmailField, EmailRequestPage, NewPasswordField } from './fields';
 import { renderPage } from './render';
-
-export const PASSWORD_POLICY = `${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters. A few words make a strong password that is easy to remember.`;
 
 function RegisterPage(props: { values?: Record<string, string>; errors?: FieldErrors }) {
   const errors = props.errors ?? {};
@@ -34,22 +32,10 @@ function RegisterPage(props: { values?: Record<string, string>; errors?: FieldEr
             maxlength={64}
             autofocus={focused === 'username'}
           />
-          <Field
-            name="email"
-            label="Email"
-            type="email"
-            value={values.email ?? ''}
-            autocomplete="email"
-            error={errors.email}
-            maxlength={320}
-            autofocus={focused === 'email'}
-          />
-          <Field
+          <EmailField value={values.email} error={errors.email} maxlength={320} autofocus={focused === 'email'} />
+          <NewPasswordField
             name="password"
             label="Password"
-            type="password"
-            autocomplete="new-password"
-            hint={PASSWORD_POLICY}
             error={errors.password}
             autofocus={focused === 'password'}
           />
@@ -96,34 +82,13 @@ function MailSentPage(props: { email: string; title: string; resent?: boolean })
   );
 }
 
-function ResendPage(props: { email?: string; errors?: FieldErrors }) {
-  const errors = props.errors ?? {};
-  return (
-    <Layout title="Resend verification">
-      <Card title="Resend verification">
-        <p>Enter the address you registered with and we will send a new verification link.</p>
-        <form method="post" action="/resend-verification" novalidate>
-          <CsrfField />
-          <Field
-            name="email"
-            label="Email"
-            type="email"
-            value={props.email ?? ''}
-            autocomplete="email"
-            error={errors.email}
-            autofocus
-          />
-          <button type="submit" class="wide">
-            Send a new link
-          </button>
-        </form>
-        <p class="links">
-          <a href="/signin">Back to sign in</a>
-        </p>
-      </Card>
-    </Layout>
-  );
-}
+const resendText = {
+  title: 'Resend verification',
+  heading: 'Resend verification',
+  intro: 'Enter the address you registered with and we will send a new verification link.',
+  action: '/resend-verification',
+  submit: 'Send a new link',
+};
 
 export const registerPages = new Hono<PageEnv>()
   .get('/register', (c) => renderPage(c, <RegisterPage />))
@@ -149,13 +114,17 @@ export const registerPages = new Hono<PageEnv>()
       return renderPage(c, <RegisterPage values={values} errors={failure.errors} />, failure.status);
     }
   })
-  .get('/resend-verification', (c) => renderPage(c, <ResendPage />))
+  .get('/resend-verification', (c) => renderPage(c, <EmailRequestPage text={resendText} />))
   .post('/resend-verification', async (c) => {
     const form = await readForm(c.req);
     const errors: FieldErrors = {};
     const email = checkField(errors, 'email', 'Email', emailSchema, form.email);
     if (email === undefined) {
-      return renderPage(c, <ResendPage email={(form.email ?? '').slice(0, 320)} errors={errors} />, 400);
+      return renderPage(
+        c,
+        <EmailRequestPage text={resendText} email={(form.email ?? '').slice(0, 320)} errors={errors} />,
+        400,
+      );
     }
     await accounts.resendVerification(c.var.services, email);
     return renderPage(c, <MailSentPage email={email} title="Check your mail" resent />);
