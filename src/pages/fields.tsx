@@ -1,8 +1,12 @@
 // Form parts that several pages share: the email field, a new-password field with the policy as
 // its hint, and the one-field page that asks for an address (forgot password, resend verification).
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH_FLOOR } from '../core/password-policy';
-import type { FieldErrors } from './form';
+import type { Context } from 'hono';
+import { emailSchema } from '../web/schemas';
+import type { PageEnv } from '../web/page-env';
+import { type FieldErrors, checkField, readForm } from './form';
 import { Card, CsrfField, Field, Layout } from './layout';
+import { renderPage } from './render';
 
 export const PASSWORD_POLICY = `${PASSWORD_MIN_LENGTH_FLOOR} to ${PASSWORD_MAX_LENGTH} characters. A few words make a strong password that is easy to remember.`;
 
@@ -73,4 +77,17 @@ export function EmailRequestPage(props: { text: EmailRequestText; email?: string
       </Card>
     </Layout>
   );
+}
+
+/** The address posted from an EmailRequestPage, or that page again with the field's error. */
+export async function readRequestedEmail(
+  c: Context<PageEnv>,
+  text: EmailRequestText,
+): Promise<{ email: string } | { refusal: Response }> {
+  const form = await readForm(c.req);
+  const errors: FieldErrors = {};
+  const email = checkField(errors, 'email', 'Email', emailSchema, form.email);
+  if (email !== undefined) return { email };
+  const page = <EmailRequestPage text={text} email={(form.email ?? '').slice(0, 320)} errors={errors} />;
+  return { refusal: await renderPage(c, page, 400) };
 }

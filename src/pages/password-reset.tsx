@@ -4,12 +4,12 @@
 import { Hono } from 'hono';
 import * as accounts from '../core/accounts';
 import { AuthError } from '../core/errors';
-import { emailSchema, passwordSchema } from '../web/schemas';
+import { passwordSchema } from '../web/schemas';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';
 import { Card, CsrfField, Layout } from './layout';
 import { renderPage } from './render';
-import { EmailRequestPage, NewPasswordField } from './fields';
+import { EmailRequestPage, NewPasswordField, readRequestedEmail } from './fields';
 import { isPlausibleToken, renderLinkFailure, renderLinkProblem } from './link-problem';
 
 const linkText = {
@@ -49,16 +49,9 @@ function ResetPage(props: { token: string; errors?: FieldErrors }) {
 export const passwordResetPages = new Hono<PageEnv>()
   .get('/forgot-password', (c) => renderPage(c, <EmailRequestPage text={forgotText} />))
   .post('/forgot-password', async (c) => {
-    const form = await readForm(c.req);
-    const errors: FieldErrors = {};
-    const email = checkField(errors, 'email', 'Email', emailSchema, form.email);
-    if (email === undefined) {
-      return renderPage(
-        c,
-        <EmailRequestPage text={forgotText} email={(form.email ?? '').slice(0, 320)} errors={errors} />,
-        400,
-      );
-    }
+    const requested = await readRequestedEmail(c, forgotText);
+    if ('refusal' in requested) return requested.refusal;
+    const { email } = requested;
     await accounts.forgotPassword(c.var.services, email);
     return renderPage(
       c,

@@ -7,7 +7,7 @@ import { emailSchema, passwordSchema, usernameSchema } from '../web/schemas';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';
 import { Alert, Card, CsrfField, Field, Layout } from './layout';
-import { EmailField, EmailRequestPage, NewPasswordField } from './fields';
+import { EmailField, EmailRequestPage, NewPasswordField, readRequestedEmail } from './fields';
 import { renderPage } from './render';
 
 function RegisterPage(props: { values?: Record<string, string>; errors?: FieldErrors }) {
@@ -116,16 +116,9 @@ export const registerPages = new Hono<PageEnv>()
   })
   .get('/resend-verification', (c) => renderPage(c, <EmailRequestPage text={resendText} />))
   .post('/resend-verification', async (c) => {
-    const form = await readForm(c.req);
-    const errors: FieldErrors = {};
-    const email = checkField(errors, 'email', 'Email', emailSchema, form.email);
-    if (email === undefined) {
-      return renderPage(
-        c,
-        <EmailRequestPage text={resendText} email={(form.email ?? '').slice(0, 320)} errors={errors} />,
-        400,
-      );
-    }
+    const requested = await readRequestedEmail(c, resendText);
+    if ('refusal' in requested) return requested.refusal;
+    const { email } = requested;
     await accounts.resendVerification(c.var.services, email);
     return renderPage(c, <MailSentPage email={email} title="Check your mail" resent />);
   });
