@@ -1,5 +1,5 @@
 // The route table the OpenAPI document is generated from. Request schemas are the very ones the
-// handlers validate with (src/http/schemas.ts); response schemas are in response-schemas.ts.
+// handlers validate with (src/web/schemas.ts); response schemas are in response-schemas.ts.
 // Adding a route to the API means adding one entry here: test/contract.test.ts fails for a served
 // route without an entry, and for any status a flow answers that its entry does not document.
 // After a change, `npm run openapi:generate` rewrites the served src/generated/openapi.json.

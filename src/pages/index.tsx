@@ -1,5 +1,5 @@
 // The browser pages, mounted at the root by src/app.ts. Every page gets the security headers and
-// a CSRF token; every form post passes the CSRF checks first (see ./csrf.ts).
+// a CSRF token; every form post passes the CSRF checks first (see src/web/form-csrf.ts).
 import { type Context, Hono } from 'hono';
 import { type RateLimitBinding, limitPerClient } from '../web/rate-limit';
 import { accountPages } from './account';
