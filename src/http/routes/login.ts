@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { createFactory } from 'hono/factory';
 import { AuthError } from '../../core/errors';
 import * as management from '../../core/session-management';
-import * as signIn from '../../core/sign-in';
+import { login, logout, refresh } from '../../core/sign-in';
 import type { AppEnv } from '../../web/context';
 import { assertCookieRequestFromAllowedOrigin } from '../../web/csrf';
 import { limitPerClient } from '../../web/rate-limit';
@@ -21,7 +21,7 @@ export const loginHandlers = factory.createHandlers(
   limitPerClient('RATE_LIMIT_CREDENTIALS', 'login'),
   jsonBody(loginBody),
   async (c) => {
-    const tokens = await signIn.login(c.var.services, {
+    const tokens = await login(c.var.services, {
       ...c.req.valid('json'),
       userAgent: describeUserAgent(c.req.header('user-agent')),
     });
@@ -31,7 +31,7 @@ export const loginHandlers = factory.createHandlers(
 );
 
 export const logoutHandlers = factory.createHandlers(requireAuth, async (c) => {
-  await signIn.logout(c.var.services, c.var.auth);
+  await logout(c.var.services, c.var.auth);
   clearSessionCookies(c);
   return c.body(null, 204);
 });
@@ -52,7 +52,7 @@ export const loginRoutes = new Hono<AppEnv>()
       ]);
     }
     try {
-      const tokens = await signIn.refresh(c.var.services, refreshToken);
+      const tokens = await refresh(c.var.services, refreshToken);
       setSessionCookies(c, tokens, c.var.services.settings.sessionTtlSeconds);
       return c.json(tokens);
     } catch (error) {
