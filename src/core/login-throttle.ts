@@ -11,6 +11,7 @@
 // which email is hers.
 import { AuthError } from './errors';
 import { digestToken } from './random-token';
+import type { AccountServices } from './services';
 import type { Session } from './sessions';
 import type { UserLookupKey, UserWithCredential } from './users';
 
@@ -102,4 +103,15 @@ export function lockedOut(reservation: Reservation, now: number, detail: string)
   const until = reservation.blockedUntil ?? now;
   const seconds = Math.max(1, Math.ceil((until - now) / 1000));
   return new AuthError('rate_limited', detail, [], { retryAfterSeconds: seconds });
+}
+
+/** Logs the attempt that locked an account, once per lock. */
+export function logLock(
+  services: Pick<AccountServices, 'settings' | 'log'>,
+  account: Reservation | null,
+  userId: string | undefined,
+): void {
+  if (account?.granted && account.count === services.settings.loginThrottle.maxFailures) {
+    services.log({ event: 'login.locked', userId });
+  }
 }

@@ -4,8 +4,9 @@ import { Hono } from 'hono';
 import { createFactory } from 'hono/factory';
 import * as accounts from '../../core/accounts';
 import { AuthError } from '../../core/errors';
-import * as management from '../../core/session-management';
-import * as signIn from '../../core/sign-in';
+import { changePassword } from '../../core/account-changes';
+import { login } from '../../core/login';
+import { listSessions, logout, logoutEverywhere, refresh, revokeSession } from '../../core/session-flows';
 import type { AppEnv } from '../context';
 import { assertCookieRequestFromAllowedOrigin } from '../csrf';
 import { jsonBody, validParams } from '../json-body';
@@ -39,7 +40,7 @@ const loginHandlers = factory.createHandlers(
   limitPerClient('RATE_LIMIT_CREDENTIALS', 'login'),
   jsonBody(loginBody),
   async (c) => {
-    const tokens = await signIn.login(c.var.services, {
+    const tokens = await login(c.var.services, {
       ...c.req.valid('json'),
       userAgent: describeUserAgent(c.req.header('user-agent')),
     });
@@ -49,7 +50,7 @@ const loginHandlers = factory.createHandlers(
 );
 
 const logoutHandlers = factory.createHandlers(requireAuth, async (c) => {
-  await signIn.logout(c.var.services, c.var.auth);
+  await logout(c.var.services, c.var.auth);
   clearSessionCookies(c);
   return c.body(null, 204);
 });
@@ -84,7 +85,7 @@ export const authRoutes = new Hono<AppEnv>()
       ]);
     }
     try {
-      const tokens = await signIn.refresh(c.var.services, refreshToken);
+      const tokens = await refresh(c.var.services, refreshToken);
       setSessionCookies(c, tokens, c.var.services.settings.sessionTtlSeconds);
       return c.json(tokens);
     } catch (error) {
@@ -94,16 +95,14 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .post('/logout', ...logoutHandlers)
   .post('/logout-all', requireAuth, async (c) => {
-    await management.logoutEverywhere(c.var.services, c.var.auth);
+    await logoutEverywhere(c.var.services, c.var.auth);
     clearSessionCookies(c);
     return c.body(null, 204);
   })
-  .get('/sessions', requireAuth, async (c) =>
-    c.json({ sessions: await management.listSessions(c.var.services, c.var.auth) }),
-  )
+  .get('/sessions', requireAuth, async (c) => c.json({ sessions: await listSessions(c.var.services, c.var.auth) }))
   .delete('/sessions/:id', requireAuth, validParams(sessionIdParam), async (c) => {
     const { id } = c.req.valid('param');
-    await management.revokeSession(c.var.services, c.var.auth, id);
+    await revokeSession(c.var.services, c.var.auth, id);
     if (id === c.var.auth.session.id) clearSessionCookies(c);
     return c.body(null, 204);
   })
@@ -113,7 +112,7 @@ export const authRoutes = new Hono<AppEnv>()
     requireAuth,
     jsonBody(changePasswordBody),
     async (c) => {
-      await management.changePassword(c.var.services, c.var.auth, c.req.valid('json'));
+      await changePassword(c.var.services, c.var.auth, c.req.valid('json'));
       return c.json({ status: 'password_changed' });
     },
   )

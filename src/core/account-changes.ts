@@ -1,44 +1,27 @@
-// What a signed-in user can do about their own account: list and revoke sessions, sign out
-// everywhere, change the password, and delete the account. Password-confirmed actions count
-// wrong passwords against the same per-account throttle as login.
-import { assertPasswordAllowed, sendPasswordChangedNotice } from './accounts';
+// Changes a signed-in user makes to their own account, each confirmed by the current password:
+// change the password, delete the account. Wrong passwords count against the same per-account
+// throttle as login. Both end every session, so the revocation markers follow.
+import { type PasswordChangedNoticeDeps, assertPasswordAllowed, sendPasswordChangedNotice } from './accounts';
 import { AuthError } from './errors';
+import {
+  ACCOUNT_COUNTER_PREFIX,
+  accountCounterKey,
+  attemptLimits,
+  counterKeysOf,
+  lockedOut,
+  logLock,
+} from './login-throttle';
+import { publishRevocation } from './revocations';
 import type { AccountServices } from './services';
-import { ACCOUNT_COUNTER_PREFIX, accountCounterKey, attemptLimits, counterKeysOf, lockedOut } from './login-throttle';
-import { type Authenticated, logLock } from './sign-in';
+import type { Authenticated } from './session-flows';
 
-export interface SessionSummary {
-  id: string;
-  createdAt: string;
-  lastUsedAt: string;
-  userAgent: string;
-  current: boolean;
-}
+type ConfirmPasswordDeps = Pick<AccountServices, 'logins' | 'passwords' | 'clock' | 'settings' | 'log'>;
+export type ChangePasswordDeps = ConfirmPasswordDeps &
+  PasswordChangedNoticeDeps &
+  Pick<AccountServices, 'users' | 'throttle' | 'checkNewPassword' | 'revocations' | 'defer'>;
+export type DeleteAccountDeps = ConfirmPasswordDeps & Pick<AccountServices, 'users' | 'throttle' | 'revocations'>;
 
-export async function listSessions(services: AccountServices, auth: Authenticated): Promise<SessionSummary[]> {
-  const sessions = await services.sessions.listForUser(auth.user.id, services.clock.now());
-  return sessions.map((session) => ({
-    id: session.id,
-    createdAt: new Date(session.createdAt).toISOString(),
-    lastUsedAt: new Date(session.lastUsedAt).toISOString(),
-    userAgent: session.userAgent,
-    current: session.id === auth.session.id,
-  }));
-}
-
-export async function revokeSession(services: AccountServices, auth: Authenticated, sessionId: string): Promise<void> {
-  if (!(await services.sessions.delete(auth.user.id, sessionId))) {
-    throw new AuthError('not_found', 'You have no session with that id.');
-  }
-  services.log({ event: 'session.revoked', userId: auth.user.id, sessionId });
-}
-
-export async function logoutEverywhere(services: AccountServices, auth: Authenticated): Promise<void> {
-  await services.sessions.deleteAllForUser(auth.user.id);
-  services.log({ event: 'logout.all', userId: auth.user.id });
-}
-
-async function confirmPassword(services: AccountServices, auth: Authenticated, password: string) {
+async function confirmPassword(services: ConfirmPasswordDeps, auth: Authenticated, password: string) {
   const now = services.clock.now();
   // Reserved on the account's counter only, before hashing, like a login's password check.
   const { found, account } = await services.logins.reserveLoginAttempt(
@@ -64,7 +47,7 @@ async function confirmPassword(services: AccountServices, auth: Authenticated, p
 }
 
 export async function changePassword(
-  services: AccountServices,
+  services: ChangePasswordDeps,
   auth: Authenticated,
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
@@ -80,12 +63,14 @@ export async function changePassword(
   });
   if (!replaced) throw new AuthError('conflict', 'The password was changed by another request. Try again.');
   services.log({ event: 'password.changed', userId: auth.user.id });
+  await publishRevocation(services, (publisher) => publisher.allSessionsEnded(auth.user.id, services.clock.now()));
   sendPasswordChangedNotice(services, auth.user);
 }
 
-export async function deleteAccount(services: AccountServices, auth: Authenticated, password: string): Promise<void> {
+export async function deleteAccount(services: DeleteAccountDeps, auth: Authenticated, password: string): Promise<void> {
   await confirmPassword(services, auth, password);
   await services.users.delete(auth.user.id);
   await services.throttle.clear(await counterKeysOf(auth.user));
   services.log({ event: 'account.deleted', userId: auth.user.id });
+  await publishRevocation(services, (publisher) => publisher.allSessionsEnded(auth.user.id, services.clock.now()));
 }
