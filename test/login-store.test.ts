@@ -24,7 +24,9 @@ async function newAccount() {
 }
 
 const reserve = (username: string, identifierKey: string | null, now: number) =>
-  logins.reserveLoginAttempt({ username }, { identifierKey, accountKeyPrefix: 'test:user:' }, limits, now);
+  identifierKey
+    ? logins.reserveLoginAttempt({ username }, identifierKey, limits, now)
+    : logins.reserveAccountAttempt({ username }, limits, now);
 
 describe('D1 login store', () => {
   it('grants the attempts up to the limit, locks on the last one, and refuses the rest', async () => {

@@ -3,14 +3,7 @@
 // throttle as login. Both end every session, so the revocation markers follow.
 import { type PasswordChangedNoticeDeps, assertPasswordAllowed, sendPasswordChangedNotice } from './accounts';
 import { AuthError } from './errors';
-import {
-  ACCOUNT_COUNTER_PREFIX,
-  accountCounterKey,
-  attemptLimits,
-  counterKeysOf,
-  lockedOut,
-  logLock,
-} from './login-throttle';
+import { accountCounterKey, attemptLimits, counterKeysOf, lockedOut, logLock } from './login-throttle';
 import { publishRevocation } from './revocations';
 import type { AccountServices } from './services';
 import type { Authenticated } from './session-flows';
@@ -24,9 +17,8 @@ export type DeleteAccountDeps = ConfirmPasswordDeps & Pick<AccountServices, 'use
 async function confirmPassword(services: ConfirmPasswordDeps, auth: Authenticated, password: string) {
   const now = services.clock.now();
   // Reserved on the account's counter only, before hashing, like a login's password check.
-  const { found, account } = await services.logins.reserveLoginAttempt(
+  const { found, account } = await services.logins.reserveAccountAttempt(
     { username: auth.user.username },
-    { identifierKey: null, accountKeyPrefix: ACCOUNT_COUNTER_PREFIX },
     attemptLimits(services.settings.loginThrottle),
     now,
   );

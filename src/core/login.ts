@@ -1,14 +1,7 @@
 // Login: checks a password under the lock-out of login-throttle.ts and starts a session. Staying
 // signed in (refresh, authenticate, logout) is in session-flows.ts.
 import { AuthError } from './errors';
-import {
-  ACCOUNT_COUNTER_PREFIX,
-  attemptLimits,
-  counterKeysOf,
-  identifierCounterKey,
-  lockedOut,
-  logLock,
-} from './login-throttle';
+import { attemptLimits, counterKeysOf, identifierCounterKey, lockedOut, logLock } from './login-throttle';
 import type { AccountServices } from './services';
 import { type TokenResponse, issueTokens, sessionLifetime } from './session-flows';
 import { newSession } from './sessions';
@@ -34,7 +27,7 @@ export async function login(
   const now = services.clock.now();
   const { found, identifier, account } = await services.logins.reserveLoginAttempt(
     identifierKey(input.identifier),
-    { identifierKey: await identifierCounterKey(input.identifier), accountKeyPrefix: ACCOUNT_COUNTER_PREFIX },
+    await identifierCounterKey(input.identifier),
     attemptLimits(services.settings.loginThrottle),
     now,
   );
