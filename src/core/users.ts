@@ -64,6 +64,19 @@ export interface UserRepository {
   upgradePasswordHash(userId: string, previousHash: string, passwordHash: string): Promise<void>;
 }
 
+/** The user that `create(input)` stores: unverified, created and updated at `input.now`. */
+export function newUserOf(input: NewUser): User {
+  return {
+    id: input.id,
+    username: input.username,
+    email: input.email,
+    emailVerifiedAt: null,
+    displayName: input.displayName,
+    createdAt: input.now,
+    updatedAt: input.now,
+  };
+}
+
 /** The user as clients see it: no epochs, hashes or internal timestamps. */
 export interface PublicUser {
   id: string;

@@ -1,6 +1,6 @@
 // UserRepository in memory, with the D1 repository's rules: unique usernames and emails (case
 // folded), and a password replaced only from the version it was read at.
-import type { UserRepository } from '../../core/users';
+import { type UserRepository, newUserOf } from '../../core/users';
 import { type MemoryTables, deleteSessionRow, findUserBy } from './tables';
 
 export function createMemoryUserRepository(tables: MemoryTables): UserRepository {
@@ -8,15 +8,7 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
     async create(input) {
       if (findUserBy(tables, { username: input.username })) return { ok: false, conflict: 'username' };
       if (findUserBy(tables, { email: input.email })) return { ok: false, conflict: 'email' };
-      const user = {
-        id: input.id,
-        username: input.username,
-        email: input.email,
-        emailVerifiedAt: null,
-        displayName: input.displayName,
-        createdAt: input.now,
-        updatedAt: input.now,
-      };
+      const user = newUserOf(input);
       tables.users.set(user.id, user);
       tables.credentials.set(user.id, { userId: user.id, passwordHash: input.passwordHash, passwordVersion: 1 });
       return { ok: true, user: { ...user } };
