@@ -31,6 +31,10 @@ export function notBeforeSeconds(now: number): number {
   return Math.ceil(now / 1000);
 }
 
+/**
+ * What the core needs to tell other Workers that sessions ended. Called only after the store has
+ * ended them; a failure is logged by `publishRevocation` and never changes the flow's answer.
+ */
 export interface RevocationPublisher {
   /** One session ended (logout, revoke, refresh-token reuse). `now` in ms since the epoch. */
   sessionEnded(sessionId: string, now: number): Promise<void>;
