@@ -10,7 +10,7 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
       if (findUserBy(tables, { email: input.email })) return { ok: false, conflict: 'email' };
       const user = newUserOf(input);
       tables.users.set(user.id, user);
-      tables.credentials.set(user.id, { userId: user.id, passwordHash: input.passwordHash, passwordVersion: 1 });
+      tables.credentials.set(user.id, { userId: user.id, passwordHash: input.passwordHash, passwordVersion: 0 });
       return { ok: true, user: { ...user } };
     },
 
