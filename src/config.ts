@@ -7,6 +7,8 @@ import { PEPPER_MAX_VERSION, createPasswordPeppers } from './core/password-peppe
 export interface Env {
   DB: D1Database;
   KV: KVNamespace;
+  /** Revocation markers read by Workers that verify tokens on their own; optional. */
+  REVOCATIONS?: KVNamespace;
   ENVIRONMENT?: string;
   APP_NAME?: string;
   APP_URL?: string;

@@ -13,6 +13,7 @@ import type { Mailer } from './core/mail';
 import { type PasswordHasher, createPasswordHasher } from './core/password-hasher';
 import { createPasswordPeppers } from './core/password-pepper';
 import { checkPasswordPolicy } from './core/password-policy';
+import { noRevocationPublisher } from './core/revocations';
 import type { AccountServices, AccountSettings, PasswordPolicyCheck } from './core/services';
 import { type Config, type Env, readConfig } from './config';
 import { createConsoleMailer } from './mail/console-mailer';
@@ -23,6 +24,7 @@ import { createD1SessionRepository } from './storage/d1-session-repository';
 import { createD1ThrottleStore } from './storage/d1-throttle-store';
 import { createD1UserRepository } from './storage/d1-user-repository';
 import { createKvEmailTokenStore } from './storage/kv-email-token-store';
+import { createKvRevocationPublisher } from './storage/kv-revocation-publisher';
 
 /** What tests (and other hosts) may replace: time, outbound HTTP and the log sink. */
 export interface ServiceOverrides {
@@ -80,6 +82,10 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     logins: createD1LoginStore(env.DB),
     emailTokens: createKvEmailTokenStore(env.KV, clock),
     throttle: createD1ThrottleStore(env.DB),
+    // A namespace of its own: verifier Workers bind it read-only and must not see mail tokens.
+    revocations: env.REVOCATIONS
+      ? createKvRevocationPublisher(env.REVOCATIONS, { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS })
+      : noRevocationPublisher,
     accessTokens: createAccessTokenIssuer({
       privateJwk: config.JWT_PRIVATE_JWK,
       previousPublicJwk: config.JWT_PREVIOUS_PUBLIC_JWK,

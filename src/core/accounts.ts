@@ -4,13 +4,23 @@ import { type EmailTokenPurpose, issueEmailToken, lookUpEmailToken } from './ema
 import { AuthError } from './errors';
 import { counterKeysOf } from './login-throttle';
 import { passwordChangedMessage, passwordResetMessage, verificationMessage } from './mail';
-import { sendAccountMail } from './mail-delivery';
+import { type MailDeliveryDeps, sendAccountMail } from './mail-delivery';
+import { publishRevocation } from './revocations';
 import type { AccountServices } from './services';
 import { type PublicUser, type User, normalizeEmail, normalizeUsername, toPublicUser } from './users';
 
+type VerificationMailDeps = MailDeliveryDeps & Pick<AccountServices, 'emailTokens'>;
+export type PasswordChangedNoticeDeps = MailDeliveryDeps;
+export type RegisterDeps = VerificationMailDeps & Pick<AccountServices, 'users' | 'passwords' | 'checkNewPassword'>;
+export type VerifyEmailDeps = Pick<AccountServices, 'emailTokens' | 'users' | 'clock' | 'log'>;
+export type ResendVerificationDeps = VerificationMailDeps & Pick<AccountServices, 'users'>;
+export type ForgotPasswordDeps = VerificationMailDeps & Pick<AccountServices, 'users'>;
+export type ResetPasswordDeps = MailDeliveryDeps &
+  Pick<AccountServices, 'emailTokens' | 'users' | 'passwords' | 'checkNewPassword' | 'revocations'>;
+
 /** Refuses a new password that breaks the policy, naming the field it came in. */
 export async function assertPasswordAllowed(
-  services: AccountServices,
+  services: Pick<AccountServices, 'checkNewPassword'>,
   password: string,
   owner: { username: string; email: string },
   field: string,
@@ -19,7 +29,7 @@ export async function assertPasswordAllowed(
   if (reason) throw new AuthError('validation_failed', reason, [{ field, message: reason }]);
 }
 
-function sendVerificationMail(services: AccountServices, user: User): void {
+function sendVerificationMail(services: VerificationMailDeps, user: User): void {
   const { clock, settings } = services;
   sendAccountMail(services, 'verify_email', { userId: user.id }, async () => {
     const token = await issueEmailToken(
@@ -33,7 +43,7 @@ function sendVerificationMail(services: AccountServices, user: User): void {
 }
 
 export function sendPasswordChangedNotice(
-  services: AccountServices,
+  services: PasswordChangedNoticeDeps,
   user: Pick<User, 'id' | 'email' | 'username'>,
 ): void {
   sendAccountMail(
@@ -46,7 +56,7 @@ export function sendPasswordChangedNotice(
 }
 
 export async function register(
-  services: AccountServices,
+  services: RegisterDeps,
   input: { username: string; email: string; password: string; displayName?: string | undefined },
 ): Promise<PublicUser> {
   const username = normalizeUsername(input.username);
@@ -77,7 +87,11 @@ export async function register(
  * conditional write), so a failed delete leaves a harmless stale record and must not turn the
  * user's success into an error.
  */
-async function forgetEmailToken(services: AccountServices, purpose: EmailTokenPurpose, digest: string) {
+async function forgetEmailToken(
+  services: Pick<AccountServices, 'emailTokens' | 'log'>,
+  purpose: EmailTokenPurpose,
+  digest: string,
+) {
   try {
     await services.emailTokens.delete(purpose, digest);
   } catch (error) {
@@ -89,7 +103,7 @@ async function forgetEmailToken(services: AccountServices, purpose: EmailTokenPu
   }
 }
 
-export async function verifyEmail(services: AccountServices, token: string): Promise<PublicUser> {
+export async function verifyEmail(services: VerifyEmailDeps, token: string): Promise<PublicUser> {
   const now = services.clock.now();
   const found = await lookUpEmailToken(services.emailTokens, 'verify_email', token, now);
   if (found.status === 'expired') throw new AuthError('token_expired', 'This verification link has expired.');
@@ -104,12 +118,12 @@ export async function verifyEmail(services: AccountServices, token: string): Pro
   return toPublicUser(user);
 }
 
-export async function resendVerification(services: AccountServices, email: string): Promise<void> {
+export async function resendVerification(services: ResendVerificationDeps, email: string): Promise<void> {
   const user = await services.users.findByEmail(normalizeEmail(email));
   if (user && user.emailVerifiedAt === null) sendVerificationMail(services, user);
 }
 
-export async function forgotPassword(services: AccountServices, email: string): Promise<void> {
+export async function forgotPassword(services: ForgotPasswordDeps, email: string): Promise<void> {
   const found = await services.users.findWithCredential({ email: normalizeEmail(email) });
   if (!found) return;
   const { user, credential } = found;
@@ -126,7 +140,7 @@ export async function forgotPassword(services: AccountServices, email: string): 
 }
 
 export async function resetPassword(
-  services: AccountServices,
+  services: ResetPasswordDeps,
   input: { token: string; password: string },
 ): Promise<void> {
   const now = services.clock.now();
@@ -150,5 +164,6 @@ export async function resetPassword(
   // The owner has just proved control of the mailbox: the lock-out is lifted with the reset.
   await services.throttle.clear(await counterKeysOf(user));
   services.log({ event: 'password.reset', userId: user.id });
+  await publishRevocation(services, (publisher) => publisher.allSessionsEnded(user.id, now));
   sendPasswordChangedNotice(services, user);
 }

@@ -5,6 +5,7 @@
 // fails to decrypt. Each ciphertext names its key version (`v<version>.`), so the key can be
 // rotated the way the password pepper is: the new key encrypts, the previous one still decrypts.
 import { base64UrlToBytes, bytesToBase64Url, randomBytes } from './encoding';
+import { type VersionedSecretSettings, readVersionedSecrets } from './versioned-secrets';
 
 export const DATA_KEY_BYTES = 32;
 export const DATA_KEY_MAX_VERSION = 999_999;
@@ -42,25 +43,16 @@ function parseKeySetting(text: string, version: number, name: string): Uint8Arra
  * (DATA_ENCRYPTION_KEY_PREVIOUS) at version - 1. Throws at once on settings that would make stored
  * ciphertexts unreadable, naming the setting and never its value.
  */
-export function createDataEncryptionKeys(settings: {
-  current?: string;
-  version?: number;
-  previous?: string;
-}): DataEncryptionKeys {
-  const { current, version = 1, previous } = settings;
-  if (current === undefined) {
-    if (previous !== undefined) throw new RangeError('a previous data encryption key needs a current one');
-    return { currentVersion: undefined, byVersion: new Map() };
-  }
-  const byVersion = new Map([[version, parseKeySetting(current, version, 'DATA_ENCRYPTION_KEY')]]);
-  if (previous !== undefined) {
-    const previousKey = parseKeySetting(previous, version - 1, 'DATA_ENCRYPTION_KEY_PREVIOUS');
-    if (bytesToBase64Url(previousKey) === bytesToBase64Url(byVersion.get(version)!)) {
-      throw new RangeError('the previous data encryption key must differ from the current one');
-    }
-    byVersion.set(version - 1, previousKey);
-  }
-  return { currentVersion: version, byVersion };
+export function createDataEncryptionKeys(settings: VersionedSecretSettings): DataEncryptionKeys {
+  const keys = readVersionedSecrets(settings, {
+    noun: 'data encryption key',
+    parse: (secret, version, which) =>
+      parseKeySetting(secret, version, which === 'current' ? 'DATA_ENCRYPTION_KEY' : 'DATA_ENCRYPTION_KEY_PREVIOUS'),
+    same: (a, b) => bytesToBase64Url(a) === bytesToBase64Url(b),
+  });
+  return keys
+    ? { currentVersion: keys.version, byVersion: keys.byVersion }
+    : { currentVersion: undefined, byVersion: new Map() };
 }
 
 // One imported AES key per key per isolate: importKey is not free.

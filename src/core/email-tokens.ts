@@ -18,6 +18,11 @@ export interface EmailTokenRecord {
   expiresAt: number;
 }
 
+/**
+ * Where mailed tokens are kept by digest, per purpose. The core needs a keyed read, a write that
+ * lasts until `retainUntil`, and a delete; nothing conditional, since single use is decided by the
+ * user store's conditional write.
+ */
 export interface EmailTokenStore {
   get(purpose: EmailTokenPurpose, digest: string): Promise<EmailTokenRecord | null>;
   /** Keeps the record until `retainUntil` (at least its expiry, so expiry can be reported). */

@@ -1,5 +1,5 @@
 // The stable, machine-readable error codes of Latchkey. Clients branch on `code`; only the HTTP
-// edge (src/http/problem.ts) maps a code to a status and an RFC 9457 problem document.
+// edge (src/web/problem.ts) maps a code to a status and an RFC 9457 problem document.
 
 export type ErrorCode =
   | 'validation_failed'

@@ -6,6 +6,10 @@
 import { MAIL_COUNTER_PREFIX, MAIL_QUOTA_WINDOW_MS } from './mail-delivery';
 import { ROTATED_TOKEN_MEMORY_MS } from './sessions';
 
+/**
+ * What the cleanup needs: bounded deletes of records no check will read again, each atomic
+ * against a concurrent write that would make the record count again. Each returns how many went.
+ */
 export interface ExpiredRecordStore {
   /** Deletes up to `limit` sessions that expired at or before `now`, with their refresh tokens. */
   deleteExpiredSessions(now: number, limit: number): Promise<number>;

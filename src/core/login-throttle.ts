@@ -11,6 +11,7 @@
 // which email is hers.
 import { AuthError } from './errors';
 import { digestToken } from './random-token';
+import type { AccountServices } from './services';
 import type { Session } from './sessions';
 import type { UserLookupKey, UserWithCredential } from './users';
 
@@ -43,24 +44,29 @@ export interface LoginAttempt {
   account: Reservation | null;
 }
 
-export interface LoginCounters {
-  /** The typed identifier's counter key, or null to reserve on the account's counter only. */
-  identifierKey: string | null;
-  /** The account's counter key is this prefix followed by the user id. */
-  accountKeyPrefix: string;
-}
-
+/**
+ * What a password check needs from storage. Reserving and finding the account are one port, not
+ * a user lookup plus a throttle, because they must be one round trip: the account's counter is
+ * known only once the account is found, and a second trip would let a burst of parallel requests
+ * look the account up before any of them counted. Counters are keyed by `accountCounterKey`.
+ */
 export interface LoginStore {
   /**
-   * In one round trip: reserves an attempt on the identifier's counter, then (only if that was
-   * granted) on the counter of the account the lookup names, and finds that account.
+   * In one round trip: reserves an attempt on the typed identifier's counter (`identifierKey`),
+   * then (only if that was granted) on the counter of the account the lookup names, and finds
+   * that account.
    */
   reserveLoginAttempt(
     lookup: UserLookupKey,
-    counters: LoginCounters,
+    identifierKey: string,
     limits: AttemptLimits,
     now: number,
   ): Promise<LoginAttempt>;
+  /**
+   * A password check of a signed-in user (confirming a change or deletion): reserves an attempt
+   * on the named account's counter only, and finds the account. `identifier` is always null.
+   */
+  reserveAccountAttempt(lookup: UserLookupKey, limits: AttemptLimits, now: number): Promise<LoginAttempt>;
   /**
    * In one transaction: starts the session with its first refresh token only while the account's
    * credential is still at `session.passwordVersion`, and then clears `counterKeys`. False when
@@ -102,4 +108,15 @@ export function lockedOut(reservation: Reservation, now: number, detail: string)
   const until = reservation.blockedUntil ?? now;
   const seconds = Math.max(1, Math.ceil((until - now) / 1000));
   return new AuthError('rate_limited', detail, [], { retryAfterSeconds: seconds });
+}
+
+/** Logs the attempt that locked an account, once per lock. */
+export function logLock(
+  services: Pick<AccountServices, 'settings' | 'log'>,
+  account: Reservation | null,
+  userId: string | undefined,
+): void {
+  if (account?.granted && account.count === services.settings.loginThrottle.maxFailures) {
+    services.log({ event: 'login.locked', userId });
+  }
 }

@@ -8,8 +8,11 @@ import type { AccountServices } from './services';
 export const MAIL_COUNTER_PREFIX = 'mail:';
 export const MAIL_QUOTA_WINDOW_MS = 60 * 60 * 1000;
 
+/** What sending account mail uses. */
+export type MailDeliveryDeps = Pick<AccountServices, 'mailer' | 'throttle' | 'clock' | 'settings' | 'log' | 'defer'>;
+
 export function sendAccountMail(
-  services: AccountServices,
+  services: MailDeliveryDeps,
   kind: string,
   recipient: { userId: string },
   build: () => Promise<MailMessage>,

@@ -2,6 +2,7 @@
 // password is HMAC-SHA-256-ed with it before PBKDF2, so a stolen copy of the database alone cannot
 // be guessed against offline. Each hash records the pepper version it used (`pv=`), so a pepper
 // can be rotated: the new one hashes, the previous one still verifies, and logins re-hash.
+import { type VersionedSecretSettings, readVersionedSecrets } from './versioned-secrets';
 
 /** A pepper of fewer characters than this is refused: it would be guessable along with the passwords. */
 export const PEPPER_MIN_LENGTH = 32;
@@ -33,26 +34,17 @@ export function assertPepperSupported(pepper: PasswordPepper): void {
  * (PASSWORD_PEPPER_VERSION, default 1) and optionally `previous` (PASSWORD_PEPPER_PREVIOUS) at
  * version - 1. Throws at once on settings that would make stored hashes unverifiable.
  */
-export function createPasswordPeppers(settings: {
-  current?: string;
-  version?: number;
-  previous?: string;
-}): PasswordPeppers {
-  const { current, version = 1, previous } = settings;
-  if (current === undefined) {
-    if (previous !== undefined) throw new RangeError('a previous pepper needs a current one');
-    return { current: undefined, byVersion: new Map() };
-  }
-  const currentPepper = { version, secret: current };
-  assertPepperSupported(currentPepper);
-  const byVersion = new Map([[version, current]]);
-  if (previous !== undefined) {
-    const previousPepper = { version: version - 1, secret: previous };
-    assertPepperSupported(previousPepper);
-    if (previous === current) throw new RangeError('the previous pepper must differ from the current one');
-    byVersion.set(previousPepper.version, previous);
-  }
-  return { current: currentPepper, byVersion };
+export function createPasswordPeppers(settings: VersionedSecretSettings): PasswordPeppers {
+  const peppers = readVersionedSecrets(settings, {
+    noun: 'pepper',
+    parse: (secret, version) => {
+      assertPepperSupported({ version, secret });
+      return secret;
+    },
+    same: (a, b) => a === b,
+  });
+  if (!peppers) return { current: undefined, byVersion: new Map() };
+  return { current: { version: peppers.version, secret: peppers.current }, byVersion: peppers.byVersion };
 }
 
 // One imported HMAC key per pepper per isolate: importKey is not free, and logins are frequent.

@@ -31,6 +31,10 @@ export function notBeforeSeconds(now: number): number {
   return Math.ceil(now / 1000);
 }
 
+/**
+ * What the core needs to tell other Workers that sessions ended. Called only after the store has
+ * ended them; a failure is logged by `publishRevocation` and never changes the flow's answer.
+ */
 export interface RevocationPublisher {
   /** One session ended (logout, revoke, refresh-token reuse). `now` in ms since the epoch. */
   sessionEnded(sessionId: string, now: number): Promise<void>;
@@ -43,3 +47,20 @@ export const noRevocationPublisher: RevocationPublisher = {
   sessionEnded: async () => {},
   allSessionsEnded: async () => {},
 };
+
+/**
+ * Publishes that sessions ended, after D1 has ended them. D1 already decided, so a failed KV
+ * write is logged and the flow goes on: other Workers then accept the tokens until they expire,
+ * as they would with no publisher. Awaited rather than deferred so that a verifier at this
+ * location refuses the tokens as soon as the client has its answer (KV reads its own writes there).
+ */
+export async function publishRevocation(
+  services: { revocations: RevocationPublisher; log(event: { event: string } & Record<string, unknown>): void },
+  publish: (publisher: RevocationPublisher) => Promise<void>,
+): Promise<void> {
+  try {
+    await publish(services.revocations);
+  } catch (error) {
+    services.log({ event: 'revocation.publish_failed', error: error instanceof Error ? error.name : 'unknown' });
+  }
+}

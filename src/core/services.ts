@@ -5,6 +5,7 @@ import type { Clock } from './clock';
 import type { EmailTokenStore } from './email-tokens';
 import type { MailContext, Mailer } from './mail';
 import type { PasswordHasher } from './password-hasher';
+import type { RevocationPublisher } from './revocations';
 import type { SessionRepository } from './sessions';
 import type { LoginStore, LoginThrottleSettings } from './login-throttle';
 import type { MailQuotaSettings, ThrottleStore } from './throttle';
@@ -33,6 +34,8 @@ export interface AccountServices {
   logins: LoginStore;
   emailTokens: EmailTokenStore;
   throttle: ThrottleStore;
+  /** Tells Workers that verify tokens on their own that sessions ended (src/verifier). */
+  revocations: RevocationPublisher;
   accessTokens: AccessTokenIssuer;
   mailer: Mailer;
   clock: Clock;

@@ -5,7 +5,7 @@
 // reuse detection. Reading does not extend the session: its idle timeout runs from the last
 // refresh, which the next state-changing request does.
 import type { AccountServices } from './services';
-import type { Authenticated } from './sign-in';
+import type { Authenticated } from './session-flows';
 import { digestToken } from './random-token';
 
 export async function findSessionByRefreshToken(

@@ -43,6 +43,11 @@ export interface RefreshTokenExchange {
   forgetBefore: number;
 }
 
+/**
+ * What the session flows need from storage: read a live session (with its user) by id or by
+ * refresh-token digest, exchange a refresh token by compare-and-set, list, and delete. Every read
+ * counts a session only while it is bound to the account's current password version.
+ */
 export interface SessionRepository {
   /** The session and its user, if it exists, belongs to the user, has not expired and is bound to the current password. */
   findActive(sessionId: string, userId: string, now: number): Promise<{ session: Session; user: User } | null>;

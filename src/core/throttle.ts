@@ -2,6 +2,7 @@
 // login-throttle.ts). They live in D1: KV allows one write per second per key and cannot
 // increment, and isolate memory is per machine, so neither can count 50 parallel events as 50.
 
+/** What the core needs of counters: an exact count per key in a fixed window, and a reset. */
 export interface ThrottleStore {
   /** Counts one event under `key` in a fixed window of `windowMs`, atomically; returns the count in the window. */
   hit(key: string, options: { now: number; windowMs: number }): Promise<number>;

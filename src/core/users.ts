@@ -35,6 +35,11 @@ export interface UserWithCredential {
 
 export type CreateUserResult = { ok: true; user: User } | { ok: false; conflict: 'username' | 'email' };
 
+/**
+ * What the account flows need from user storage: create with unique names, find by id, email or
+ * login name (with the password credential), and the conditional writes that make mailed tokens
+ * single-use (`markEmailVerified`, `replacePassword`).
+ */
 export interface UserRepository {
   /** Creates user, credential and profile together, or nothing. */
   create(input: NewUser): Promise<CreateUserResult>;
@@ -58,10 +63,23 @@ export interface UserRepository {
     /** A reset link proves control of the address, so a reset also verifies it. */
     verifyEmail?: boolean;
   }): Promise<boolean>;
-  /** Deletes the user with their credential, profile, sessions and counters. */
+  /** Deletes the user with their credential, profile and sessions (counters are the throttle's). */
   delete(userId: string): Promise<void>;
   /** Swaps in a re-hashed password (new parameters, same password) if the hash is unchanged. */
   upgradePasswordHash(userId: string, previousHash: string, passwordHash: string): Promise<void>;
+}
+
+/** The user that `create(input)` stores: unverified, created and updated at `input.now`. */
+export function newUserOf(input: NewUser): User {
+  return {
+    id: input.id,
+    username: input.username,
+    email: input.email,
+    emailVerifiedAt: null,
+    displayName: input.displayName,
+    createdAt: input.now,
+    updatedAt: input.now,
+  };
 }
 
 /** The user as clients see it: no epochs, hashes or internal timestamps. */

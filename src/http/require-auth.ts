@@ -4,7 +4,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { AuthError } from '../core/errors';
-import { type Authenticated, authenticate } from '../core/sign-in';
+import { type Authenticated, authenticate } from '../core/session-flows';
 import { BEARER_CHALLENGE, INVALID_TOKEN_CHALLENGE } from './auth-challenge';
 import type { AppEnv } from '../web/context';
 import { assertCookieRequestFromAllowedOrigin, isStateChanging } from '../web/csrf';

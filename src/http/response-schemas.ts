@@ -4,7 +4,7 @@
 // instead of leaking quietly into clients.
 import * as z from 'zod';
 import type { JSONWebKeySet } from 'jose';
-import type { TokenResponse } from '../core/sign-in';
+import type { TokenResponse } from '../core/session-flows';
 import type { ErrorCode } from '../core/errors';
 import type { PublicUser } from '../core/users';
 import { type ProblemDocument, problemCatalogue } from '../web/problem';

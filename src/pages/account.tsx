@@ -1,8 +1,8 @@
 // /account: the signed-in user's details, their sessions (each with its own sign-out), a change
 // of password, and signing out. Signed-out visitors are sent to /signin, which brings them back.
 import { Hono, type Context } from 'hono';
-import { type Authenticated, logout } from '../core/sign-in';
-import { type SessionSummary, changePassword, listSessions, revokeSession } from '../core/session-management';
+import { changePassword } from '../core/account-changes';
+import { type Authenticated, type SessionSummary, listSessions, logout, revokeSession } from '../core/session-flows';
 import { clearSessionCookies } from '../web/session-cookies';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';

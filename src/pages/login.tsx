@@ -1,7 +1,7 @@
 // GET/POST /signin (the login page): username-or-email and password. Success sets the session cookies and sends
 // the browser to /account, or to a `redirect_to` that passes the return-URL allowlist.
 import { Hono } from 'hono';
-import { login } from '../core/sign-in';
+import { login } from '../core/login';
 import { describeUserAgent } from '../web/user-agent';
 import { readConfig } from '../config';
 import { setSessionCookies } from '../web/session-cookies';

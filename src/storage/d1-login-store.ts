@@ -1,7 +1,14 @@
 // LoginStore on D1: the two round trips of a login. The first reserves the attempt on the
 // counters and finds the account, in one batch (one transaction); the second starts the session
 // and clears the counters, conditional on the password version the check saw.
-import type { LoginStore, Reservation } from '../core/login-throttle';
+import {
+  ACCOUNT_COUNTER_PREFIX,
+  type AttemptLimits,
+  type LoginAttempt,
+  type LoginStore,
+  type Reservation,
+} from '../core/login-throttle';
+import type { UserLookupKey } from '../core/users';
 import type { UserWithCredential } from '../core/users';
 
 interface AccountRow {
@@ -50,65 +57,73 @@ function reservationOf(row: CounterRow | undefined, maxAttempts: number): Reserv
 }
 
 export function createD1LoginStore(d1: D1Database): LoginStore {
-  return {
-    async reserveLoginAttempt(lookup, { identifierKey, accountKeyPrefix }, limits, now) {
-      const match = 'email' in lookup ? 'lower(u.email) = lower(?6)' : 'lower(u.username) = lower(?6)';
-      const value = 'email' in lookup ? lookup.email : lookup.username;
-      const common = [now, limits.windowMs, limits.maxAttempts, limits.lockoutMs] as const;
-      const identifier = identifierKey
-        ? d1
-            .prepare(
-              `insert into throttle_counters (key, count, window_started_at, blocked_until)
+  async function reserve(
+    lookup: UserLookupKey,
+    identifierKey: string | null,
+    limits: AttemptLimits,
+    now: number,
+  ): Promise<LoginAttempt> {
+    const match = 'email' in lookup ? 'lower(u.email) = lower(?6)' : 'lower(u.username) = lower(?6)';
+    const value = 'email' in lookup ? lookup.email : lookup.username;
+    const common = [now, limits.windowMs, limits.maxAttempts, limits.lockoutMs] as const;
+    const identifier = identifierKey
+      ? d1
+          .prepare(
+            `insert into throttle_counters (key, count, window_started_at, blocked_until)
                values (?1, 1, ?2, ${firstAttempt}) ${reserveUpdate}`,
-            )
-            .bind(identifierKey, ...common)
-        : null;
-      // The account's counter moves only when the identifier's granted the attempt, so refused
-      // requests cannot spend the account's checks. The WHERE also keeps SQLite from reading
-      // ON CONFLICT as a join constraint.
-      const account = d1
-        .prepare(
-          `insert into throttle_counters (key, count, window_started_at, blocked_until)
+          )
+          .bind(identifierKey, ...common)
+      : null;
+    // The account's counter moves only when the identifier's granted the attempt, so refused
+    // requests cannot spend the account's checks. The WHERE also keeps SQLite from reading
+    // ON CONFLICT as a join constraint.
+    const account = d1
+      .prepare(
+        `insert into throttle_counters (key, count, window_started_at, blocked_until)
            select ?1 || u.id, 1, ?2, ${firstAttempt} from users u
            where ${match} and coalesce((select count from throttle_counters where key = ?7), 0) <= ?4
            ${reserveUpdate}`,
-        )
-        .bind(accountKeyPrefix, ...common, value, identifierKey);
-      const user = d1
-        .prepare(
-          `select u.id, u.username, u.email, u.email_verified_at, u.created_at, u.updated_at, p.display_name,
+      )
+      .bind(ACCOUNT_COUNTER_PREFIX, ...common, value, identifierKey);
+    const user = d1
+      .prepare(
+        `select u.id, u.username, u.email, u.email_verified_at, u.created_at, u.updated_at, p.display_name,
                   a.password_hash, a.password_version
            from users u
            join accounts a on a.user_id = u.id
            left join profiles p on p.user_id = u.id
            where ${match.replace('?6', '?1')}`,
-        )
-        .bind(value);
-      const results = await d1.batch(identifier ? [identifier, account, user] : [account, user]);
-      const [identifierRows, accountRows, userRows] = identifier ? results : [null, ...results];
-      const row = (userRows!.results as AccountRow[])[0];
-      const found: UserWithCredential | null = row
-        ? {
-            user: {
-              id: row.id,
-              username: row.username,
-              email: row.email,
-              emailVerifiedAt: row.email_verified_at,
-              displayName: row.display_name,
-              createdAt: row.created_at,
-              updatedAt: row.updated_at,
-            },
-            credential: { userId: row.id, passwordHash: row.password_hash, passwordVersion: row.password_version },
-          }
-        : null;
-      return {
-        found,
-        identifier: identifierRows
-          ? reservationOf((identifierRows.results as CounterRow[])[0], limits.maxAttempts)
-          : null,
-        account: reservationOf((accountRows!.results as CounterRow[])[0], limits.maxAttempts),
-      };
-    },
+      )
+      .bind(value);
+    const results = await d1.batch(identifier ? [identifier, account, user] : [account, user]);
+    const [identifierRows, accountRows, userRows] = identifier ? results : [null, ...results];
+    const row = (userRows!.results as AccountRow[])[0];
+    const found: UserWithCredential | null = row
+      ? {
+          user: {
+            id: row.id,
+            username: row.username,
+            email: row.email,
+            emailVerifiedAt: row.email_verified_at,
+            displayName: row.display_name,
+            createdAt: row.created_at,
+            updatedAt: row.updated_at,
+          },
+          credential: { userId: row.id, passwordHash: row.password_hash, passwordVersion: row.password_version },
+        }
+      : null;
+    return {
+      found,
+      identifier: identifierRows
+        ? reservationOf((identifierRows.results as CounterRow[])[0], limits.maxAttempts)
+        : null,
+      account: reservationOf((accountRows!.results as CounterRow[])[0], limits.maxAttempts),
+    };
+  }
+
+  return {
+    reserveLoginAttempt: reserve,
+    reserveAccountAttempt: (lookup, limits, now) => reserve(lookup, null, limits, now),
 
     async completeLogin(session, refreshDigest, counterKeys) {
       const [, inserted] = await d1.batch([

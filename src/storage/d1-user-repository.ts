@@ -2,7 +2,7 @@
 // one transaction (db.transaction() does not work on D1).
 import { type SQL, and, eq, ne, sql } from 'drizzle-orm';
 import { type DrizzleD1Database, drizzle } from 'drizzle-orm/d1';
-import type { User, UserRepository } from '../core/users';
+import { type User, type UserRepository, newUserOf } from '../core/users';
 import { accounts, profiles, sessions, users } from './schema';
 import { userColumns } from './user-columns';
 
@@ -52,18 +52,7 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
         if (conflict) return { ok: false, conflict };
         throw error;
       }
-      return {
-        ok: true,
-        user: {
-          id: input.id,
-          username: input.username,
-          email: input.email,
-          emailVerifiedAt: null,
-          displayName: input.displayName,
-          createdAt: input.now,
-          updatedAt: input.now,
-        },
-      };
+      return { ok: true, user: newUserOf(input) };
     },
 
     findById: (id) => findOne(eq(users.id, id)),

@@ -114,10 +114,9 @@ describe('a Worker verifying Latchkey tokens through a service binding', () => {
   });
 });
 
-// These drive Latchkey's own flows end to end. They wait for the account flows to call the
-// RevocationPublisher (src/core/revocations.ts; the wiring list is in issue 13): until then
-// Latchkey writes no markers, and the example Worker accepts these tokens until they expire.
-describe.skip('the example Worker after Latchkey ends sessions (needs the publisher wired)', () => {
+// These drive Latchkey's own flows end to end: ending a session in Latchkey writes a marker to
+// the shared REVOCATIONS namespace (src/core/revocations.ts), which the example Worker reads.
+describe('the example Worker after Latchkey ends sessions', () => {
   it('refuses a token after its session logs out', async () => {
     const { accessToken } = await signIn();
     expect((await whoami(accessToken)).status).toBe(200);

@@ -4,6 +4,7 @@
 import { base64UrlToBytes, timingSafeEqual } from '../encoding';
 import { checkAuthenticatorData, parseAuthenticatorData } from './authenticator-data';
 import { checkClientData } from './client-data';
+import { decodeField, responseOf } from './response';
 import { decodeCosePublicKey, verifyAssertionSignature } from './cose-key';
 import {
   type AuthenticationResponseJSON,
@@ -32,19 +33,12 @@ export async function verifyAuthentication(
   passkey: StoredPasskey,
   expected: CeremonyExpectation,
 ): Promise<AuthenticationResult> {
-  const response = credential?.response;
-  if (
-    credential?.type !== 'public-key' ||
-    credential.id !== credential.rawId ||
-    !response ||
-    typeof response !== 'object'
-  ) {
-    return refuse('malformed_response');
-  }
+  const response = responseOf(credential);
+  if (!response) return refuse('malformed_response');
   if (credential.rawId !== passkey.id) return refuse('credential_id_mismatch');
-  const clientDataJSON = decode(response.clientDataJSON);
-  const authData = decode(response.authenticatorData);
-  const signature = decode(response.signature);
+  const clientDataJSON = decodeField(response.clientDataJSON);
+  const authData = decodeField(response.authenticatorData);
+  const signature = decodeField(response.signature);
   if (!clientDataJSON || !authData || !signature) return refuse('malformed_response');
 
   const clientDataRefusal = checkClientData(clientDataJSON, 'webauthn.get', expected);
@@ -55,7 +49,7 @@ export async function verifyAuthentication(
   if (dataRefusal) return dataRefusal;
 
   // Usernameless sign-in: the user handle is the only statement of whose passkey this is (§7.2 step 6).
-  const userHandle = decode(response.userHandle);
+  const userHandle = decodeField(response.userHandle);
   const storedHandle = base64UrlToBytes(passkey.userHandle);
   if (!userHandle || !storedHandle || !timingSafeEqual(userHandle, storedHandle)) {
     return refuse('user_handle_mismatch');
@@ -73,8 +67,4 @@ export async function verifyAuthentication(
     return refuse('counter_not_increased');
   }
   return { ok: true, signCount: data.signCount, backedUp: data.backedUp };
-}
-
-function decode(value: unknown): Uint8Array | null {
-  return typeof value === 'string' ? base64UrlToBytes(value) : null;
 }

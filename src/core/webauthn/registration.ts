@@ -1,10 +1,11 @@
 // Verifies a passkey registration (WebAuthn §7.1) against the ceremony Latchkey issued. Attestation
 // is not requested, so only "none" and self attestation ("packed" without certificates, which
 // clients may pass through unchanged, §5.1.3) are accepted; neither says who made the authenticator.
-import { base64UrlToBytes, bytesToBase64Url, timingSafeEqual } from '../encoding';
+import { bytesToBase64Url, timingSafeEqual } from '../encoding';
 import { decodeCbor } from './cbor';
 import { checkAuthenticatorData, parseAuthenticatorData } from './authenticator-data';
 import { checkClientData } from './client-data';
+import { decodeField, responseOf } from './response';
 import { type CosePublicKey, parseCosePublicKey, verifyAssertionSignature } from './cose-key';
 import {
   type CeremonyExpectation,
@@ -43,18 +44,11 @@ export async function verifyRegistration(
   credential: RegistrationResponseJSON,
   expected: RegistrationExpectation,
 ): Promise<RegistrationResult> {
-  const response = credential?.response;
-  if (
-    credential?.type !== 'public-key' ||
-    credential.id !== credential.rawId ||
-    !response ||
-    typeof response !== 'object'
-  ) {
-    return refuse('malformed_response');
-  }
-  const rawId = decode(credential.rawId);
-  const clientDataJSON = decode(response.clientDataJSON);
-  const attestation = decodeCbor(decode(response.attestationObject) ?? new Uint8Array());
+  const response = responseOf(credential);
+  if (!response) return refuse('malformed_response');
+  const rawId = decodeField(credential.rawId);
+  const clientDataJSON = decodeField(response.clientDataJSON);
+  const attestation = decodeCbor(decodeField(response.attestationObject) ?? new Uint8Array());
   if (!rawId || !clientDataJSON || !(attestation instanceof Map)) return refuse('malformed_response');
 
   const clientDataRefusal = checkClientData(clientDataJSON, 'webauthn.create', expected);
@@ -113,10 +107,6 @@ async function verifySelfAttestation(
   const signature = statement.get('sig');
   if (statement.get('alg') !== publicKey.algorithm || !(signature instanceof Uint8Array)) return false;
   return verifyAssertionSignature(publicKey, signature, authData, clientDataJSON);
-}
-
-function decode(value: unknown): Uint8Array | null {
-  return typeof value === 'string' ? base64UrlToBytes(value) : null;
 }
 
 function readTransports(value: unknown): string[] {

@@ -3,7 +3,7 @@
 import { Hono } from 'hono';
 import { createFactory } from 'hono/factory';
 import * as accounts from '../../core/accounts';
-import * as management from '../../core/session-management';
+import { changePassword } from '../../core/account-changes';
 import type { AppEnv } from '../../web/context';
 import { limitPerClient } from '../../web/rate-limit';
 import { changePasswordBody, emailBody, registerBody, resetPasswordBody, tokenBody } from '../../web/schemas';
@@ -40,7 +40,7 @@ export const accountRoutes = new Hono<AppEnv>()
     requireAuth,
     jsonBody(changePasswordBody),
     async (c) => {
-      await management.changePassword(c.var.services, c.var.auth, c.req.valid('json'));
+      await changePassword(c.var.services, c.var.auth, c.req.valid('json'));
       return c.json({ status: 'password_changed' });
     },
   )

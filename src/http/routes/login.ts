@@ -4,8 +4,8 @@
 import { Hono } from 'hono';
 import { createFactory } from 'hono/factory';
 import { AuthError } from '../../core/errors';
-import * as management from '../../core/session-management';
-import { login, logout, refresh } from '../../core/sign-in';
+import { login } from '../../core/login';
+import { listSessions, logout, logoutEverywhere, refresh, revokeSession } from '../../core/session-flows';
 import type { AppEnv } from '../../web/context';
 import { assertCookieRequestFromAllowedOrigin } from '../../web/csrf';
 import { limitPerClient } from '../../web/rate-limit';
@@ -62,16 +62,14 @@ export const loginRoutes = new Hono<AppEnv>()
   })
   .post('/logout', ...logoutHandlers)
   .post('/logout-all', requireAuth, async (c) => {
-    await management.logoutEverywhere(c.var.services, c.var.auth);
+    await logoutEverywhere(c.var.services, c.var.auth);
     clearSessionCookies(c);
     return c.body(null, 204);
   })
-  .get('/sessions', requireAuth, async (c) =>
-    c.json({ sessions: await management.listSessions(c.var.services, c.var.auth) }),
-  )
+  .get('/sessions', requireAuth, async (c) => c.json({ sessions: await listSessions(c.var.services, c.var.auth) }))
   .delete('/sessions/:id', requireAuth, validParams(sessionIdParam), async (c) => {
     const { id } = c.req.valid('param');
-    await management.revokeSession(c.var.services, c.var.auth, id);
+    await revokeSession(c.var.services, c.var.auth, id);
     if (id === c.var.auth.session.id) clearSessionCookies(c);
     return c.body(null, 204);
   });

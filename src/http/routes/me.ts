@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { deleteAccount } from '../../core/session-management';
+import { deleteAccount } from '../../core/account-changes';
 import { toPublicUser } from '../../core/users';
 import type { AppEnv } from '../../web/context';
 import { jsonBody } from '../json-body';

@@ -1,30 +1,17 @@
-// Signing in and staying signed in: login (with the lock-out of login-throttle.ts), refresh-token
-// rotation with reuse detection, authenticating a request, and logout.
+// Login: checks a password under the lock-out of login-throttle.ts and starts a session. Staying
+// signed in (refresh, authenticate, logout) is in session-flows.ts.
 import { AuthError } from './errors';
-import {
-  ACCOUNT_COUNTER_PREFIX,
-  type Reservation,
-  attemptLimits,
-  counterKeysOf,
-  identifierCounterKey,
-  lockedOut,
-} from './login-throttle';
+import { attemptLimits, counterKeysOf, identifierCounterKey, lockedOut, logLock } from './login-throttle';
 import type { AccountServices } from './services';
-import { type Session, type SessionLifetime, newSession, rotateRefreshToken } from './sessions';
-import { type PublicUser, type User, normalizeEmail, normalizeUsername, toPublicUser } from './users';
+import { type TokenResponse, issueTokens, sessionLifetime } from './session-flows';
+import { newSession } from './sessions';
+import { normalizeEmail, normalizeUsername } from './users';
 
-export interface TokenResponse {
-  accessToken: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-  refreshToken: string;
-  user: PublicUser;
-}
-
-export interface Authenticated {
-  user: User;
-  session: Session;
-}
+/** What a login uses: the user lookup with its counters, the hasher, and the token issuer. */
+export type LoginDeps = Pick<
+  AccountServices,
+  'logins' | 'throttle' | 'users' | 'passwords' | 'accessTokens' | 'clock' | 'settings' | 'log' | 'defer'
+>;
 
 const invalidCredentials = () => new AuthError('invalid_credentials', 'The identifier or password is incorrect.');
 
@@ -33,35 +20,14 @@ function identifierKey(identifier: string) {
   return identifier.includes('@') ? { email: normalizeEmail(identifier) } : { username: normalizeUsername(identifier) };
 }
 
-/** Logs the attempt that locked an account, once per lock. */
-export function logLock(services: AccountServices, account: Reservation | null, userId: string | undefined): void {
-  if (account?.granted && account.count === services.settings.loginThrottle.maxFailures) {
-    services.log({ event: 'login.locked', userId });
-  }
-}
-
-export async function issueTokens(services: AccountServices, user: User, session: Session, refreshToken: string) {
-  const accessToken = await services.accessTokens.issue(
-    { userId: user.id, sessionId: session.id },
-    services.clock.now(),
-  );
-  return {
-    accessToken,
-    tokenType: 'Bearer' as const,
-    expiresIn: services.settings.accessTokenTtlSeconds,
-    refreshToken,
-    user: toPublicUser(user),
-  } satisfies TokenResponse;
-}
-
 export async function login(
-  services: AccountServices,
+  services: LoginDeps,
   input: { identifier: string; password: string; userAgent: string },
 ): Promise<TokenResponse> {
   const now = services.clock.now();
   const { found, identifier, account } = await services.logins.reserveLoginAttempt(
     identifierKey(input.identifier),
-    { identifierKey: await identifierCounterKey(input.identifier), accountKeyPrefix: ACCOUNT_COUNTER_PREFIX },
+    await identifierCounterKey(input.identifier),
     attemptLimits(services.settings.loginThrottle),
     now,
   );
@@ -109,35 +75,4 @@ export async function login(
   }
   services.log({ event: 'login.succeeded', userId: user.id, sessionId: session.id });
   return issueTokens(services, user, session, refreshToken);
-}
-
-export function sessionLifetime(services: AccountServices): SessionLifetime {
-  return { ttlSeconds: services.settings.sessionTtlSeconds, maxAgeSeconds: services.settings.sessionMaxAgeSeconds };
-}
-
-export async function refresh(services: AccountServices, refreshToken: string): Promise<TokenResponse> {
-  const outcome = await rotateRefreshToken(services.sessions, refreshToken, {
-    now: services.clock.now(),
-    lifetime: sessionLifetime(services),
-    graceMs: services.settings.refreshGraceSeconds * 1000,
-  });
-  if (outcome.status === 'reused') {
-    services.log({ event: 'refresh.reused', userId: outcome.session.userId, sessionId: outcome.session.id });
-  }
-  if (outcome.status !== 'rotated') throw new AuthError('invalid_token', 'This refresh token is not valid.');
-  return issueTokens(services, outcome.user, outcome.session, outcome.refreshToken);
-}
-
-/** Resolves an access token to its live session and user, or throws `unauthorized`. */
-export async function authenticate(services: AccountServices, accessToken: string): Promise<Authenticated> {
-  const now = services.clock.now();
-  const claims = await services.accessTokens.verify(accessToken, now);
-  const active = claims && (await services.sessions.findActive(claims.sessionId, claims.userId, now));
-  if (!active) throw new AuthError('unauthorized', 'A valid access token is required.');
-  return active;
-}
-
-export async function logout(services: AccountServices, auth: Authenticated): Promise<void> {
-  await services.sessions.delete(auth.user.id, auth.session.id);
-  services.log({ event: 'logout', userId: auth.user.id, sessionId: auth.session.id });
 }

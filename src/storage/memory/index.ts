@@ -1,0 +1,25 @@
+// Every storage port in memory, over one set of tables: for the core's plain-function tests and
+// for hosts without D1 and KV. Not durable, one process only.
+import type { Clock } from '../../core/clock';
+import { createMemoryEmailTokenStore } from './email-tokens';
+import { createMemoryExpiredRecordStore } from './expired-records';
+import { createMemoryLoginStore } from './login-store';
+import { createMemoryRevocationPublisher } from './revocations';
+import { createMemorySessionRepository } from './sessions';
+import { createMemoryTables } from './tables';
+import { createMemoryThrottleStore } from './throttle';
+import { createMemoryUserRepository } from './users';
+
+export function createMemoryStorage(clock: Clock) {
+  const tables = createMemoryTables();
+  return {
+    tables,
+    users: createMemoryUserRepository(tables),
+    sessions: createMemorySessionRepository(tables),
+    logins: createMemoryLoginStore(tables),
+    throttle: createMemoryThrottleStore(tables),
+    emailTokens: createMemoryEmailTokenStore(clock),
+    expiredRecords: createMemoryExpiredRecordStore(tables),
+    revocations: createMemoryRevocationPublisher(),
+  };
+}

@@ -1,0 +1,42 @@
+// LoginStore in memory: reserve on the identifier's counter, then (only if granted) on the
+// account's, and find the account, all in one synchronous step like the D1 batch. A burst of
+// parallel logins therefore gets no more password checks than the limit.
+import { type AttemptLimits, type LoginAttempt, type LoginStore, accountCounterKey } from '../../core/login-throttle';
+import type { UserLookupKey } from '../../core/users';
+import { reserveAttempt } from './counters';
+import { type MemoryTables, findUserBy, isBoundToCurrentPassword } from './tables';
+
+export function createMemoryLoginStore(tables: MemoryTables): LoginStore {
+  function reserve(lookup: UserLookupKey, identifierKey: string | null, limits: AttemptLimits, now: number) {
+    const identifier = identifierKey ? reserveAttempt(tables, identifierKey, limits, now) : null;
+    const user = findUserBy(tables, lookup);
+    const credential = user && tables.credentials.get(user.id);
+    const account =
+      user && (identifier?.count ?? 0) <= limits.maxAttempts
+        ? reserveAttempt(tables, accountCounterKey(user.id), limits, now)
+        : null;
+    const found = user && credential ? { user: { ...user }, credential: { ...credential } } : null;
+    return Promise.resolve<LoginAttempt>({ found, identifier, account });
+  }
+
+  return {
+    reserveLoginAttempt: reserve,
+    reserveAccountAttempt: (lookup, limits, now) => reserve(lookup, null, limits, now),
+
+    async completeLogin(session, refreshDigest, counterKeys) {
+      for (const other of [...tables.sessions.values()]) {
+        if (other.userId === session.userId && other.expiresAt < session.createdAt) tables.sessions.delete(other.id);
+      }
+      if (!isBoundToCurrentPassword(tables, session)) return false;
+      tables.sessions.set(session.id, { ...session });
+      tables.refreshTokens.set(refreshDigest, {
+        sessionId: session.id,
+        createdAt: session.createdAt,
+        rotatedAt: null,
+        graceUsedAt: null,
+      });
+      for (const key of counterKeys) tables.counters.delete(key);
+      return true;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// The rows of the memory storage, shared by its ports as D1's tables are shared by the D1 ones.
+// Every port method reads and writes them synchronously between awaits, so each call is atomic,
+// as each D1 batch is a transaction: the conditional-write rules hold under Promise.all.
+import type { Session } from '../../core/sessions';
+import type { PasswordCredential, User } from '../../core/users';
+
+export interface RefreshTokenRow {
+  sessionId: string;
+  createdAt: number;
+  rotatedAt: number | null;
+  graceUsedAt: number | null;
+}
+
+export interface CounterRow {
+  count: number;
+  windowStartedAt: number;
+  blockedUntil: number | null;
+}
+
+export interface MemoryTables {
+  users: Map<string, User>;
+  credentials: Map<string, PasswordCredential>;
+  sessions: Map<string, Session>;
+  refreshTokens: Map<string, RefreshTokenRow>;
+  counters: Map<string, CounterRow>;
+}
+
+export function createMemoryTables(): MemoryTables {
+  return {
+    users: new Map(),
+    credentials: new Map(),
+    sessions: new Map(),
+    refreshTokens: new Map(),
+    counters: new Map(),
+  };
+}
+
+/** The user a username or email names, compared case-insensitively like the D1 queries. */
+export function findUserBy(tables: MemoryTables, key: { email: string } | { username: string }): User | null {
+  const [field, value] = 'email' in key ? (['email', key.email] as const) : (['username', key.username] as const);
+  for (const user of tables.users.values()) {
+    if (user[field].toLowerCase() === value.toLowerCase()) return user;
+  }
+  return null;
+}
+
+/** A session counts only while its account is still at the password version it started under. */
+export function isBoundToCurrentPassword(tables: MemoryTables, session: Session): boolean {
+  return tables.credentials.get(session.userId)?.passwordVersion === session.passwordVersion;
+}
+
+/** Deletes a session with its refresh tokens, as D1's foreign-key cascade does. */
+export function deleteSessionRow(tables: MemoryTables, sessionId: string): boolean {
+  for (const [digest, token] of tables.refreshTokens) {
+    if (token.sessionId === sessionId) tables.refreshTokens.delete(digest);
+  }
+  return tables.sessions.delete(sessionId);
+}

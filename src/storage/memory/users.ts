@@ -1,0 +1,74 @@
+// UserRepository in memory, with the D1 repository's rules: unique usernames and emails (case
+// folded), and a password replaced only from the version it was read at.
+import { type UserRepository, newUserOf } from '../../core/users';
+import { type MemoryTables, deleteSessionRow, findUserBy } from './tables';
+
+export function createMemoryUserRepository(tables: MemoryTables): UserRepository {
+  return {
+    async create(input) {
+      if (findUserBy(tables, { username: input.username })) return { ok: false, conflict: 'username' };
+      if (findUserBy(tables, { email: input.email })) return { ok: false, conflict: 'email' };
+      const user = newUserOf(input);
+      tables.users.set(user.id, user);
+      tables.credentials.set(user.id, { userId: user.id, passwordHash: input.passwordHash, passwordVersion: 0 });
+      return { ok: true, user: { ...user } };
+    },
+
+    findById: async (id) => {
+      const user = tables.users.get(id);
+      return user ? { ...user } : null;
+    },
+
+    findByEmail: async (email) => {
+      const user = findUserBy(tables, { email });
+      return user ? { ...user } : null;
+    },
+
+    async findWithCredential(key) {
+      const user = findUserBy(tables, key);
+      const credential = user && tables.credentials.get(user.id);
+      return user && credential ? { user: { ...user }, credential: { ...credential } } : null;
+    },
+
+    async markEmailVerified(userId, email, now) {
+      const user = tables.users.get(userId);
+      if (!user || user.email !== email || user.emailVerifiedAt !== null) return false;
+      tables.users.set(userId, { ...user, emailVerifiedAt: now, updatedAt: now });
+      return true;
+    },
+
+    async replacePassword({ userId, expectedVersion, passwordHash, now, keepSessionId, verifyEmail }) {
+      const credential = tables.credentials.get(userId);
+      const user = tables.users.get(userId);
+      if (!credential || !user || credential.passwordVersion !== expectedVersion) return false;
+      for (const session of [...tables.sessions.values()]) {
+        if (session.userId !== userId) continue;
+        if (session.id === keepSessionId) {
+          tables.sessions.set(session.id, { ...session, passwordVersion: expectedVersion + 1 });
+        } else {
+          deleteSessionRow(tables, session.id);
+        }
+      }
+      tables.users.set(userId, {
+        ...user,
+        updatedAt: now,
+        emailVerifiedAt: verifyEmail ? (user.emailVerifiedAt ?? now) : user.emailVerifiedAt,
+      });
+      tables.credentials.set(userId, { userId, passwordHash, passwordVersion: expectedVersion + 1 });
+      return true;
+    },
+
+    async delete(userId) {
+      for (const session of [...tables.sessions.values()]) {
+        if (session.userId === userId) deleteSessionRow(tables, session.id);
+      }
+      tables.credentials.delete(userId);
+      tables.users.delete(userId);
+    },
+
+    async upgradePasswordHash(userId, previousHash, passwordHash) {
+      const credential = tables.credentials.get(userId);
+      if (credential?.passwordHash === previousHash) tables.credentials.set(userId, { ...credential, passwordHash });
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// Security headers, refused input and security logging, through the worker.
+import { describe, expect, it } from 'vitest';
+import { type Harness, createHarness, signedInUser, uniqueIdentity } from '../support/harness';
+
+const login = (harness: Harness, identifier: string, password: string, headers: Record<string, string> = {}) =>
+  harness.request('/auth/login', { method: 'POST', json: { identifier, password }, headers });
+
+describe('security headers', () => {
+  const expectSecurityHeaders = (response: Response) => {
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('strict-transport-security')).toContain('max-age=');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  };
+
+  it('sends them on a 404', async () => {
+    const response = await createHarness().request('/no/such/page');
+    expect(response.status).toBe(404);
+    expectSecurityHeaders(response);
+  });
+
+  it('sends them on a 500', async () => {
+    const response = await createHarness({ env: { JWT_PRIVATE_JWK: 'not json' } }).request('/me');
+    expect(response.status).toBe(500);
+    expectSecurityHeaders(response);
+  });
+
+  it('sends them on a successful auth response', async () => {
+    const harness = createHarness();
+    const { tokens } = await signedInUser(harness);
+    expectSecurityHeaders(await harness.request('/me', { token: tokens.accessToken }));
+  });
+});
+
+describe('input hardening', () => {
+  it('refuses NUL bytes', async () => {
+    const response = await createHarness().request('/auth/register', {
+      method: 'POST',
+      json: { username: 'nul_user', email: 'nul@example.com', password: 'correct horse\u0000battery' },
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it('refuses an @ in a username so an identifier never matches both kinds', async () => {
+    const response = await createHarness().request('/auth/register', {
+      method: 'POST',
+      json: { username: 'a@b', email: 'at@example.com', password: 'correct horse battery' },
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it('NFKC-normalises usernames so look-alike forms are one account', async () => {
+    const harness = createHarness();
+    const identity = uniqueIdentity('wide');
+    await harness.request('/auth/register', { method: 'POST', json: identity });
+    const fullWidth = identity.username.replace(/[a-z]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0));
+    const clash = await harness.request('/auth/register', {
+      method: 'POST',
+      json: { ...uniqueIdentity(), username: fullWidth },
+    });
+    expect(clash.status).toBe(409);
+  });
+
+  it('logs security events with a hashed client address, never the address or secrets', async () => {
+    const harness = createHarness();
+    const { identity } = await signedInUser(harness);
+    await login(harness, identity.username, 'wrong password');
+    const events = harness.logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((event) => event['event'] !== 'mail.console');
+    expect(events.map((event) => event['event'])).toEqual(
+      expect.arrayContaining(['user.registered', 'login.succeeded', 'login.failed']),
+    );
+    const text = harness.logs.join('\n');
+    expect(text).not.toContain(harness.ip);
+    expect(text).not.toContain(identity.password);
+    expect(text).not.toContain('wrong password');
+    expect(events.every((event) => typeof event['ip'] === 'string')).toBe(true);
+  });
+});

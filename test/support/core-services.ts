@@ -1,0 +1,108 @@
+// The core's services made of the memory storage and fakes, for plain-function tests of the
+// flows: no HTTP, no bindings. Time is the injected TestClock; deferred work runs on `settle()`.
+import { register, verifyEmail } from '../../src/core/accounts';
+import type { AccessTokenIssuer } from '../../src/core/access-tokens';
+import type { MailMessage } from '../../src/core/mail';
+import type { PasswordHasher } from '../../src/core/password-hasher';
+import type { AccountServices } from '../../src/core/services';
+import { createMemoryStorage } from '../../src/storage/memory';
+import { TestClock } from './harness';
+
+/** A hasher that costs nothing and counts its checks; the real one is tested on its own. */
+function countingHasher() {
+  const checks = { verify: 0, verifyDummy: 0 };
+  const hasher: PasswordHasher = {
+    hash: async (password) => `test$${password}`,
+    verify: async (password, stored) => {
+      checks.verify += 1;
+      return stored === `test$${password}`;
+    },
+    verifyDummy: async () => {
+      checks.verifyDummy += 1;
+      return false;
+    },
+    needsUpgrade: () => false,
+  };
+  return { hasher, checks };
+}
+
+/** Access tokens as `<user id>.<session id>`: the flows only issue them and read them back. */
+const plainAccessTokens: AccessTokenIssuer = {
+  issue: async ({ userId, sessionId }) => `${userId}.${sessionId}`,
+  verify: async (token) => {
+    const [userId, sessionId] = token.split('.');
+    return userId && sessionId ? { userId, sessionId } : null;
+  },
+  jwks: () => ({ keys: [] }),
+};
+
+export function createCoreServices(options: { maxFailures?: number } = {}) {
+  const clock = new TestClock();
+  const storage = createMemoryStorage(clock);
+  const { hasher, checks } = countingHasher();
+  const mails: MailMessage[] = [];
+  const events: Array<{ event: string } & Record<string, unknown>> = [];
+  const deferred: Array<Promise<void>> = [];
+  const services: AccountServices = {
+    users: storage.users,
+    sessions: storage.sessions,
+    logins: storage.logins,
+    emailTokens: storage.emailTokens,
+    throttle: storage.throttle,
+    revocations: storage.revocations,
+    accessTokens: plainAccessTokens,
+    mailer: { send: async (message) => void mails.push(message) },
+    clock,
+    passwords: hasher,
+    checkNewPassword: async (password) => (password.length < 8 ? 'Use at least 8 characters.' : null),
+    settings: {
+      sessionTtlSeconds: 30 * 24 * 60 * 60,
+      sessionMaxAgeSeconds: 90 * 24 * 60 * 60,
+      accessTokenTtlSeconds: 900,
+      emailTokenTtlSeconds: 600,
+      refreshGraceSeconds: 30,
+      loginThrottle: { maxFailures: options.maxFailures ?? 5, windowSeconds: 900, lockoutSeconds: 900 },
+      mailQuota: { maxPerHour: 3 },
+      mail: { appName: 'Latchkey', appUrl: 'https://app.example', tokenTtlSeconds: 600 },
+    },
+    defer: (task) => void deferred.push(task()),
+    log: (event) => void events.push(event),
+  };
+  return {
+    services,
+    storage,
+    clock,
+    checks,
+    mails,
+    events,
+    /** Waits for the work flows deferred past their answer (mail, counter clean-up). */
+    settle: async () => {
+      while (deferred.length > 0) await Promise.all(deferred.splice(0));
+    },
+    /** The token of the newest mail to `email` whose link goes to `path`. */
+    tokenFromMail(email: string, path: string): string {
+      const mail = [...mails].reverse().find((message) => message.to === email && message.text.includes(path));
+      const token = mail && /token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1];
+      if (!token) throw new Error(`no mail with ${path} to ${email}`);
+      return token;
+    },
+  };
+}
+
+export type CoreFixture = ReturnType<typeof createCoreServices>;
+
+let counter = 0;
+
+/** Registers and verifies a user through the core flows; returns what was typed. */
+export async function verifiedUser(fixture: CoreFixture) {
+  counter += 1;
+  const identity = {
+    username: `core_${counter}`,
+    email: `core.${counter}@example.com`,
+    password: 'correct horse battery',
+  };
+  const user = await register(fixture.services, identity);
+  await fixture.settle();
+  await verifyEmail(fixture.services, fixture.tokenFromMail(identity.email, '/verify-email'));
+  return { ...identity, id: user.id };
+}
