@@ -18,7 +18,8 @@ import { devRoutes } from './dev/routes';
 import { meRoutes } from './http/routes/me';
 import { wellKnownRoutes } from './http/routes/well-known';
 import { pageRoutes } from './pages';
-import { type ServiceOverrides, createServiceFactory } from './services';
+import { type ServiceOverrides, createReadinessCheck, createServiceFactory } from './services';
+import { classifyStorageError, toUnavailable } from './storage/transient-errors';
 // Generated at build time from the route table and zod schemas (`npm run openapi:generate`).
 import openApiDocument from './generated/openapi.json';
 
@@ -27,6 +28,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 export function createApp(overrides: ServiceOverrides = {}) {
   const log = overrides.log ?? ((line: string) => console.log(line));
   const servicesFor = createServiceFactory(overrides);
+  const readinessOf = createReadinessCheck(overrides);
 
   const app = new Hono<AppEnv>()
     // First, so that every response gets the headers: errors and 404s included.
@@ -51,6 +53,14 @@ export function createApp(overrides: ServiceOverrides = {}) {
     })
     // A route that touches no storage: for uptime checks, and the benchmark's baseline.
     .get('/health', (c) => c.json({ status: 'ok' }))
+    // A readiness probe for deployers who want one: one cheap read from D1 and one from KV.
+    .get('/health/ready', async (c) => {
+      const { d1, kv } = await readinessOf(c.env);
+      const ready = d1 === 'ok' && kv === 'ok';
+      return c.json({ status: ready ? 'ok' : 'unavailable', d1, kv }, ready ? 200 : 503, {
+        'cache-control': 'no-store',
+      });
+    })
     .get('/openapi.json', (c) => c.json(openApiDocument, 200, { 'cache-control': 'public, max-age=300' }))
     // The JSON API, one file per flow: login and sessions, the account, the logged-in user.
     .route('/auth', loginRoutes)
@@ -81,6 +91,22 @@ export function createApp(overrides: ServiceOverrides = {}) {
   });
 
   app.onError((error, c) => {
+    // A documented D1 or KV outage is the platform's, not a bug: 503 with Retry-After, and a
+    // warning naming the outage's class only (the error's message may embed SQL and values).
+    const unavailable = error instanceof AuthError ? null : toUnavailable(error);
+    if (unavailable) {
+      const kind = classifyStorageError(error)?.kind;
+      log(
+        JSON.stringify({
+          level: 'warn',
+          event: 'request.unavailable',
+          method: c.req.method,
+          path: c.req.path,
+          error: kind,
+        }),
+      );
+      error = unavailable;
+    }
     if (error instanceof AuthError) {
       const headers: Record<string, string> =
         error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };

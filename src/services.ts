@@ -25,6 +25,11 @@ import { createD1ThrottleStore } from './storage/d1-throttle-store';
 import { createD1UserRepository } from './storage/d1-user-repository';
 import { createKvEmailTokenStore } from './storage/kv-email-token-store';
 import { createKvRevocationPublisher } from './storage/kv-revocation-publisher';
+import { checkReadiness } from './storage/readiness';
+import { retryingEmailTokens, retryingSessions, retryingThrottle, retryingUsers } from './storage/retrying-stores';
+
+/** How long the readiness probe waits for each dependency before calling it down. */
+const READINESS_TIMEOUT_MS = 1000;
 
 /** What tests (and other hosts) may replace: time, outbound HTTP and the log sink. */
 export interface ServiceOverrides {
@@ -33,6 +38,19 @@ export interface ServiceOverrides {
   log?: (line: string) => void;
   /** Wraps the password hasher, e.g. so a test can count password checks. */
   wrapPasswords?: (hasher: PasswordHasher) => PasswordHasher;
+  /** Wraps the D1 and KV bindings, e.g. so a fault-injection test can fail a chosen call. */
+  wrapStorage?: (bindings: StorageBindings) => StorageBindings;
+}
+
+export interface StorageBindings {
+  db: D1Database;
+  kv: KVNamespace;
+}
+
+/** The bindings the services use: the real ones, or the test's wrappers around them. */
+function storageOf(env: Env, overrides: ServiceOverrides): StorageBindings {
+  const bindings = { db: env.DB, kv: env.KV };
+  return overrides.wrapStorage ? overrides.wrapStorage(bindings) : bindings;
 }
 
 export interface RequestContext {
@@ -74,14 +92,19 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
   const config = readConfig(env);
   const clock = overrides.clock ?? systemClock;
   const fetcher = overrides.fetch ?? ((input, init) => fetch(input, init));
+  const { db, kv } = storageOf(env, overrides);
+  // Reads and idempotent writes get one quick retry (src/storage/retrying-stores.ts says which).
+  const retries = {
+    log: (event: { event: string } & Record<string, unknown>) => log(JSON.stringify({ level: 'warn', ...event })),
+  };
   return {
     config,
     fetch: fetcher,
-    users: createD1UserRepository(env.DB),
-    sessions: createD1SessionRepository(env.DB),
-    logins: createD1LoginStore(env.DB),
-    emailTokens: createKvEmailTokenStore(env.KV, clock),
-    throttle: createD1ThrottleStore(env.DB),
+    users: retryingUsers(createD1UserRepository(db), retries),
+    sessions: retryingSessions(createD1SessionRepository(db), retries),
+    logins: createD1LoginStore(db),
+    emailTokens: retryingEmailTokens(createKvEmailTokenStore(kv, clock), retries),
+    throttle: retryingThrottle(createD1ThrottleStore(db), retries),
     // A namespace of its own: verifier Workers bind it read-only and must not see mail tokens.
     revocations: env.REVOCATIONS
       ? createKvRevocationPublisher(env.REVOCATIONS, { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS })
@@ -150,6 +173,11 @@ export function createServiceFactory(overrides: ServiceOverrides = {}) {
       log,
     };
   };
+}
+
+/** The readiness probe of `/health/ready`: one cheap read from D1 and one from KV. */
+export function createReadinessCheck(overrides: ServiceOverrides = {}) {
+  return (env: Env) => checkReadiness(storageOf(env, overrides), { timeoutMs: READINESS_TIMEOUT_MS });
 }
 
 /** What the scheduled cleanup needs: where expired records live, the clock, the counter windows. */

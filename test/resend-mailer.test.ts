@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { RESEND_ENDPOINT, createResendMailer } from '../src/mail/resend-mailer';
+import { MAIL_ATTEMPTS, RESEND_ENDPOINT, createResendMailer } from '../src/mail/resend-mailer';
+import { faultyFetch } from './support/faults';
 import { createHarness, uniqueIdentity } from './support/harness';
+
+const noWait = async () => {};
 
 const production = {
   ENVIRONMENT: 'production',
@@ -34,14 +37,14 @@ describe('Resend mail', () => {
     });
   });
 
-  it('retries once, and a failing provider never turns the request into an error', async () => {
+  it('retries a failing provider a bounded number of times, and never turns the request into an error', async () => {
     const harness = createHarness({
       env: production,
       fetch: async () => new Response('{"message":"down"}', { status: 503 }),
     });
     const response = await harness.request('/auth/register', { method: 'POST', json: uniqueIdentity() });
     expect(response.status).toBe(201);
-    expect(harness.outbound).toHaveLength(2);
+    expect(harness.outbound).toHaveLength(MAIL_ATTEMPTS);
     const failure = harness.logs.find((line) => line.includes('mail.failed'));
     expect(failure).toBeDefined();
     expect(failure).not.toContain('token=');
@@ -70,5 +73,33 @@ describe('Resend mail', () => {
     });
     await mailer.send({ to: 'b@example.com', subject: 's', text: 't', html: 'h' });
     expect(calls).toBe(2);
+  });
+
+  it('gives up on a hung provider after its timeout, on every attempt, without hanging', async () => {
+    const { fetch: hung, calls } = faultyFetch(fetch, [{ hang: true }]);
+    const mailer = createResendMailer({
+      apiKey: 'k',
+      from: 'a@example.com',
+      fetch: hung,
+      timeoutMs: 20,
+      sleep: noWait,
+    });
+    await expect(mailer.send({ to: 'b@example.com', subject: 's', text: 't', html: 'h' })).rejects.toThrow();
+    expect(calls).toHaveLength(MAIL_ATTEMPTS);
+  });
+
+  it('does not repeat a send the provider refused for good (a bad key)', async () => {
+    let calls = 0;
+    const mailer = createResendMailer({
+      apiKey: 'k',
+      from: 'a@example.com',
+      sleep: noWait,
+      fetch: async () => {
+        calls += 1;
+        return new Response('{}', { status: 401 });
+      },
+    });
+    await expect(mailer.send({ to: 'b@example.com', subject: 's', text: 't', html: 'h' })).rejects.toThrow();
+    expect(calls).toBe(1);
   });
 });
