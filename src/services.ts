@@ -26,6 +26,7 @@ import { createD1UserRepository } from './storage/d1-user-repository';
 import { createKvEmailTokenStore } from './storage/kv-email-token-store';
 import { createKvRevocationPublisher } from './storage/kv-revocation-publisher';
 import { checkReadiness } from './storage/readiness';
+import { classifyStorageError } from './storage/transient-errors';
 import { retryingEmailTokens, retryingSessions, retryingThrottle, retryingUsers } from './storage/retrying-stores';
 
 /** How long the readiness probe waits for each dependency before calling it down. */
@@ -144,6 +145,8 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
   };
 }
 
+const errorName = (error: unknown) => (error instanceof Error ? error.name : 'unknown');
+
 /** Makes the services of each request; one factory per app, caching per bindings object. */
 export function createServiceFactory(overrides: ServiceOverrides = {}) {
   const sink = overrides.log ?? ((line: string) => console.log(line));
@@ -169,7 +172,14 @@ export function createServiceFactory(overrides: ServiceOverrides = {}) {
         },
       },
       checkNewPassword: passwordPolicyFor(config, fetcher, log),
-      defer: (task) => request.waitUntil(task()),
+      // A deferred task runs after the answer: its failure (a storage blip while clearing
+      // counters, say) is logged by class, never left as an unhandled rejection.
+      defer: (task) =>
+        request.waitUntil(
+          task().catch((error: unknown) =>
+            log({ event: 'deferred.failed', error: classifyStorageError(error)?.kind ?? errorName(error) }),
+          ),
+        ),
       log,
     };
   };

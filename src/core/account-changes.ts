@@ -4,6 +4,7 @@
 import { type PasswordChangedNoticeDeps, assertPasswordAllowed, sendPasswordChangedNotice } from './accounts';
 import { AuthError } from './errors';
 import { accountCounterKey, attemptLimits, counterKeysOf, lockedOut, logLock } from './login-throttle';
+import { clearCountersAfterCommit } from './throttle';
 import { publishRevocation } from './revocations';
 import type { AccountServices } from './services';
 import type { Authenticated } from './session-flows';
@@ -62,7 +63,7 @@ export async function changePassword(
 export async function deleteAccount(services: DeleteAccountDeps, auth: Authenticated, password: string): Promise<void> {
   await confirmPassword(services, auth, password);
   await services.users.delete(auth.user.id);
-  await services.throttle.clear(await counterKeysOf(auth.user));
+  await clearCountersAfterCommit(services, await counterKeysOf(auth.user));
   services.log({ event: 'account.deleted', userId: auth.user.id });
   await publishRevocation(services, (publisher) => publisher.allSessionsEnded(auth.user.id, services.clock.now()));
 }

@@ -3,6 +3,7 @@
 import { type EmailTokenPurpose, issueEmailToken, lookUpEmailToken } from './email-tokens';
 import { AuthError } from './errors';
 import { counterKeysOf } from './login-throttle';
+import { clearCountersAfterCommit } from './throttle';
 import { passwordChangedMessage, passwordResetMessage, verificationMessage } from './mail';
 import { type MailDeliveryDeps, sendAccountMail } from './mail-delivery';
 import { publishRevocation } from './revocations';
@@ -162,7 +163,7 @@ export async function resetPassword(
   await forgetEmailToken(services, 'reset_password', found.digest);
   if (!replaced) throw new AuthError('invalid_token', 'This reset link has already been used.');
   // The owner has just proved control of the mailbox: the lock-out is lifted with the reset.
-  await services.throttle.clear(await counterKeysOf(user));
+  await clearCountersAfterCommit(services, await counterKeysOf(user));
   services.log({ event: 'password.reset', userId: user.id });
   await publishRevocation(services, (publisher) => publisher.allSessionsEnded(user.id, now));
   sendPasswordChangedNotice(services, user);

@@ -9,6 +9,22 @@ export interface ThrottleStore {
   clear(keys: string[]): Promise<void>;
 }
 
+/**
+ * Clears counters after a flow's decisive write has committed (a reset, a deletion). A failure
+ * then leaves counters that expire on their own, so it is logged and must not turn the committed
+ * change into an error that the client would retry into "already used".
+ */
+export async function clearCountersAfterCommit(
+  services: { throttle: ThrottleStore; log(event: { event: string } & Record<string, unknown>): void },
+  keys: string[],
+): Promise<void> {
+  try {
+    await services.throttle.clear(keys);
+  } catch (error) {
+    services.log({ event: 'throttle.clear_failed', error: error instanceof Error ? error.name : 'unknown' });
+  }
+}
+
 export interface MailQuotaSettings {
   maxPerHour: number;
 }

@@ -69,7 +69,7 @@ export function createResendMailer(options: ResendMailerOptions): Mailer {
           // A network failure or a timeout (the signal's TimeoutError) is worth another try.
           const retryable = !(error instanceof MailDeliveryError) || error.retryable;
           if (!retryable || attempts >= MAIL_ATTEMPTS) throw error;
-          const base = BACKOFF_MS[attempts - 1] ?? BACKOFF_MS[BACKOFF_MS.length - 1];
+          const base = BACKOFF_MS[Math.min(attempts, BACKOFF_MS.length) - 1]!;
           await sleep(Math.round(base * (1 + Math.random())));
         }
       }

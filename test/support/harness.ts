@@ -4,6 +4,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { createApp } from '../../src/app';
 import type { Env } from '../../src/config';
+import type { ServiceOverrides } from '../../src/services';
 import { type CapturedMail, readMailbox } from '../../src/mail/console-mailer';
 
 export class TestClock {
@@ -37,6 +38,8 @@ export function createHarness(
     env?: Partial<Env>;
     fetch?: (request: Request) => Promise<Response>;
     passwordChecks?: PasswordChecks;
+    /** Wraps the D1 and KV bindings the app's services use (fault injection). */
+    wrapStorage?: ServiceOverrides['wrapStorage'];
   } = {},
 ): Harness {
   const clock = new TestClock();
@@ -44,6 +47,7 @@ export function createHarness(
   const outbound: Request[] = [];
   const app = createApp({
     clock,
+    wrapStorage: options.wrapStorage,
     log: (line) => logs.push(line),
     fetch: async (input, init) => {
       const request = new Request(input, init);
