@@ -8,6 +8,7 @@ import type { ErrorCode } from '../core/errors';
 import {
   acceptedSchema,
   healthSchema,
+  readinessSchema,
   jwksSchema,
   passwordChangedSchema,
   passwordResetSchema,
@@ -51,6 +52,8 @@ export interface RouteDoc {
   responses: Record<number, ResponseDoc>;
   /** Expected failures beyond those implied by auth and body, answered as problem+json. */
   problems?: ErrorCode[];
+  /** Touches neither D1 nor KV, so a storage outage cannot make it answer 503 `unavailable`. */
+  storageFree?: boolean;
 }
 
 export const routeDocs: RouteDoc[] = [
@@ -60,12 +63,24 @@ export const routeDocs: RouteDoc[] = [
     tag: 'Service',
     summary: 'Liveness check; touches no storage.',
     responses: { 200: { description: 'The worker is up.', json: healthSchema } },
+    storageFree: true,
+  },
+  {
+    method: 'get',
+    path: '/health/ready',
+    tag: 'Service',
+    summary: 'Readiness check: one cheap read from D1 and one from KV, each bounded by a 1 s timeout.',
+    responses: {
+      200: { description: 'Both stores answered.', json: readinessSchema },
+      503: { description: 'A store is down or slow; the body names which.', json: readinessSchema },
+    },
   },
   {
     method: 'get',
     path: '/openapi.json',
     tag: 'Service',
     summary: 'This document.',
+    storageFree: true,
     responses: { 200: { description: 'The OpenAPI 3.1 document.', json: z.looseObject({ openapi: z.string() }) } },
   },
   {
@@ -223,5 +238,6 @@ export const routeDocs: RouteDoc[] = [
         headers: { 'cache-control': 'How long verifiers may cache the key set.' },
       },
     },
+    storageFree: true,
   },
 ];

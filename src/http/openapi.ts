@@ -70,6 +70,7 @@ const globalResponses = {
   NotFound: 'not_found',
   MethodNotAllowed: 'method_not_allowed',
   Internal: 'internal',
+  Unavailable: 'unavailable',
 } as const satisfies Record<string, ErrorCode>;
 
 // Inside an OpenAPI document the dialect is implied, and zod's fragment-only `$id`s are not
@@ -161,6 +162,8 @@ function operationOf(route: RouteDoc, path: string, schemaNameOf: (schema: z.Zod
     };
   }
   responses['500'] = { $ref: '#/components/responses/Internal' };
+  // Any route that reads D1 or KV answers 503 during a documented platform outage.
+  if (!route.storageFree && !responses['503']) responses['503'] = { $ref: '#/components/responses/Unavailable' };
 
   const operation: OpenApiOperation = { operationId, tags: [route.tag], summary: route.summary, responses };
   if (description) operation.description = description;
@@ -206,6 +209,9 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[] = routeDocs): O
   }
   responses.MethodNotAllowed!.headers = {
     allow: { description: 'The methods the path answers.', schema: { type: 'string' } },
+  };
+  responses.Unavailable!.headers = {
+    'retry-after': { description: 'Seconds to wait before trying again.', schema: { type: 'string' } },
   };
 
   return {

@@ -33,6 +33,11 @@ export const statusSchema = <const S extends string>(status: S) => z.strictObjec
 export const acceptedSchema = statusSchema('accepted');
 export const passwordResetSchema = statusSchema('password_reset');
 export const healthSchema = statusSchema('ok');
+export const readinessSchema = z.strictObject({
+  status: z.enum(['ok', 'unavailable']),
+  d1: z.enum(['ok', 'down']),
+  kv: z.enum(['ok', 'down']),
+});
 export const passwordChangedSchema = statusSchema('password_changed');
 
 export const sessionListSchema = z.strictObject({
