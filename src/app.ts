@@ -20,7 +20,7 @@ import { wellKnownRoutes } from './http/routes/well-known';
 import { pageRoutes } from './pages';
 import { type ServiceOverrides, createServiceFactory } from './services';
 // Generated at build time from the route table and zod schemas (`npm run openapi:generate`).
-import openApiDocument from './generated/openapi.json';
+import openApiDocument from './generated/openapi.json' with { type: 'json' };
 
 export const MAX_BODY_BYTES = 16 * 1024;
 

@@ -1,0 +1,35 @@
+// The Deno entry: the same Hono app as the Worker (src/app.ts), given Deno's bindings (env.ts).
+// `deno serve deno/main.ts` serves it; see README "Running on Deno" for the permissions it needs.
+import { createApp } from '../src/app.ts';
+import { openDenoEnv } from './env.ts';
+
+const { env } = await openDenoEnv();
+const app = createApp();
+
+// Work started with waitUntil (log lines, deferred writes) runs on; a failure is logged, never
+// left unhandled, since Deno ends the process on an unhandled rejection.
+const executionContext = {
+  waitUntil(promise: Promise<unknown>) {
+    promise.catch((error: unknown) =>
+      console.log(
+        JSON.stringify({
+          level: 'error',
+          event: 'deferred.failed',
+          error: error instanceof Error ? error.name : 'unknown',
+        }),
+      ),
+    );
+  },
+  passThroughOnException() {},
+  props: {},
+};
+
+export default {
+  fetch(request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Response | Promise<Response> {
+    // src/web/client-ip.ts trusts only CF-Connecting-IP. Here it is set from the connection's
+    // own address, replacing anything the client sent, so a client cannot pick its rate-limit key.
+    const headers = new Headers(request.headers);
+    headers.set('cf-connecting-ip', info.remoteAddr.hostname);
+    return app.fetch(new Request(request, { headers }), env, executionContext);
+  },
+} satisfies Deno.ServeDefaultExport;
