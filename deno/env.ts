@@ -76,14 +76,8 @@ export async function openDenoEnv(read: (name: string) => string | undefined = D
     DB: createD1Facade(engine),
     KV: createKvNamespace(kv, 'KV'),
     REVOCATIONS: createKvNamespace(kv, 'REVOCATIONS'),
-    // Per-client limits are off only when asked (the behaviour tests send many requests from one
-    // address); production refuses RATE_LIMITS=off through the same check as a missing binding.
-    ...(read('RATE_LIMITS') === 'off'
-      ? {}
-      : {
-          RATE_LIMIT_CREDENTIALS: createKvRateLimit(kv, 'credentials', RATE_LIMITS.RATE_LIMIT_CREDENTIALS),
-          RATE_LIMIT_MAIL: createKvRateLimit(kv, 'mail', RATE_LIMITS.RATE_LIMIT_MAIL),
-        }),
+    RATE_LIMIT_CREDENTIALS: createKvRateLimit(kv, 'credentials', RATE_LIMITS.RATE_LIMIT_CREDENTIALS),
+    RATE_LIMIT_MAIL: createKvRateLimit(kv, 'mail', RATE_LIMITS.RATE_LIMIT_MAIL),
   };
   return {
     env,

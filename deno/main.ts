@@ -5,6 +5,9 @@ import { openDenoEnv } from './env.ts';
 
 const { env } = await openDenoEnv();
 const app = createApp();
+// Behind a proxy that sets the client's address in a header (Cloudflare: CF-Connecting-IP), name
+// it here; otherwise the connection's own address is the client's.
+const trustedClientIpHeader = Deno.env.get('TRUSTED_CLIENT_IP_HEADER')?.trim().toLowerCase() || undefined;
 
 // Work started with waitUntil (log lines, deferred writes) runs on; a failure is logged, never
 // left unhandled, since Deno ends the process on an unhandled rejection.
@@ -26,10 +29,12 @@ const executionContext = {
 
 export default {
   fetch(request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Response | Promise<Response> {
-    // src/web/client-ip.ts trusts only CF-Connecting-IP. Here it is set from the connection's
-    // own address, replacing anything the client sent, so a client cannot pick its rate-limit key.
+    // src/web/client-ip.ts trusts only CF-Connecting-IP. Here it is set from the connection's own
+    // address (or the trusted proxy's header), replacing anything the client sent, so a client
+    // cannot pick its own rate-limit key.
     const headers = new Headers(request.headers);
-    headers.set('cf-connecting-ip', info.remoteAddr.hostname);
+    const proxied = trustedClientIpHeader ? request.headers.get(trustedClientIpHeader) : null;
+    headers.set('cf-connecting-ip', proxied ?? info.remoteAddr.hostname);
     return app.fetch(new Request(request, { headers }), env, executionContext);
   },
 } satisfies Deno.ServeDefaultExport;

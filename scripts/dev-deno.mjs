@@ -25,6 +25,9 @@ const settings = {
   ...readDevVars(),
   DATABASE_PATH: `${stateDir}/latchkey.sqlite`,
   KV_PATH: `${stateDir}/kv.sqlite`,
+  // As under `wrangler dev`, a development client may name its own address (the behaviour tests
+  // give each test one, so per-client limits do not leak between tests).
+  TRUSTED_CLIENT_IP_HEADER: 'cf-connecting-ip',
 };
 // The binary of the `deno` npm package, for the platform npm installed.
 const deno = createRequire(import.meta.url).resolve('deno/bin.cjs');
