@@ -1,4 +1,5 @@
 // The Deno entry: the same Hono app as the Worker (src/app.ts), given Deno's bindings (env.ts).
+/// <reference path="./cloudflare-globals.d.ts" />
 // `deno serve deno/main.ts` serves it; see README "Running on Deno" for the permissions it needs.
 import { createApp } from '../src/app.ts';
 import { openDenoEnv } from './env.ts';
@@ -28,13 +29,14 @@ const executionContext = {
 };
 
 export default {
-  fetch(request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Response | Promise<Response> {
+  fetch(request: Request, info: Deno.ServeHandlerInfo): Response | Promise<Response> {
     // src/web/client-ip.ts trusts only CF-Connecting-IP. Here it is set from the connection's own
     // address (or the trusted proxy's header), replacing anything the client sent, so a client
     // cannot pick its own rate-limit key.
     const headers = new Headers(request.headers);
     const proxied = trustedClientIpHeader ? request.headers.get(trustedClientIpHeader) : null;
-    headers.set('cf-connecting-ip', proxied ?? info.remoteAddr.hostname);
+    const remote = info.remoteAddr;
+    headers.set('cf-connecting-ip', proxied ?? ('hostname' in remote ? remote.hostname : 'unknown'));
     return app.fetch(new Request(request, { headers }), env, executionContext);
   },
 } satisfies Deno.ServeDefaultExport;

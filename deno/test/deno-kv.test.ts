@@ -1,3 +1,4 @@
+/// <reference path="../cloudflare-globals.d.ts" />
 // Mail tokens, the development mailbox and the per-client limits on Deno KV (a real local file).
 import { deepStrictEqual as assertEquals } from 'node:assert/strict';
 import { createKvNamespace } from '../kv-namespace.ts';

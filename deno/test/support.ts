@@ -1,3 +1,4 @@
+/// <reference path="../cloudflare-globals.d.ts" />
 // Opens a fresh, migrated SQLite database in a temporary file for each test.
 import { createD1Facade } from '../d1-facade.ts';
 import { applyMigrations } from '../migrations.ts';
