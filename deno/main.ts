@@ -1,6 +1,8 @@
 // The Deno entry: the same Hono app as the Worker (src/app.ts), given Deno's bindings (env.ts).
-/// <reference path="./cloudflare-globals.d.ts" />
 // `deno serve deno/main.ts` serves it; see README "Running on Deno" for the permissions it needs.
+// For `deno check`: the Workers binding types src/ names as globals (D1Database, KVNamespace,
+// RateLimit), from the package's module form, which does not clash with Deno's web types.
+import type {} from '@cloudflare/workers-types/index.ts';
 import { createApp } from '../src/app.ts';
 import { openDenoEnv } from './env.ts';
 

@@ -1,5 +1,5 @@
-/// <reference path="../cloudflare-globals.d.ts" />
 // Mail tokens, the development mailbox and the per-client limits on Deno KV (a real local file).
+import type {} from '@cloudflare/workers-types/index.ts';
 import { deepStrictEqual as assertEquals } from 'node:assert/strict';
 import { createKvNamespace } from '../kv-namespace.ts';
 import { createKvRateLimit } from '../rate-limit.ts';

@@ -1,5 +1,5 @@
-/// <reference path="../cloudflare-globals.d.ts" />
 // Opens a fresh, migrated SQLite database in a temporary file for each test.
+import type {} from '@cloudflare/workers-types/index.ts';
 import { createD1Facade } from '../d1-facade.ts';
 import { applyMigrations } from '../migrations.ts';
 import type { SqlEngine } from '../sql-engine.ts';
