@@ -36,8 +36,6 @@ const child = spawn(
   [
     deno,
     'serve',
-    '--sloppy-imports',
-    '--unstable-kv',
     `--port=${port}`,
     `--host=${host}`,
     '--allow-net',
