@@ -3,35 +3,10 @@
 // on port 8787. Extra arguments pass through: `npm run dev -- --port 9000 --ip 0.0.0.0`.
 // `--persist-to DIR` also goes to the migrations step, so both use the same local database.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { generateDataEncryptionKey } from './generate-data-key.mjs';
-import { generateSigningJwk } from './generate-jwk.mjs';
+import { ensureDevVars } from './dev-vars.mjs';
 
-const devVarsPath = '.dev.vars';
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
 const wrangler = process.platform === 'win32' ? 'wrangler.cmd' : 'wrangler';
-
-async function ensureDevVars() {
-  const existing = existsSync(devVarsPath) ? readFileSync(devVarsPath, 'utf8') : '';
-  const has = (name) => new RegExp(`^${name}\\s*=`, 'm').test(existing);
-  const additions = [];
-  if (!has('ENVIRONMENT')) additions.push('ENVIRONMENT="development"');
-  if (!has('MAIL_PROVIDER')) additions.push('MAIL_PROVIDER="console"');
-  if (!has('JWT_PRIVATE_JWK')) additions.push(`JWT_PRIVATE_JWK='${JSON.stringify(await generateSigningJwk())}'`);
-  if (!has('DATA_ENCRYPTION_KEY')) additions.push(`DATA_ENCRYPTION_KEY="${generateDataEncryptionKey()}"`);
-  if (additions.length === 0) return;
-  const header = existing
-    ? ''
-    : '# Local development settings and secrets, made by `npm run dev`. Never commit this file.\n';
-  writeFileSync(
-    devVarsPath,
-    `${existing}${existing && !existing.endsWith('\n') ? '\n' : ''}${header}${additions.join('\n')}\n`,
-    {
-      mode: 0o600,
-    },
-  );
-  console.log(`latchkey: wrote ${additions.length} development setting(s) to ${devVarsPath}`);
-}
 
 await ensureDevVars();
 

@@ -21,7 +21,7 @@ import { pageRoutes } from './pages';
 import { type ServiceOverrides, createReadinessCheck, createServiceFactory } from './services';
 import { classifyStorageError, toUnavailable } from './storage/transient-errors';
 // Generated at build time from the route table and zod schemas (`npm run openapi:generate`).
-import openApiDocument from './generated/openapi.json';
+import openApiDocument from './generated/openapi.json' with { type: 'json' };
 
 export const MAX_BODY_BYTES = 16 * 1024;
 

@@ -5,7 +5,7 @@
 // src/generated/openapi.json, which keeps zod's JSON Schema code out of its bundle, and
 // test-node/openapi-document.test.ts fails when that file differs from a fresh generation.
 import * as z from 'zod';
-import { version } from '../../package.json';
+import packageJson from '../../package.json' with { type: 'json' };
 import type { ErrorCode } from '../core/errors';
 import { type RouteDoc, routeDocs } from './openapi-routes';
 import { problemCatalogue } from '../web/problem';
@@ -218,7 +218,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[] = routeDocs): O
     openapi: '3.1.0',
     info: {
       title: 'Latchkey',
-      version,
+      version: packageJson.version,
       description:
         'Accounts, sessions and password recovery. Every error is an RFC 9457 problem document ' +
         '(`application/problem+json`) with a stable `code`. Any path answers 404 `not_found` when no ' +

@@ -1,0 +1,89 @@
+// Deno's bindings: the same Env the Worker gets, made from environment variables (the same names,
+// validated by the same src/config.ts) and Deno's resources. The database is a D1 facade over
+// SQLite (DATABASE_PATH, a local file) or a libSQL server (LIBSQL_URL, LIBSQL_AUTH_TOKEN); KV and
+// the per-client limits live in Deno KV (KV_PATH locally; Deno Deploy's KV when deployed).
+import type { Env } from '../src/config.ts';
+import { createD1Facade } from './d1-facade.ts';
+import { createKvNamespace } from './kv-namespace.ts';
+import { openLibsqlEngine } from './libsql-engine.ts';
+import { applyMigrations } from './migrations.ts';
+import { createKvRateLimit } from './rate-limit.ts';
+import type { SqlEngine } from './sql-engine.ts';
+import { openSqliteEngine } from './sqlite-engine.ts';
+
+/** Settings read from the environment; the binding-like names (DB, KV, RATE_LIMIT_*) are not. */
+const SETTING_NAMES = [
+  'ENVIRONMENT',
+  'APP_NAME',
+  'APP_URL',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'JWT_PRIVATE_JWK',
+  'JWT_PREVIOUS_PUBLIC_JWK',
+  'JWT_NEXT_PUBLIC_JWK',
+  'ACCESS_TOKEN_TTL_SECONDS',
+  'SESSION_TTL_SECONDS',
+  'SESSION_MAX_AGE_SECONDS',
+  'EMAIL_TOKEN_TTL_SECONDS',
+  'MAIL_PROVIDER',
+  'MAIL_FROM',
+  'RESEND_API_KEY',
+  'CORS_ORIGINS',
+  'PASSWORD_MIN_LENGTH',
+  'REFRESH_GRACE_SECONDS',
+  'LOGIN_MAX_FAILURES',
+  'LOGIN_FAILURE_WINDOW_SECONDS',
+  'LOGIN_LOCKOUT_SECONDS',
+  'MAIL_MAX_PER_HOUR',
+  'PASSWORD_BREACH_CHECK',
+  'PASSWORD_PEPPER',
+  'PASSWORD_PEPPER_VERSION',
+  'PASSWORD_PEPPER_PREVIOUS',
+  'RETURN_URL_ALLOWLIST',
+] as const satisfies readonly (keyof Env)[];
+
+/** The limits of wrangler.toml's [[ratelimits]], so both runtimes allow the same. */
+const RATE_LIMITS = {
+  RATE_LIMIT_CREDENTIALS: { limit: 20, periodSeconds: 60 },
+  RATE_LIMIT_MAIL: { limit: 5, periodSeconds: 60 },
+};
+
+export interface DenoResources {
+  env: Env;
+  close(): void;
+}
+
+export async function openDatabase(read: (name: string) => string | undefined): Promise<SqlEngine> {
+  const libsqlUrl = read('LIBSQL_URL');
+  return libsqlUrl
+    ? await openLibsqlEngine(libsqlUrl, read('LIBSQL_AUTH_TOKEN'))
+    : openSqliteEngine(read('DATABASE_PATH') ?? 'latchkey.sqlite');
+}
+
+export async function openDenoEnv(read: (name: string) => string | undefined = Deno.env.get): Promise<DenoResources> {
+  const engine = await openDatabase(read);
+  await applyMigrations(engine, new URL('../migrations/', import.meta.url));
+  // Deno Deploy gives every deployment its own KV when openKv() is called without a path.
+  const kv = await Deno.openKv(read('KV_PATH'));
+  const settings = Object.fromEntries(
+    SETTING_NAMES.flatMap((name) => {
+      const value = read(name);
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+  const env: Env = {
+    ...settings,
+    DB: createD1Facade(engine),
+    KV: createKvNamespace(kv, 'KV'),
+    REVOCATIONS: createKvNamespace(kv, 'REVOCATIONS'),
+    RATE_LIMIT_CREDENTIALS: createKvRateLimit(kv, 'credentials', RATE_LIMITS.RATE_LIMIT_CREDENTIALS),
+    RATE_LIMIT_MAIL: createKvRateLimit(kv, 'mail', RATE_LIMITS.RATE_LIMIT_MAIL),
+  };
+  return {
+    env,
+    close() {
+      kv.close();
+      engine.close();
+    },
+  };
+}

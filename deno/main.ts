@@ -1,0 +1,44 @@
+// The Deno entry: the same Hono app as the Worker (src/app.ts), given Deno's bindings (env.ts).
+// `deno serve deno/main.ts` serves it; see README "Running on Deno" for the permissions it needs.
+// For `deno check`: the Workers binding types src/ names as globals (D1Database, KVNamespace,
+// RateLimit), from the package's module form, which does not clash with Deno's web types.
+import type {} from '@cloudflare/workers-types/index.ts';
+import { createApp } from '../src/app.ts';
+import { openDenoEnv } from './env.ts';
+
+const { env } = await openDenoEnv();
+const app = createApp();
+// Behind a proxy that sets the client's address in a header (Cloudflare: CF-Connecting-IP), name
+// it here; otherwise the connection's own address is the client's.
+const trustedClientIpHeader = Deno.env.get('TRUSTED_CLIENT_IP_HEADER')?.trim().toLowerCase() || undefined;
+
+// Work started with waitUntil (log lines, deferred writes) runs on; a failure is logged, never
+// left unhandled, since Deno ends the process on an unhandled rejection.
+const executionContext = {
+  waitUntil(promise: Promise<unknown>) {
+    promise.catch((error: unknown) =>
+      console.log(
+        JSON.stringify({
+          level: 'error',
+          event: 'deferred.failed',
+          error: error instanceof Error ? error.name : 'unknown',
+        }),
+      ),
+    );
+  },
+  passThroughOnException() {},
+  props: {},
+};
+
+export default {
+  fetch(request: Request, info: Deno.ServeHandlerInfo): Response | Promise<Response> {
+    // src/web/client-ip.ts trusts only CF-Connecting-IP. Here it is set from the connection's own
+    // address (or the trusted proxy's header), replacing anything the client sent, so a client
+    // cannot pick its own rate-limit key.
+    const headers = new Headers(request.headers);
+    const proxied = trustedClientIpHeader ? request.headers.get(trustedClientIpHeader) : null;
+    const remote = info.remoteAddr;
+    headers.set('cf-connecting-ip', proxied ?? ('hostname' in remote ? remote.hostname : 'unknown'));
+    return app.fetch(new Request(request, { headers }), env, executionContext);
+  },
+} satisfies Deno.ServeDefaultExport;

@@ -1,0 +1,94 @@
+// `npm run test:http -- --runtime workers|deno`: the HTTP behaviour suite (test-http/) against a
+// fresh development server of that runtime (`npm run dev` or `npm run dev:deno`, with an empty
+// database and mailbox in a directory of its own), stopped again afterwards. With `--url URL`
+// the suite runs against a server that is already up instead.
+import { spawn } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+function option(name) {
+  const args = process.argv.slice(2);
+  const index = args.indexOf(`--${name}`);
+  return index === -1 ? undefined : args[index + 1];
+}
+
+const runtime = option('runtime') ?? 'workers';
+if (!['workers', 'deno'].includes(runtime)) throw new Error('--runtime must be workers or deno');
+// Workers take a port pair (the inspector's too); each runtime has a range of its own.
+const PORT_RANGE = runtime === 'workers' ? [8820, 8828] : [8830, 8838];
+
+function portIsFree(port) {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ port, host: '127.0.0.1', exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+async function freePort() {
+  for (let port = PORT_RANGE[0]; port <= PORT_RANGE[1]; port += 2) {
+    if ((await portIsFree(port)) && (await portIsFree(port + 1))) return port;
+  }
+  throw new Error(`no free port in ${PORT_RANGE.join('-')}`);
+}
+
+async function waitUntilUp(origin, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the ${runtime} server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${origin}/health`)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the ${runtime} server did not answer within ${timeoutMs} ms`);
+}
+
+async function startServer() {
+  const stateDir = `.wrangler/http-suite-${runtime}`;
+  rmSync(stateDir, { recursive: true, force: true });
+  const port = await freePort();
+  const args =
+    runtime === 'workers'
+      ? ['scripts/dev.mjs', '--port', String(port), '--inspector-port', String(port + 1)]
+      : ['scripts/dev-deno.mjs', '--port', String(port)];
+  if (runtime === 'workers') args.push('--show-interactive-dev-session=false', '--log-level', 'warn');
+  // A process group of its own, so stopping it also stops wrangler/workerd or deno under it.
+  const child = spawn(process.execPath, [...args, '--persist-to', stateDir], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
+  const stop = () => {
+    if (child.exitCode !== null) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  };
+  const origin = `http://localhost:${port}`;
+  try {
+    await waitUntilUp(origin, child, 90_000);
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return { origin, stop };
+}
+
+const given = option('url');
+const server = given ? { origin: given, stop: () => {} } : await startServer();
+const files = readdirSync('test-http')
+  .filter((name) => name.endsWith('.test.mjs'))
+  .map((name) => `test-http/${name}`);
+console.log(`test-http: ${runtime} at ${server.origin}`);
+const tests = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, LATCHKEY_URL: server.origin },
+});
+const code = await new Promise((resolve) => tests.on('exit', (status) => resolve(status ?? 1)));
+server.stop();
+process.exit(code);
