@@ -11,6 +11,8 @@ export const problemCatalogue: Readonly<Record<ErrorCode, { status: ContentfulSt
   invalid_credentials: { status: 401, title: 'Invalid credentials' },
   unauthorized: { status: 401, title: 'Authentication required' },
   email_not_verified: { status: 403, title: 'Email not verified' },
+  mfa_required: { status: 403, title: 'A second factor is required' },
+  invalid_code: { status: 401, title: 'The code is not valid' },
   token_expired: { status: 403, title: 'The token has expired' },
   forbidden: { status: 403, title: 'Forbidden' },
   not_found: { status: 404, title: 'Not found' },
@@ -36,9 +38,16 @@ export interface ProblemDocument {
   errors?: FieldIssue[];
 }
 
-export function problemDocument(code: ErrorCode, detail: string, errors: FieldIssue[] = []): ProblemDocument {
+export function problemDocument(
+  code: ErrorCode,
+  detail: string,
+  errors: FieldIssue[] = [],
+  extensions: Record<string, unknown> = {},
+): ProblemDocument {
   const { status, title } = problemCatalogue[code];
   return {
+    // First, so that no extension member can replace a standard one.
+    ...extensions,
     type: `urn:latchkey:problem:${code}`,
     title,
     status,
@@ -54,8 +63,9 @@ export function problemResponse(
   detail: string,
   errors: FieldIssue[] = [],
   headers: Record<string, string> = {},
+  extensions: Record<string, unknown> = {},
 ): Response {
-  const body = problemDocument(code, detail, errors);
+  const body = problemDocument(code, detail, errors, extensions);
   return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {
     ...headers,
     'content-type': 'application/problem+json',
