@@ -43,7 +43,13 @@ export function sendMfaNotice(
   kind: MfaNotice,
   user: Pick<User, 'id' | 'email' | 'username'>,
 ): void {
-  sendAccountMail(services, kind, { userId: user.id }, async () => mfaNoticeMessage(kind, user, services.settings.mail), {
-    quota: false,
-  });
+  sendAccountMail(
+    services,
+    kind,
+    { userId: user.id },
+    async () => mfaNoticeMessage(kind, user, services.settings.mail),
+    {
+      quota: false,
+    },
+  );
 }

@@ -30,7 +30,8 @@ export type MfaVerifyDeps = MfaDeps &
   MailDeliveryDeps &
   Pick<AccountServices, 'logins' | 'accessTokens' | 'settings' | 'defer'>;
 
-const invalidCode = () => new AuthError('invalid_code', 'The code is not valid.', [{ field: 'code', message: 'is not valid' }]);
+const invalidCode = () =>
+  new AuthError('invalid_code', 'The code is not valid.', [{ field: 'code', message: 'is not valid' }]);
 const totpOff = () => new AuthError('conflict', 'Two-step sign-in is not on for this account.');
 
 /** Binds a stored secret to its user: a ciphertext copied into another row does not decrypt. */

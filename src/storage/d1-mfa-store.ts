@@ -152,7 +152,9 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
 
     async createChallenge(tokenDigest, userId, expiresAt) {
       await d1
-        .prepare('insert into mfa_challenges (token_digest, user_id, expires_at, failed_attempts) values (?1, ?2, ?3, 0)')
+        .prepare(
+          'insert into mfa_challenges (token_digest, user_id, expires_at, failed_attempts) values (?1, ?2, ?3, 0)',
+        )
         .bind(tokenDigest, userId, expiresAt)
         .run();
     },
