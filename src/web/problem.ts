@@ -36,6 +36,9 @@ export interface ProblemDocument {
   detail: string;
   code: ErrorCode;
   errors?: FieldIssue[];
+  /** Extension members of `mfa_required`. */
+  mfaToken?: string;
+  methods?: Array<'totp' | 'recovery_code'>;
 }
 
 export function problemDocument(
