@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { clearTimeout, setTimeout } from 'node:timers';
+import { generateDataEncryptionKey } from '../scripts/generate-data-key.mjs';
 import { generateSigningJwk } from '../scripts/generate-jwk.mjs';
 
 const wrangler = process.platform === 'win32' ? 'wrangler.cmd' : 'wrangler';
@@ -33,6 +34,7 @@ export async function startServer({ persistDir, port, inspectorPort, logPath }) 
     ENVIRONMENT: 'development',
     MAIL_PROVIDER: 'console',
     JWT_PRIVATE_JWK: JSON.stringify(jwk),
+    DATA_ENCRYPTION_KEY: generateDataEncryptionKey(),
     LOGIN_MAX_FAILURES: '1000000',
   };
   const args = [

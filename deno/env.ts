@@ -40,6 +40,9 @@ const SETTING_NAMES = [
   'PASSWORD_PEPPER_VERSION',
   'PASSWORD_PEPPER_PREVIOUS',
   'RETURN_URL_ALLOWLIST',
+  'DATA_ENCRYPTION_KEY',
+  'DATA_ENCRYPTION_KEY_VERSION',
+  'DATA_ENCRYPTION_KEY_PREVIOUS',
 ] as const satisfies readonly (keyof Env)[];
 
 /** The limits of wrangler.toml's [[ratelimits]], so both runtimes allow the same. */

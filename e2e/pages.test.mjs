@@ -1,6 +1,8 @@
 // End-to-end: the pages in a real Chromium against `npm run dev`, with JavaScript left on (the
 // pages have none to run). Mail is read from the development mailbox page, like a person would.
 import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
+import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser, checkBoth } from './browser.mjs';
 import { startDevServer } from './dev-server.mjs';
@@ -206,5 +208,63 @@ describe('pages in a browser', () => {
     assert.equal(new URL(first.url()).pathname, '/account');
     await first.context().close();
     await second.context().close();
+  });
+});
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), so the test can act as the authenticator app. */
+function totp(base32Secret, step) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const char of base32Secret.replace(/\s/g, '')) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/** The step after the current one: within the accepted drift, and later than any step already used. */
+const nextStep = () => Math.floor(Date.now() / 30_000) + 1;
+
+describe('two-step sign-in in a browser', () => {
+  it('sets up an authenticator app from /account, then signs in with a code and with a recovery code', async () => {
+    const page = await newPage();
+    const identity = newIdentity('totp');
+    await registerAndVerify(page, identity);
+    await signIn(page, identity.username, identity.password);
+    await page.waitForURL('**/account');
+
+    await page.locator('#setup-password').fill(identity.password);
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent()).replace(/\s/g, '');
+    await checkBoth(page, 'two-step-setup');
+    await page.locator('#confirm-code').fill(totp(secret, Math.floor(Date.now() / 30_000)));
+    await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+    await page.getByTestId('recovery-codes').waitFor();
+    await checkBoth(page, 'two-step-recovery-codes');
+    const recoveryCodes = await page.getByTestId('recovery-codes').locator('code').allTextContents();
+    assert.equal(recoveryCodes.length, 10);
+
+    await page.locator('form[action="/signout"] button').click();
+    await page.waitForURL('**/signin**');
+    await signIn(page, identity.username, identity.password);
+    await page.getByRole('heading', { name: 'Enter your code' }).waitFor();
+    assert.ok(!page.url().includes('mfaToken'), 'the mfaToken never appears in a URL');
+    await checkBoth(page, 'signin-code');
+    await page.getByLabel('Code from your authenticator app').fill(totp(secret, nextStep()));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/account');
+    assert.match(await page.getByTestId('two-step-status').textContent(), /10 recovery codes left/);
+
+    await page.locator('form[action="/signout"] button').click();
+    await page.waitForURL('**/signin**');
+    await signIn(page, identity.username, identity.password);
+    await page.getByLabel('Code from your authenticator app').fill(recoveryCodes[0].toLowerCase());
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/account');
+    assert.match(await page.getByTestId('two-step-status').textContent(), /9 recovery codes left/);
+    await checkBoth(page, 'account-two-step-on');
+    await page.context().close();
   });
 });

@@ -16,6 +16,7 @@ import { aliasRoutes } from './http/routes/aliases';
 import { loginRoutes } from './http/routes/login';
 import { devRoutes } from './dev/routes';
 import { meRoutes } from './http/routes/me';
+import { mfaRoutes } from './http/routes/mfa';
 import { wellKnownRoutes } from './http/routes/well-known';
 import { pageRoutes } from './pages';
 import { type ServiceOverrides, createReadinessCheck, createServiceFactory } from './services';
@@ -65,6 +66,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
     // The JSON API, one file per flow: login and sessions, the account, the logged-in user.
     .route('/auth', loginRoutes)
     .route('/auth', accountRoutes)
+    .route('/auth', mfaRoutes)
     .route('/me', meRoutes)
     .route('/.well-known', wellKnownRoutes)
     .route('/dev', devRoutes)
@@ -110,7 +112,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
     if (error instanceof AuthError) {
       const headers: Record<string, string> =
         error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
-      return problemResponse(c, error.code, error.detail, error.fieldIssues, headers);
+      return problemResponse(c, error.code, error.detail, error.fieldIssues, headers, error.extensions);
     }
     // Hono's JSON validator throws a 400 HTTPException for a body that does not parse.
     if (error instanceof HTTPException && error.status === 400) {

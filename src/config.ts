@@ -2,6 +2,7 @@
 // secret fails closed: the request gets a generic 500 problem and the log gets one line naming
 // the setting (never its value). There is no insecure fallback.
 import * as z from './zod';
+import { DATA_KEY_MAX_VERSION, createDataEncryptionKeys } from './core/data-encryption';
 import { PEPPER_MAX_VERSION, createPasswordPeppers } from './core/password-pepper';
 
 export interface Env {
@@ -35,6 +36,9 @@ export interface Env {
   PASSWORD_PEPPER?: string;
   PASSWORD_PEPPER_VERSION?: string;
   PASSWORD_PEPPER_PREVIOUS?: string;
+  DATA_ENCRYPTION_KEY?: string;
+  DATA_ENCRYPTION_KEY_VERSION?: string;
+  DATA_ENCRYPTION_KEY_PREVIOUS?: string;
   /** Per-client limits (Workers Rate Limiting bindings, `[[ratelimits]]` in wrangler.toml). */
   RATE_LIMIT_CREDENTIALS?: RateLimit;
   RATE_LIMIT_MAIL?: RateLimit;
@@ -142,6 +146,10 @@ const settingsSchema = z
     PASSWORD_PEPPER: optionalText,
     PASSWORD_PEPPER_VERSION: integerSetting(1, 1, PEPPER_MAX_VERSION),
     PASSWORD_PEPPER_PREVIOUS: optionalText,
+    // Encrypts TOTP secrets at rest (src/core/data-encryption.ts); required in production.
+    DATA_ENCRYPTION_KEY: optionalText,
+    DATA_ENCRYPTION_KEY_VERSION: integerSetting(1, 1, DATA_KEY_MAX_VERSION),
+    DATA_ENCRYPTION_KEY_PREVIOUS: optionalText,
     REFRESH_GRACE_SECONDS: integerSetting(30, 0, 300),
     LOGIN_MAX_FAILURES: integerSetting(10, 1, 1_000_000),
     LOGIN_FAILURE_WINDOW_SECONDS: integerSetting(15 * 60, 60, 86_400),
@@ -182,6 +190,21 @@ const settingsSchema = z
       }
     }),
     z.superRefine((env, ctx) => {
+      try {
+        createDataEncryptionKeys({
+          current: env.DATA_ENCRYPTION_KEY,
+          version: env.DATA_ENCRYPTION_KEY_VERSION,
+          previous: env.DATA_ENCRYPTION_KEY_PREVIOUS,
+        });
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['DATA_ENCRYPTION_KEY'],
+          message: error instanceof Error ? error.message : 'is invalid',
+        });
+      }
+    }),
+    z.superRefine((env, ctx) => {
       // Two different keys under one kid would leave verifiers to pick either. The same key in two
       // settings is fine: a rotation sets the secrets one at a time (README, "Rotating the signing key").
       const seen = new Map<string, { x: string; y: string }>();
@@ -207,6 +230,11 @@ const settingsSchema = z
     z.superRefine((env, ctx) => {
       if (env.ENVIRONMENT !== 'production') return;
       if (!env.APP_URL) ctx.addIssue({ code: 'custom', path: ['APP_URL'], message: 'is required in production' });
+      // Always, not only once a user has TOTP on: a deployment must not discover a missing key
+      // when its first user tries to set up two-step sign-in.
+      if (!env.DATA_ENCRYPTION_KEY) {
+        ctx.addIssue({ code: 'custom', path: ['DATA_ENCRYPTION_KEY'], message: 'is required in production' });
+      }
       if (env.MAIL_PROVIDER !== 'resend') {
         ctx.addIssue({ code: 'custom', path: ['MAIL_PROVIDER'], message: 'must be resend in production' });
       }

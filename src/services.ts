@@ -8,6 +8,7 @@
 import { createAccessTokenIssuer } from './core/access-tokens';
 import { createPwnedPasswordsChecker } from './core/breached-passwords';
 import { type Clock, systemClock } from './core/clock';
+import { createDataEncryptionKeys } from './core/data-encryption';
 import { throttleCounterFamilies } from './core/expired-records';
 import type { Mailer } from './core/mail';
 import { type PasswordHasher, createPasswordHasher } from './core/password-hasher';
@@ -20,6 +21,7 @@ import { createConsoleMailer } from './mail/console-mailer';
 import { createResendMailer } from './mail/resend-mailer';
 import { createD1ExpiredRecordStore } from './storage/d1-expired-record-store';
 import { createD1LoginStore } from './storage/d1-login-store';
+import { createD1MfaStore } from './storage/d1-mfa-store';
 import { createD1SessionRepository } from './storage/d1-session-repository';
 import { createD1ThrottleStore } from './storage/d1-throttle-store';
 import { createD1UserRepository } from './storage/d1-user-repository';
@@ -106,6 +108,12 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     logins: createD1LoginStore(db),
     emailTokens: retryingEmailTokens(createKvEmailTokenStore(kv, clock), retries),
     throttle: retryingThrottle(createD1ThrottleStore(db), retries),
+    mfa: createD1MfaStore(db),
+    dataKeys: createDataEncryptionKeys({
+      current: config.DATA_ENCRYPTION_KEY,
+      version: config.DATA_ENCRYPTION_KEY_VERSION,
+      previous: config.DATA_ENCRYPTION_KEY_PREVIOUS,
+    }),
     // A namespace of its own: verifier Workers bind it read-only and must not see mail tokens.
     revocations: env.REVOCATIONS
       ? createKvRevocationPublisher(env.REVOCATIONS, { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS })

@@ -72,6 +72,7 @@ describe.each(stores)('%s login store', (_name, { logins, users }) => {
         found: null,
         identifier: { granted: true, count: 1, blockedUntil: null },
         account: null,
+        totpEnabled: false,
       });
     });
   });

@@ -34,6 +34,17 @@ describe('production fails closed', () => {
     await expectRefusal({ ...production, RATE_LIMIT_CREDENTIALS: undefined }, 'RATE_LIMIT_CREDENTIALS');
   });
 
+  it('refuses to serve without DATA_ENCRYPTION_KEY, the key of the TOTP secrets', async () => {
+    await expectRefusal({ ...production, DATA_ENCRYPTION_KEY: undefined }, 'DATA_ENCRYPTION_KEY');
+  });
+
+  it('refuses a DATA_ENCRYPTION_KEY that is not 32 bytes, without echoing it', async () => {
+    const harness = createHarness({ env: { ...production, DATA_ENCRYPTION_KEY: 'too-short-key' } });
+    expect((await harness.request('/health')).status).toBe(500);
+    expect(harness.logs[0]).toContain('DATA_ENCRYPTION_KEY');
+    expect(harness.logs[0]).not.toContain('too-short-key');
+  });
+
   it('refuses to serve without the RATE_LIMIT_MAIL binding', async () => {
     await expectRefusal({ ...production, RATE_LIMIT_MAIL: undefined }, 'RATE_LIMIT_MAIL');
   });

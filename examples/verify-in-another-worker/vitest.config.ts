@@ -2,6 +2,8 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 // @ts-expect-error: a plain ESM script shared with `npm run dev`, without type declarations.
 import { generateSigningJwk } from '../../scripts/generate-jwk.mjs';
+// @ts-expect-error: likewise.
+import { generateDataEncryptionKey } from '../../scripts/generate-data-key.mjs';
 
 // Two Workers side by side, as in production: this example is the Worker under test, and
 // Latchkey runs next to it as an auxiliary Worker behind the LATCHKEY service binding. Latchkey is
@@ -40,6 +42,7 @@ export default defineConfig(async () => {
                 JWT_ISSUER: 'latchkey',
                 JWT_AUDIENCE: 'latchkey',
                 JWT_PRIVATE_JWK: JSON.stringify(signingJwk),
+                DATA_ENCRYPTION_KEY: generateDataEncryptionKey(),
               },
             },
           ],

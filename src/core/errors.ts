@@ -8,6 +8,10 @@ export type ErrorCode =
   | 'invalid_credentials'
   | 'unauthorized'
   | 'email_not_verified'
+  /** The password was right; the sign-in needs a second factor (POST /auth/mfa/verify). */
+  | 'mfa_required'
+  /** A wrong TOTP or recovery code. */
+  | 'invalid_code'
   | 'forbidden'
   | 'token_expired'
   | 'not_found'
@@ -33,11 +37,15 @@ export class AuthError extends Error {
     readonly code: ErrorCode,
     readonly detail: string,
     readonly fieldIssues: FieldIssue[] = [],
-    options?: { cause?: unknown; retryAfterSeconds?: number },
+    options?: { cause?: unknown; retryAfterSeconds?: number; extensions?: Record<string, unknown> },
   ) {
     super(detail, options);
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.extensions = options?.extensions;
   }
+
+  /** RFC 9457 extension members the problem document carries (e.g. `mfaToken`). */
+  readonly extensions: Record<string, unknown> | undefined;
 
   /** For `rate_limited` and `unavailable`: when the client may try again. */
   readonly retryAfterSeconds: number | undefined;

@@ -42,6 +42,8 @@ export interface LoginAttempt {
   identifier: Reservation | null;
   /** The account's counter; null when no account matched, or the identifier was refused. */
   account: Reservation | null;
+  /** Whether the found account has two-step sign-in (TOTP) on: read in the same lookup. */
+  totpEnabled: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Login: checks a password under the lock-out of login-throttle.ts and starts a session. Staying
 // signed in (refresh, authenticate, logout) is in session-flows.ts.
 import { AuthError } from './errors';
+import { startMfaChallenge } from './mfa';
 import { attemptLimits, counterKeysOf, identifierCounterKey, lockedOut, logLock } from './login-throttle';
 import type { AccountServices } from './services';
 import { type TokenResponse, issueTokens, sessionLifetime } from './session-flows';
@@ -10,7 +11,7 @@ import { normalizeEmail, normalizeUsername } from './users';
 /** What a login uses: the user lookup with its counters, the hasher, and the token issuer. */
 export type LoginDeps = Pick<
   AccountServices,
-  'logins' | 'throttle' | 'users' | 'passwords' | 'accessTokens' | 'clock' | 'settings' | 'log' | 'defer'
+  'logins' | 'throttle' | 'users' | 'passwords' | 'accessTokens' | 'clock' | 'settings' | 'log' | 'defer' | 'mfa'
 >;
 
 const invalidCredentials = () => new AuthError('invalid_credentials', 'The identifier or password is incorrect.');
@@ -25,7 +26,7 @@ export async function login(
   input: { identifier: string; password: string; userAgent: string },
 ): Promise<TokenResponse> {
   const now = services.clock.now();
-  const { found, identifier, account } = await services.logins.reserveLoginAttempt(
+  const { found, identifier, account, totpEnabled } = await services.logins.reserveLoginAttempt(
     identifierKey(input.identifier),
     await identifierCounterKey(input.identifier),
     attemptLimits(services.settings.loginThrottle),
@@ -59,6 +60,12 @@ export async function login(
   if (services.passwords.needsUpgrade(credential.passwordHash)) {
     const upgraded = await services.passwords.hash(input.password);
     services.defer(() => services.users.upgradePasswordHash(user.id, credential.passwordHash, upgraded));
+  }
+  // The counters stay as they are: they are cleared only once the second factor is verified too,
+  // so a known password does not reset the budget for guessing codes.
+  if (totpEnabled) {
+    services.log({ event: 'login.mfa_required', userId: user.id });
+    throw await startMfaChallenge(services, user.id);
   }
   const { session, refreshToken, refreshDigest } = await newSession({
     userId: user.id,

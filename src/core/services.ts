@@ -2,8 +2,10 @@
 // builds these from the Worker's bindings; tests may build them directly.
 import type { AccessTokenIssuer } from './access-tokens';
 import type { Clock } from './clock';
+import type { DataEncryptionKeys } from './data-encryption';
 import type { EmailTokenStore } from './email-tokens';
 import type { MailContext, Mailer } from './mail';
+import type { MfaStore } from './mfa-store';
 import type { PasswordHasher } from './password-hasher';
 import type { RevocationPublisher } from './revocations';
 import type { SessionRepository } from './sessions';
@@ -34,6 +36,10 @@ export interface AccountServices {
   logins: LoginStore;
   emailTokens: EmailTokenStore;
   throttle: ThrottleStore;
+  /** Two-step sign-in: TOTP factors, recovery codes and sign-in challenges (mfa.ts). */
+  mfa: MfaStore;
+  /** Encrypts secrets the server must read back, such as TOTP secrets. */
+  dataKeys: DataEncryptionKeys;
   /** Tells Workers that verify tokens on their own that sessions ended (src/verifier). */
   revocations: RevocationPublisher;
   accessTokens: AccessTokenIssuer;

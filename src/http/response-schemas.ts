@@ -61,6 +61,12 @@ export const problemSchema = z.strictObject({
   detail: z.string(),
   code: z.enum(errorCodes).meta({ description: 'Stable and machine-readable: branch on this, not on the text.' }),
   errors: z.array(z.strictObject({ field: z.string(), message: z.string() })).optional(),
+  // Extension members of `mfa_required` (RFC 9457 section 3.2): the second step of the sign-in.
+  mfaToken: z.string().optional().meta({ description: 'With `mfa_required`: send it to POST /auth/mfa/verify.' }),
+  methods: z
+    .array(z.enum(['totp', 'recovery_code']))
+    .optional()
+    .meta({ description: 'With `mfa_required`: the kinds of code the account accepts.' }),
 });
 
 export const jwksSchema = z.strictObject({

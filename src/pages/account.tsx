@@ -12,8 +12,10 @@ import { renderPage } from './render';
 import { noticeText } from './notices';
 import { currentSession } from './page-session';
 import { NewPasswordField } from './fields';
+import { getMfaStatus } from '../core/mfa';
+import { TwoStepCard, type TwoStepView } from './two-step-card';
 
-const loginRedirect = (c: Context<PageEnv>) => c.redirect('/signin?redirect_to=%2Faccount', 303);
+export const loginRedirect = (c: Context<PageEnv>) => c.redirect('/signin?redirect_to=%2Faccount', 303);
 
 function formatTime(iso: string): string {
   // UTC, spelled out: the server does not know the reader's time zone and there is no script.
@@ -54,6 +56,7 @@ interface AccountView {
   sessions: SessionSummary[];
   notice?: string | undefined;
   errors?: FieldErrors;
+  twoStep: TwoStepView;
 }
 
 function AccountPage(props: AccountView) {
@@ -93,6 +96,7 @@ function AccountPage(props: AccountView) {
           ))}
         </ul>
       </Card>
+      <TwoStepCard {...props.twoStep} />
       <Card title="Change password" heading="h2" labelledBy="password-heading">
         <form method="post" action="/account/password" novalidate>
           <CsrfField />
@@ -112,14 +116,19 @@ function AccountPage(props: AccountView) {
   );
 }
 
-async function renderAccount(
+export async function renderAccount(
   c: Context<PageEnv>,
   auth: Authenticated,
-  extra: { notice?: string; errors?: FieldErrors } = {},
-  status: 200 | 400 | 401 | 404 = 200,
+  extra: { notice?: string; errors?: FieldErrors; twoStep?: Omit<TwoStepView, 'status'> } = {},
+  status: 200 | 400 | 401 | 404 | 409 | 429 | 503 = 200,
 ) {
-  const sessions = await listSessions(c.var.services, auth);
-  return renderPage(c, <AccountPage auth={auth} sessions={sessions} {...extra} />, status);
+  const [sessions, mfa] = await Promise.all([listSessions(c.var.services, auth), getMfaStatus(c.var.services, auth)]);
+  const { twoStep, ...rest } = extra;
+  return renderPage(
+    c,
+    <AccountPage auth={auth} sessions={sessions} twoStep={{ ...twoStep, status: mfa }} {...rest} />,
+    status,
+  );
 }
 
 export const accountPages = new Hono<PageEnv>()

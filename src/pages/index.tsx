@@ -3,6 +3,7 @@
 import { type Context, Hono } from 'hono';
 import { type RateLimitBinding, limitPerClient } from '../web/rate-limit';
 import { accountPages } from './account';
+import { twoStepPages } from './two-step';
 import { csrfProtection } from '../web/form-csrf';
 import type { PageEnv } from '../web/page-env';
 import { Alert, Card, Layout } from './layout';
@@ -11,6 +12,7 @@ import { passwordResetPages } from './password-reset';
 import { registerPages } from './register';
 import { pageHeaders } from '../web/security-headers';
 import { loginPages } from './login';
+import { secondStepPages } from './signin-second-step';
 import { styleRoutes } from './styles';
 import { verifyEmailPages } from './verify-email';
 
@@ -19,6 +21,7 @@ import { verifyEmailPages } from './verify-email';
 export const PAGE_PATHS = [
   '/',
   '/signin',
+  '/signin/verify',
   '/register',
   '/resend-verification',
   '/verify-email',
@@ -66,6 +69,10 @@ const pageLimits: [string, RateLimitBinding, string][] = [
   ['/verify-email', 'RATE_LIMIT_CREDENTIALS', 'verify-email'],
   ['/reset-password', 'RATE_LIMIT_CREDENTIALS', 'reset-password'],
   ['/account/password', 'RATE_LIMIT_CREDENTIALS', 'change-password'],
+  ['/signin/verify', 'RATE_LIMIT_CREDENTIALS', 'login'],
+  ['/account/two-step/setup', 'RATE_LIMIT_CREDENTIALS', 'mfa-setup'],
+  ['/account/two-step/recovery-codes', 'RATE_LIMIT_CREDENTIALS', 'mfa-change'],
+  ['/account/two-step/disable', 'RATE_LIMIT_CREDENTIALS', 'mfa-change'],
   ['/forgot-password', 'RATE_LIMIT_MAIL', 'forgot-password'],
   ['/resend-verification', 'RATE_LIMIT_MAIL', 'resend-verification'],
 ];
@@ -76,9 +83,11 @@ for (const [path, binding, route] of pageLimits) pages.post(path, limitPerClient
 pages
   .get('/', (c) => c.redirect('/account', 303))
   .route('/', loginPages)
+  .route('/', secondStepPages)
   .route('/', registerPages)
   .route('/', verifyEmailPages)
   .route('/', passwordResetPages)
-  .route('/', accountPages);
+  .route('/', accountPages)
+  .route('/', twoStepPages);
 
 export const pageRoutes = new Hono<PageEnv>().route('/', styleRoutes).route('/', pages);

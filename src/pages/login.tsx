@@ -1,7 +1,9 @@
 // GET/POST /signin (the login page): username-or-email and password. Success sets the session cookies and sends
 // the browser to /account, or to a `redirect_to` that passes the return-URL allowlist.
 import { Hono } from 'hono';
+import { AuthError } from '../core/errors';
 import { login } from '../core/login';
+import { SecondStepPage } from './signin-second-step';
 import { describeUserAgent } from '../web/user-agent';
 import { readConfig } from '../config';
 import { setSessionCookies } from '../web/session-cookies';
@@ -103,6 +105,10 @@ export const loginPages = new Hono<PageEnv>()
       setSessionCookies(c, tokens, config.SESSION_TTL_SECONDS);
       return c.redirect(returnTo ?? DEFAULT_RETURN_PATH, 303);
     } catch (error) {
+      if (error instanceof AuthError && error.code === 'mfa_required') {
+        const mfaToken = error.extensions!.mfaToken as string;
+        return renderPage(c, <SecondStepPage mfaToken={mfaToken} returnTo={returnTo} />);
+      }
       const failure = failureFrom(
         error,
         {},

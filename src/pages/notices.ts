@@ -6,6 +6,9 @@ const notices = {
   'session-ended': 'Your session has ended. Sign in again.',
   'password-changed': 'Your password has been changed. Every other session was signed out.',
   'session-revoked': 'That session has been signed out.',
+  'two-step-expired': 'That sign-in took too long or had too many wrong codes. Sign in again.',
+  'two-step-locked': 'Too many failed attempts. Wait a while, then sign in again.',
+  'two-step-off': 'Two-step sign-in is off. Every other session was signed out.',
   verified: 'Your email address is verified. You can sign in now.',
 } as const;
 

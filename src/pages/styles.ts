@@ -71,6 +71,8 @@ ul.plain { list-style: none; margin: 0; padding: 0; }
 .mail h2 { margin-bottom: 0.25rem; }
 .mail pre { white-space: pre-wrap; overflow-wrap: anywhere; font: 0.9375rem/1.5 ui-monospace, SFMono-Regular, Menlo, monospace;
   background: var(--bg); padding: 0.75rem; border-radius: 0.5rem; margin: 0.5rem 0 0; }
+.qr svg { display: block; max-width: 100%; height: auto; margin: 0.5rem 0; }
+ol.recovery-codes { columns: 2; font: 0.9375rem/1.75 ui-monospace, SFMono-Regular, Menlo, monospace; }
 footer { max-width: 40rem; margin: 0 auto; padding: 0 1rem 2rem; color: var(--muted); font-size: 0.875rem; text-align: center; }
 @media (max-width: 30rem) { .card { padding: 1.125rem; border-radius: 0.5rem; } h1 { font-size: 1.375rem; }
   dl.facts { grid-template-columns: 1fr; gap: 0; } dl.facts dd { margin-bottom: 0.5rem; } }

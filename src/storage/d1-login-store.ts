@@ -21,6 +21,7 @@ interface AccountRow {
   display_name: string | null;
   password_hash: string;
   password_version: number;
+  totp_enabled: number;
 }
 
 interface CounterRow {
@@ -88,7 +89,9 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
     const user = d1
       .prepare(
         `select u.id, u.username, u.email, u.email_verified_at, u.created_at, u.updated_at, p.display_name,
-                  a.password_hash, a.password_version
+                  a.password_hash, a.password_version,
+                  exists (select 1 from totp_factors t where t.user_id = u.id and t.enabled_at is not null)
+                    as totp_enabled
            from users u
            join accounts a on a.user_id = u.id
            left join profiles p on p.user_id = u.id
@@ -118,6 +121,8 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
         ? reservationOf((identifierRows.results as CounterRow[])[0], limits.maxAttempts)
         : null,
       account: reservationOf((accountRows!.results as CounterRow[])[0], limits.maxAttempts),
+      // Read in the lookup itself, so a login without TOTP makes no extra round trip.
+      totpEnabled: row?.totp_enabled === 1,
     };
   }
 

@@ -1,7 +1,7 @@
 // Drizzle schema for Latchkey's D1 database. `migrations/` is generated from this file by
 // drizzle-kit (`npm run db:generate`); CI fails when the two disagree.
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const users = sqliteTable(
   'users',
@@ -98,3 +98,44 @@ export const throttleCounters = sqliteTable('throttle_counters', {
   windowStartedAt: integer('window_started_at').notNull(),
   blockedUntil: integer('blocked_until'),
 });
+
+// Two-step sign-in (src/core/mfa.ts). A user's TOTP factor: the secret encrypted under
+// DATA_ENCRYPTION_KEY, pending until confirmed (enabled_at null), and the last accepted time
+// step, moved forward only by a conditional update so a code works once.
+export const totpFactors = sqliteTable('totp_factors', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secretCiphertext: text('secret_ciphertext').notNull(),
+  enabledAt: integer('enabled_at'),
+  lastUsedStep: integer('last_used_step'),
+  createdAt: integer('created_at').notNull(),
+});
+
+// Recovery codes, by SHA-256 digest only; a used code's row is deleted.
+export const recoveryCodes = sqliteTable(
+  'recovery_codes',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeDigest: text('code_digest').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.codeDigest] })],
+);
+
+// The second step of a sign-in: the digest of the mfaToken a right password earned, valid for
+// minutes and a few wrong codes, deleted by the verify that wins.
+export const mfaChallenges = sqliteTable(
+  'mfa_challenges',
+  {
+    tokenDigest: text('token_digest').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: integer('expires_at').notNull(),
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+  },
+  (table) => [index('mfa_challenges_expires_at').on(table.expiresAt)],
+);

@@ -11,6 +11,8 @@ export const problemCatalogue: Readonly<Record<ErrorCode, { status: ContentfulSt
   invalid_credentials: { status: 401, title: 'Invalid credentials' },
   unauthorized: { status: 401, title: 'Authentication required' },
   email_not_verified: { status: 403, title: 'Email not verified' },
+  mfa_required: { status: 403, title: 'A second factor is required' },
+  invalid_code: { status: 401, title: 'The code is not valid' },
   token_expired: { status: 403, title: 'The token has expired' },
   forbidden: { status: 403, title: 'Forbidden' },
   not_found: { status: 404, title: 'Not found' },
@@ -34,11 +36,21 @@ export interface ProblemDocument {
   detail: string;
   code: ErrorCode;
   errors?: FieldIssue[];
+  /** Extension members of `mfa_required`. */
+  mfaToken?: string;
+  methods?: Array<'totp' | 'recovery_code'>;
 }
 
-export function problemDocument(code: ErrorCode, detail: string, errors: FieldIssue[] = []): ProblemDocument {
+export function problemDocument(
+  code: ErrorCode,
+  detail: string,
+  errors: FieldIssue[] = [],
+  extensions: Record<string, unknown> = {},
+): ProblemDocument {
   const { status, title } = problemCatalogue[code];
   return {
+    // First, so that no extension member can replace a standard one.
+    ...extensions,
     type: `urn:latchkey:problem:${code}`,
     title,
     status,
@@ -54,8 +66,9 @@ export function problemResponse(
   detail: string,
   errors: FieldIssue[] = [],
   headers: Record<string, string> = {},
+  extensions: Record<string, unknown> = {},
 ): Response {
-  const body = problemDocument(code, detail, errors);
+  const body = problemDocument(code, detail, errors, extensions);
   return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {
     ...headers,
     'content-type': 'application/problem+json',

@@ -2,6 +2,8 @@
 // flows: no HTTP, no bindings. Time is the injected TestClock; deferred work runs on `settle()`.
 import { register, verifyEmail } from '../../src/core/accounts';
 import type { AccessTokenIssuer } from '../../src/core/access-tokens';
+import { createDataEncryptionKeys } from '../../src/core/data-encryption';
+import { bytesToBase64Url } from '../../src/core/encoding';
 import type { MailMessage } from '../../src/core/mail';
 import type { PasswordHasher } from '../../src/core/password-hasher';
 import type { AccountServices } from '../../src/core/services';
@@ -49,6 +51,8 @@ export function createCoreServices(options: { maxFailures?: number } = {}) {
     logins: storage.logins,
     emailTokens: storage.emailTokens,
     throttle: storage.throttle,
+    mfa: storage.mfa,
+    dataKeys: createDataEncryptionKeys({ current: bytesToBase64Url(crypto.getRandomValues(new Uint8Array(32))) }),
     revocations: storage.revocations,
     accessTokens: plainAccessTokens,
     mailer: { send: async (message) => void mails.push(message) },

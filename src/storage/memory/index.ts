@@ -4,6 +4,7 @@ import type { Clock } from '../../core/clock';
 import { createMemoryEmailTokenStore } from './email-tokens';
 import { createMemoryExpiredRecordStore } from './expired-records';
 import { createMemoryLoginStore } from './login-store';
+import { createMemoryMfaStore } from './mfa';
 import { createMemoryRevocationPublisher } from './revocations';
 import { createMemorySessionRepository } from './sessions';
 import { createMemoryTables } from './tables';
@@ -17,6 +18,7 @@ export function createMemoryStorage(clock: Clock) {
     users: createMemoryUserRepository(tables),
     sessions: createMemorySessionRepository(tables),
     logins: createMemoryLoginStore(tables),
+    mfa: createMemoryMfaStore(tables),
     throttle: createMemoryThrottleStore(tables),
     emailTokens: createMemoryEmailTokenStore(clock),
     expiredRecords: createMemoryExpiredRecordStore(tables),

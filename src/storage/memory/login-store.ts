@@ -16,7 +16,8 @@ export function createMemoryLoginStore(tables: MemoryTables): LoginStore {
         ? reserveAttempt(tables, accountCounterKey(user.id), limits, now)
         : null;
     const found = user && credential ? { user: { ...user }, credential: { ...credential } } : null;
-    return Promise.resolve<LoginAttempt>({ found, identifier, account });
+    const totpEnabled = Boolean(user && tables.totpFactors.get(user.id)?.enabledAt != null);
+    return Promise.resolve<LoginAttempt>({ found, identifier, account, totpEnabled });
   }
 
   return {

@@ -1,6 +1,7 @@
 // The rows of the memory storage, shared by its ports as D1's tables are shared by the D1 ones.
 // Every port method reads and writes them synchronously between awaits, so each call is atomic,
 // as each D1 batch is a transaction: the conditional-write rules hold under Promise.all.
+import type { TotpFactor } from '../../core/mfa-store';
 import type { Session } from '../../core/sessions';
 import type { PasswordCredential, User } from '../../core/users';
 
@@ -17,12 +18,22 @@ export interface CounterRow {
   blockedUntil: number | null;
 }
 
+export interface MfaChallengeRow {
+  userId: string;
+  expiresAt: number;
+  failedAttempts: number;
+}
+
 export interface MemoryTables {
   users: Map<string, User>;
   credentials: Map<string, PasswordCredential>;
   sessions: Map<string, Session>;
   refreshTokens: Map<string, RefreshTokenRow>;
   counters: Map<string, CounterRow>;
+  /** Two-step sign-in, by user id; recovery codes as a set of digests per user. */
+  totpFactors: Map<string, TotpFactor>;
+  recoveryCodes: Map<string, Set<string>>;
+  mfaChallenges: Map<string, MfaChallengeRow>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -32,6 +43,9 @@ export function createMemoryTables(): MemoryTables {
     sessions: new Map(),
     refreshTokens: new Map(),
     counters: new Map(),
+    totpFactors: new Map(),
+    recoveryCodes: new Map(),
+    mfaChallenges: new Map(),
   };
 }
 

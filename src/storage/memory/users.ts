@@ -63,6 +63,8 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
         if (session.userId === userId) deleteSessionRow(tables, session.id);
       }
       tables.credentials.delete(userId);
+      tables.totpFactors.delete(userId);
+      tables.recoveryCodes.delete(userId);
       tables.users.delete(userId);
     },
 

@@ -1,0 +1,64 @@
+// What two-step sign-in needs from storage. Every "works once" rule (a TOTP time step, a recovery
+// code, an mfaToken) is one conditional write here, so of two parallel requests with the same
+// code exactly one is told it won.
+
+export interface TotpFactor {
+  userId: string;
+  /** `encryptData` output, bound to `totpSecretAssociatedData(userId)`. */
+  secretCiphertext: string;
+  /** Null while the set-up waits for its first code. */
+  enabledAt: number | null;
+  /** The last time step a code was accepted for; a code of this step or earlier is refused. */
+  lastUsedStep: number | null;
+}
+
+export interface MfaChallenge {
+  userId: string;
+  username: string;
+  totp: TotpFactor | null;
+}
+
+/** The live challenge a consume is tied to: it wins only together with the challenge's deletion. */
+export interface ChallengeClaim {
+  tokenDigest: string;
+  now: number;
+  maxFailedAttempts: number;
+}
+
+export interface MfaStore {
+  findTotpFactor(userId: string): Promise<TotpFactor | null>;
+  /** The factor and how many recovery codes are left, in one read. */
+  findMfaStatus(userId: string): Promise<{ totp: TotpFactor | null; recoveryCodesRemaining: number }>;
+  /** Stores (or replaces) a pending secret; false when TOTP is already on (nothing written). */
+  savePendingTotp(userId: string, secretCiphertext: string, now: number): Promise<boolean>;
+  /**
+   * In one transaction, only while the factor is still pending with `secretCiphertext` (a set-up
+   * restarted meanwhile loses): turns it on with `acceptedStep` as the last used step, stores the
+   * recovery codes' digests in place of any, and ends every session of the user but
+   * `keepSessionId`. False when nothing was written.
+   */
+  enableTotp(input: {
+    userId: string;
+    secretCiphertext: string;
+    acceptedStep: number;
+    recoveryCodeDigests: string[];
+    keepSessionId: string;
+    now: number;
+  }): Promise<boolean>;
+  /**
+   * Moves the last used step forward to `step` if it is later; with `challenge`, only while the
+   * challenge is live, deleting it in the same transaction. True for the one request that wins.
+   */
+  consumeTotpStep(userId: string, step: number, challenge?: ChallengeClaim): Promise<boolean>;
+  /** Deletes the recovery code with this digest (and the challenge, as above). True if it was there. */
+  consumeRecoveryCode(userId: string, codeDigest: string, challenge?: ChallengeClaim): Promise<boolean>;
+  /** Replaces every recovery code of a user with TOTP on; false when TOTP is off. */
+  replaceRecoveryCodes(userId: string, codeDigests: string[], now: number): Promise<boolean>;
+  /** Removes the factor and the recovery codes, and ends every session but `keepSessionId`. */
+  disableTotp(userId: string, keepSessionId: string): Promise<void>;
+  createChallenge(tokenDigest: string, userId: string, expiresAt: number): Promise<void>;
+  /** A challenge that is unexpired and under the failure limit, with what verifying it needs. */
+  findChallenge(claim: ChallengeClaim): Promise<MfaChallenge | null>;
+  /** Counts one wrong code against a live challenge. */
+  recordChallengeFailure(claim: ChallengeClaim): Promise<void>;
+}

@@ -1,0 +1,183 @@
+// MfaStore on D1. A consume tied to a challenge is one batch (one transaction): the conditional
+// write on the code, then the deletion of the challenge only if that write changed a row
+// (`changes()` reads the previous statement of the same connection). So the code and the
+// mfaToken are spent together or not at all, and of parallel verifies exactly one wins.
+import type { ChallengeClaim, MfaStore, TotpFactor } from '../core/mfa-store';
+
+interface FactorRow {
+  user_id: string;
+  secret_ciphertext: string;
+  enabled_at: number | null;
+  last_used_step: number | null;
+}
+
+const factorOf = (row: FactorRow): TotpFactor => ({
+  userId: row.user_id,
+  secretCiphertext: row.secret_ciphertext,
+  enabledAt: row.enabled_at,
+  lastUsedStep: row.last_used_step,
+});
+
+// Parameters ?1 digest, ?2 now, ?3 failure limit.
+const liveChallenge = 'token_digest = ?1 and expires_at > ?2 and failed_attempts < ?3';
+
+export function createD1MfaStore(d1: D1Database): MfaStore {
+  /** Runs `consume` (which must use ?1..?3 for the claim) and deletes the challenge if it changed a row. */
+  async function consumeWith(consume: D1PreparedStatement, claim: ChallengeClaim | undefined): Promise<boolean> {
+    if (!claim) return ((await consume.run()).meta.changes ?? 0) === 1;
+    const [, deleted] = await d1.batch([
+      consume,
+      d1
+        .prepare(`delete from mfa_challenges where token_digest = ?1 and changes() = 1 returning user_id`)
+        .bind(claim.tokenDigest),
+    ]);
+    return deleted!.results.length === 1;
+  }
+
+  const claimParams = (claim: ChallengeClaim | undefined) =>
+    claim ? [claim.tokenDigest, claim.now, claim.maxFailedAttempts] : [null, 0, 0];
+  const whileLive = (claim: ChallengeClaim | undefined) =>
+    claim ? `and exists (select 1 from mfa_challenges where ${liveChallenge} and user_id = ?4)` : '';
+
+  return {
+    async findTotpFactor(userId) {
+      const row = await d1
+        .prepare('select user_id, secret_ciphertext, enabled_at, last_used_step from totp_factors where user_id = ?1')
+        .bind(userId)
+        .first<FactorRow>();
+      return row ? factorOf(row) : null;
+    },
+
+    async findMfaStatus(userId) {
+      const row = await d1
+        .prepare(
+          `select t.user_id, t.secret_ciphertext, t.enabled_at, t.last_used_step,
+                  (select count(*) from recovery_codes r where r.user_id = ?1) as remaining
+           from (select ?1 as id) u left join totp_factors t on t.user_id = u.id`,
+        )
+        .bind(userId)
+        .first<FactorRow & { remaining: number }>();
+      return { totp: row?.user_id ? factorOf(row) : null, recoveryCodesRemaining: row?.remaining ?? 0 };
+    },
+
+    async savePendingTotp(userId, secretCiphertext, now) {
+      const result = await d1
+        .prepare(
+          `insert into totp_factors (user_id, secret_ciphertext, enabled_at, last_used_step, created_at)
+           values (?1, ?2, null, null, ?3)
+           on conflict (user_id) do update set secret_ciphertext = ?2, last_used_step = null, created_at = ?3
+           where enabled_at is null`,
+        )
+        .bind(userId, secretCiphertext, now)
+        .run();
+      return (result.meta.changes ?? 0) === 1;
+    },
+
+    async enableTotp({ userId, secretCiphertext, acceptedStep, recoveryCodeDigests, keepSessionId, now }) {
+      const [enabled] = await d1.batch([
+        d1
+          .prepare(
+            `update totp_factors set enabled_at = ?3, last_used_step = ?4
+             where user_id = ?1 and secret_ciphertext = ?2 and enabled_at is null returning user_id`,
+          )
+          .bind(userId, secretCiphertext, now, acceptedStep),
+        // The rest applies only if the factor was just enabled by this batch.
+        d1
+          .prepare(
+            `delete from recovery_codes where user_id = ?1
+             and exists (select 1 from totp_factors where user_id = ?1 and enabled_at = ?2 and secret_ciphertext = ?3)`,
+          )
+          .bind(userId, now, secretCiphertext),
+        d1
+          .prepare(
+            `insert into recovery_codes (user_id, code_digest, created_at)
+             select ?1, value, ?2 from json_each(?3)
+             where exists (select 1 from totp_factors where user_id = ?1 and enabled_at = ?2 and secret_ciphertext = ?4)`,
+          )
+          .bind(userId, now, JSON.stringify(recoveryCodeDigests), secretCiphertext),
+        d1
+          .prepare(
+            `delete from sessions where user_id = ?1 and id <> ?2
+             and exists (select 1 from totp_factors where user_id = ?1 and enabled_at = ?3 and secret_ciphertext = ?4)`,
+          )
+          .bind(userId, keepSessionId, now, secretCiphertext),
+      ]);
+      return enabled!.results.length === 1;
+    },
+
+    consumeTotpStep(userId, step, claim) {
+      return consumeWith(
+        d1
+          .prepare(
+            `update totp_factors set last_used_step = ?5
+             where user_id = ?4 and enabled_at is not null and (last_used_step is null or last_used_step < ?5)
+             ${whileLive(claim)}`,
+          )
+          .bind(...claimParams(claim), userId, step),
+        claim,
+      );
+    },
+
+    consumeRecoveryCode(userId, codeDigest, claim) {
+      return consumeWith(
+        d1
+          .prepare(`delete from recovery_codes where user_id = ?4 and code_digest = ?5 ${whileLive(claim)}`)
+          .bind(...claimParams(claim), userId, codeDigest),
+        claim,
+      );
+    },
+
+    async replaceRecoveryCodes(userId, codeDigests, now) {
+      const enabled = 'exists (select 1 from totp_factors where user_id = ?1 and enabled_at is not null)';
+      const [, inserted] = await d1.batch([
+        d1.prepare(`delete from recovery_codes where user_id = ?1 and ${enabled}`).bind(userId),
+        d1
+          .prepare(
+            `insert into recovery_codes (user_id, code_digest, created_at)
+             select ?1, value, ?2 from json_each(?3) where ${enabled}`,
+          )
+          .bind(userId, now, JSON.stringify(codeDigests)),
+      ]);
+      return (inserted!.meta.changes ?? 0) > 0;
+    },
+
+    async disableTotp(userId, keepSessionId) {
+      await d1.batch([
+        d1.prepare('delete from totp_factors where user_id = ?1').bind(userId),
+        d1.prepare('delete from recovery_codes where user_id = ?1').bind(userId),
+        d1.prepare('delete from mfa_challenges where user_id = ?1').bind(userId),
+        d1.prepare('delete from sessions where user_id = ?1 and id <> ?2').bind(userId, keepSessionId),
+      ]);
+    },
+
+    async createChallenge(tokenDigest, userId, expiresAt) {
+      await d1
+        .prepare(
+          'insert into mfa_challenges (token_digest, user_id, expires_at, failed_attempts) values (?1, ?2, ?3, 0)',
+        )
+        .bind(tokenDigest, userId, expiresAt)
+        .run();
+    },
+
+    async findChallenge(claim) {
+      const row = await d1
+        .prepare(
+          `select c.user_id as challenge_user, u.username, t.user_id, t.secret_ciphertext, t.enabled_at, t.last_used_step
+           from mfa_challenges c join users u on u.id = c.user_id
+           left join totp_factors t on t.user_id = c.user_id
+           where c.${liveChallenge.replaceAll(' and ', ' and c.')}`,
+        )
+        .bind(claim.tokenDigest, claim.now, claim.maxFailedAttempts)
+        .first<FactorRow & { challenge_user: string; username: string }>();
+      if (!row) return null;
+      return { userId: row.challenge_user, username: row.username, totp: row.user_id ? factorOf(row) : null };
+    },
+
+    async recordChallengeFailure(claim) {
+      await d1
+        .prepare(`update mfa_challenges set failed_attempts = failed_attempts + 1 where ${liveChallenge}`)
+        .bind(claim.tokenDigest, claim.now, claim.maxFailedAttempts)
+        .run();
+    },
+  };
+}

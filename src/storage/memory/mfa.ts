@@ -1,0 +1,99 @@
+// MfaStore in memory, with the D1 store's rules: each consume is decided in one synchronous step,
+// together with the challenge's deletion, so parallel verifies with one code have one winner.
+import type { ChallengeClaim, MfaStore } from '../../core/mfa-store';
+import { type MemoryTables, deleteSessionRow } from './tables';
+
+export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
+  function liveChallenge(claim: ChallengeClaim) {
+    const row = tables.mfaChallenges.get(claim.tokenDigest);
+    return row && row.expiresAt > claim.now && row.failedAttempts < claim.maxFailedAttempts ? row : null;
+  }
+
+  /** Whether a consume tied to `claim` may go ahead for `userId`. */
+  function claimHolds(userId: string, claim: ChallengeClaim | undefined): boolean {
+    return !claim || liveChallenge(claim)?.userId === userId;
+  }
+
+  function endOtherSessions(userId: string, keepSessionId: string) {
+    for (const session of [...tables.sessions.values()]) {
+      if (session.userId === userId && session.id !== keepSessionId) deleteSessionRow(tables, session.id);
+    }
+  }
+
+  return {
+    async findTotpFactor(userId) {
+      const factor = tables.totpFactors.get(userId);
+      return factor ? { ...factor } : null;
+    },
+
+    async findMfaStatus(userId) {
+      const factor = tables.totpFactors.get(userId);
+      return {
+        totp: factor ? { ...factor } : null,
+        recoveryCodesRemaining: tables.recoveryCodes.get(userId)?.size ?? 0,
+      };
+    },
+
+    async savePendingTotp(userId, secretCiphertext) {
+      if (tables.totpFactors.get(userId)?.enabledAt != null) return false;
+      tables.totpFactors.set(userId, { userId, secretCiphertext, enabledAt: null, lastUsedStep: null });
+      return true;
+    },
+
+    async enableTotp({ userId, secretCiphertext, acceptedStep, recoveryCodeDigests, keepSessionId, now }) {
+      const factor = tables.totpFactors.get(userId);
+      if (!factor || factor.enabledAt !== null || factor.secretCiphertext !== secretCiphertext) return false;
+      tables.totpFactors.set(userId, { ...factor, enabledAt: now, lastUsedStep: acceptedStep });
+      tables.recoveryCodes.set(userId, new Set(recoveryCodeDigests));
+      endOtherSessions(userId, keepSessionId);
+      return true;
+    },
+
+    async consumeTotpStep(userId, step, claim) {
+      const factor = tables.totpFactors.get(userId);
+      if (!factor || factor.enabledAt === null || !claimHolds(userId, claim)) return false;
+      if (factor.lastUsedStep !== null && factor.lastUsedStep >= step) return false;
+      tables.totpFactors.set(userId, { ...factor, lastUsedStep: step });
+      if (claim) tables.mfaChallenges.delete(claim.tokenDigest);
+      return true;
+    },
+
+    async consumeRecoveryCode(userId, codeDigest, claim) {
+      if (!claimHolds(userId, claim) || !tables.recoveryCodes.get(userId)?.delete(codeDigest)) return false;
+      if (claim) tables.mfaChallenges.delete(claim.tokenDigest);
+      return true;
+    },
+
+    async replaceRecoveryCodes(userId, codeDigests) {
+      if (tables.totpFactors.get(userId)?.enabledAt == null) return false;
+      tables.recoveryCodes.set(userId, new Set(codeDigests));
+      return true;
+    },
+
+    async disableTotp(userId, keepSessionId) {
+      tables.totpFactors.delete(userId);
+      tables.recoveryCodes.delete(userId);
+      for (const [digest, row] of tables.mfaChallenges) {
+        if (row.userId === userId) tables.mfaChallenges.delete(digest);
+      }
+      endOtherSessions(userId, keepSessionId);
+    },
+
+    async createChallenge(tokenDigest, userId, expiresAt) {
+      tables.mfaChallenges.set(tokenDigest, { userId, expiresAt, failedAttempts: 0 });
+    },
+
+    async findChallenge(claim) {
+      const row = liveChallenge(claim);
+      const user = row && tables.users.get(row.userId);
+      if (!row || !user) return null;
+      const factor = tables.totpFactors.get(row.userId);
+      return { userId: row.userId, username: user.username, totp: factor ? { ...factor } : null };
+    },
+
+    async recordChallengeFailure(claim) {
+      const row = liveChallenge(claim);
+      if (row) row.failedAttempts += 1;
+    },
+  };
+}
