@@ -8,13 +8,14 @@ import { publishRevocation } from './revocations';
 import type { AccountServices } from './services';
 import type { Authenticated } from './session-flows';
 
-type ConfirmPasswordDeps = Pick<AccountServices, 'logins' | 'passwords' | 'clock' | 'settings' | 'log'>;
+export type ConfirmPasswordDeps = Pick<AccountServices, 'logins' | 'passwords' | 'clock' | 'settings' | 'log'>;
 export type ChangePasswordDeps = ConfirmPasswordDeps &
   PasswordChangedNoticeDeps &
   Pick<AccountServices, 'users' | 'throttle' | 'checkNewPassword' | 'revocations' | 'defer'>;
 export type DeleteAccountDeps = ConfirmPasswordDeps & Pick<AccountServices, 'users' | 'throttle' | 'revocations'>;
 
-async function confirmPassword(services: ConfirmPasswordDeps, auth: Authenticated, password: string) {
+/** Checks the signed-in user's password under the login throttle; the credential, or throws. */
+export async function confirmPassword(services: ConfirmPasswordDeps, auth: Authenticated, password: string) {
   const now = services.clock.now();
   // Reserved on the account's counter only, before hashing, like a login's password check.
   const { found, account } = await services.logins.reserveAccountAttempt(

@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'invalid_credentials'
   | 'unauthorized'
   | 'email_not_verified'
+  /** The admin API disabled the account; told only to someone who gave the right password. */
+  | 'account_disabled'
   | 'forbidden'
   | 'token_expired'
   | 'not_found'

@@ -1,6 +1,7 @@
 // What the account flows need from the outside world, as plain interfaces. src/services.ts
 // builds these from the Worker's bindings; tests may build them directly.
 import type { AccessTokenIssuer } from './access-tokens';
+import type { UserDirectory } from './admin';
 import type { Clock } from './clock';
 import type { EmailTokenStore } from './email-tokens';
 import type { MailContext, Mailer } from './mail';
@@ -17,6 +18,8 @@ export interface AccountSettings {
   accessTokenTtlSeconds: number;
   emailTokenTtlSeconds: number;
   refreshGraceSeconds: number;
+  /** `required`: sign-in waits for the verified address; `optional`: sign-up signs in at once. */
+  emailVerification: 'required' | 'optional';
   loginThrottle: LoginThrottleSettings;
   mailQuota: MailQuotaSettings;
   mail: MailContext;
@@ -34,6 +37,8 @@ export interface AccountServices {
   logins: LoginStore;
   emailTokens: EmailTokenStore;
   throttle: ThrottleStore;
+  /** The admin API's listing of users. */
+  userDirectory: UserDirectory;
   /** Tells Workers that verify tokens on their own that sessions ended (src/verifier). */
   revocations: RevocationPublisher;
   accessTokens: AccessTokenIssuer;

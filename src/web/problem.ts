@@ -11,6 +11,7 @@ export const problemCatalogue: Readonly<Record<ErrorCode, { status: ContentfulSt
   invalid_credentials: { status: 401, title: 'Invalid credentials' },
   unauthorized: { status: 401, title: 'Authentication required' },
   email_not_verified: { status: 403, title: 'Email not verified' },
+  account_disabled: { status: 403, title: 'Account disabled' },
   token_expired: { status: 403, title: 'The token has expired' },
   forbidden: { status: 403, title: 'Forbidden' },
   not_found: { status: 404, title: 'Not found' },

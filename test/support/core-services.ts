@@ -36,7 +36,9 @@ const plainAccessTokens: AccessTokenIssuer = {
   jwks: () => ({ keys: [] }),
 };
 
-export function createCoreServices(options: { maxFailures?: number } = {}) {
+export function createCoreServices(
+  options: { maxFailures?: number; emailVerification?: 'required' | 'optional' } = {},
+) {
   const clock = new TestClock();
   const storage = createMemoryStorage(clock);
   const { hasher, checks } = countingHasher();
@@ -49,6 +51,7 @@ export function createCoreServices(options: { maxFailures?: number } = {}) {
     logins: storage.logins,
     emailTokens: storage.emailTokens,
     throttle: storage.throttle,
+    userDirectory: storage.userDirectory,
     revocations: storage.revocations,
     accessTokens: plainAccessTokens,
     mailer: { send: async (message) => void mails.push(message) },
@@ -61,6 +64,7 @@ export function createCoreServices(options: { maxFailures?: number } = {}) {
       accessTokenTtlSeconds: 900,
       emailTokenTtlSeconds: 600,
       refreshGraceSeconds: 30,
+      emailVerification: options.emailVerification ?? 'required',
       loginThrottle: { maxFailures: options.maxFailures ?? 5, windowSeconds: 900, lockoutSeconds: 900 },
       mailQuota: { maxPerHour: 3 },
       mail: { appName: 'Latchkey', appUrl: 'https://app.example', tokenTtlSeconds: 600 },
