@@ -1,5 +1,5 @@
 // /account: the signed-in user's details, their sessions (each with its own sign-out), a change
-// of password, and signing out. Signed-out visitors are sent to /signin, which brings them back.
+// of password, of email and deletion (account-lifecycle.tsx), and signing out. Signed-out visitors are sent to /signin, which brings them back.
 import { Hono, type Context } from 'hono';
 import { changePassword } from '../core/account-changes';
 import { type Authenticated, type SessionSummary, listSessions, logout, revokeSession } from '../core/session-flows';
@@ -12,8 +12,9 @@ import { renderPage } from './render';
 import { noticeText } from './notices';
 import { currentSession } from './page-session';
 import { NewPasswordField } from './fields';
+import { ChangeEmailCard, DeleteAccountCard } from './account-forms';
 
-const loginRedirect = (c: Context<PageEnv>) => c.redirect('/signin?redirect_to=%2Faccount', 303);
+export const loginRedirect = (c: Context<PageEnv>) => c.redirect('/signin?redirect_to=%2Faccount', 303);
 
 function formatTime(iso: string): string {
   // UTC, spelled out: the server does not know the reader's time zone and there is no script.
@@ -108,15 +109,17 @@ function AccountPage(props: AccountView) {
           <button type="submit">Change password</button>
         </form>
       </Card>
+      <ChangeEmailCard username={user.username} errors={errors} />
+      <DeleteAccountCard username={user.username} errors={errors} />
     </Layout>
   );
 }
 
-async function renderAccount(
+export async function renderAccount(
   c: Context<PageEnv>,
   auth: Authenticated,
   extra: { notice?: string; errors?: FieldErrors } = {},
-  status: 200 | 400 | 401 | 404 = 200,
+  status: 200 | 400 | 401 | 404 | 429 = 200,
 ) {
   const sessions = await listSessions(c.var.services, auth);
   return renderPage(c, <AccountPage auth={auth} sessions={sessions} {...extra} />, status);

@@ -3,6 +3,7 @@
 import { type Context, Hono } from 'hono';
 import { type RateLimitBinding, limitPerClient } from '../web/rate-limit';
 import { accountPages } from './account';
+import { accountLifecyclePages } from './account-lifecycle';
 import { csrfProtection } from '../web/form-csrf';
 import type { PageEnv } from '../web/page-env';
 import { Alert, Card, Layout } from './layout';
@@ -27,6 +28,7 @@ export const PAGE_PATHS = [
   '/account',
   '/account/*',
   '/signout',
+  '/confirm-email-change',
 ] as const;
 
 const refuseForm = csrfProtection((c, reason) =>
@@ -66,6 +68,9 @@ const pageLimits: [string, RateLimitBinding, string][] = [
   ['/verify-email', 'RATE_LIMIT_CREDENTIALS', 'verify-email'],
   ['/reset-password', 'RATE_LIMIT_CREDENTIALS', 'reset-password'],
   ['/account/password', 'RATE_LIMIT_CREDENTIALS', 'change-password'],
+  ['/account/email', 'RATE_LIMIT_MAIL', 'change-email'],
+  ['/account/delete', 'RATE_LIMIT_CREDENTIALS', 'delete-account'],
+  ['/confirm-email-change', 'RATE_LIMIT_CREDENTIALS', 'confirm-email-change'],
   ['/forgot-password', 'RATE_LIMIT_MAIL', 'forgot-password'],
   ['/resend-verification', 'RATE_LIMIT_MAIL', 'resend-verification'],
 ];
@@ -79,6 +84,7 @@ pages
   .route('/', registerPages)
   .route('/', verifyEmailPages)
   .route('/', passwordResetPages)
-  .route('/', accountPages);
+  .route('/', accountPages)
+  .route('/', accountLifecyclePages);
 
 export const pageRoutes = new Hono<PageEnv>().route('/', styleRoutes).route('/', pages);

@@ -7,6 +7,8 @@ const notices = {
   'password-changed': 'Your password has been changed. Every other session was signed out.',
   'session-revoked': 'That session has been signed out.',
   verified: 'Your email address is verified. You can sign in now.',
+  'email-change-sent': 'We sent a link to the new address. Open it to finish the change.',
+  'account-deleted': 'Your account has been deleted.',
 } as const;
 
 export type NoticeKey = keyof typeof notices;
