@@ -15,7 +15,12 @@ export type ChangePasswordDeps = ConfirmPasswordDeps &
 export type DeleteAccountDeps = ConfirmPasswordDeps & Pick<AccountServices, 'users' | 'throttle' | 'revocations'>;
 
 /** Checks the signed-in user's password under the login throttle; the credential, or throws. */
-export async function confirmPassword(services: ConfirmPasswordDeps, auth: Authenticated, password: string) {
+export async function confirmPassword(
+  services: ConfirmPasswordDeps,
+  auth: Authenticated,
+  password: string,
+  field = 'currentPassword',
+) {
   const now = services.clock.now();
   // Reserved on the account's counter only, before hashing, like a login's password check.
   const { found, account } = await services.logins.reserveAccountAttempt(
@@ -33,7 +38,7 @@ export async function confirmPassword(services: ConfirmPasswordDeps, auth: Authe
     !(await services.passwords.verify(password, found.credential.passwordHash))
   ) {
     throw new AuthError('invalid_credentials', 'The current password is incorrect.', [
-      { field: 'currentPassword', message: 'The current password is incorrect.' },
+      { field, message: 'The current password is incorrect.' },
     ]);
   }
   return found.credential;

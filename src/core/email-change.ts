@@ -23,7 +23,7 @@ export async function requestEmailChange(
   auth: Authenticated,
   input: { password: string; newEmail: string },
 ): Promise<void> {
-  await confirmPassword(services, auth, input.password);
+  await confirmPassword(services, auth, input.password, 'password');
   const { user } = auth;
   const newEmail = normalizeEmail(input.newEmail);
   if (newEmail === normalizeEmail(user.email)) return;

@@ -1,6 +1,8 @@
 // The admin API through the worker: off without ADMIN_API_KEY, the key alone opens it (never a
 // user's token or cookie), the key opens nothing else, and each action does what support expects.
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { userRevocationKey } from '../../src/core/revocations';
 import { isAdminKey } from '../../src/http/require-admin';
 import { contractViolations } from '../support/contract';
 import type { OpenApiDocument } from '../../src/http/openapi';
@@ -183,6 +185,15 @@ describe('what the admin API does', () => {
 
     expect((await asAdmin(harness, 'POST', `/admin/users/${tokens.user.id}/enable`)).status).toBe(200);
     expect((await login(harness, identity.username, identity.password)).status).toBe(200);
+  });
+
+  it('publishes that every session of a disabled user ended, for verifying Workers', async () => {
+    const harness = adminHarness();
+    const { tokens } = await signedInUser(harness, 'adm');
+    await asAdmin(harness, 'POST', `/admin/users/${tokens.user.id}/disable`);
+    expect(await env.REVOCATIONS!.get(userRevocationKey(tokens.user.id))).toBe(
+      String(Math.ceil(harness.clock.now() / 1000)),
+    );
   });
 
   it('ends every session of a user', async () => {

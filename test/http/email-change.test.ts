@@ -46,7 +46,10 @@ describe('changing the email', () => {
     const newEmail = uniqueIdentity('chmailnew').email;
     const asked = await askChange(harness, tokens.accessToken, 'not my password', newEmail);
     expect(asked.status).toBe(401);
-    expect(await asked.json()).toMatchObject({ code: 'invalid_credentials' });
+    expect(await asked.json()).toMatchObject({
+      code: 'invalid_credentials',
+      errors: [{ field: 'password', message: 'The current password is incorrect.' }],
+    });
     expect((await harness.mailbox()).some((mail) => mail.to === newEmail)).toBe(false);
   });
 
