@@ -268,3 +268,55 @@ describe('two-step sign-in in a browser', () => {
     await page.context().close();
   });
 });
+
+describe('account lifecycle pages in a browser', () => {
+  it('changes the email from /account through the link mailed to the new address', async () => {
+    const page = await newPage();
+    const identity = newIdentity('chmail');
+    await registerAndVerify(page, identity);
+    await signIn(page, identity.username, identity.password);
+    await page.waitForURL('**/account');
+    const card = page.getByRole('region', { name: 'Change email' });
+    const newEmail = newIdentity('chmailnew').email;
+    await card.getByLabel('New email address').fill(newEmail);
+    await card.getByLabel('Current password').fill(identity.password);
+    await card.getByRole('button', { name: 'Change email' }).click();
+    await page.waitForURL('**/account?notice=email-change-sent');
+    await checkBoth(page, 'account-email-change-sent');
+
+    await followMailLink(page, newEmail, '/confirm-email-change');
+    await checkBoth(page, 'confirm-email-change');
+    await page.getByRole('button', { name: 'Use this email address' }).click();
+    await page.getByRole('heading', { name: 'Email changed' }).waitFor();
+    await checkBoth(page, 'confirm-email-change-done');
+    await page.goto('/account');
+    assert.match(await page.locator('dl.facts').textContent(), new RegExp(newEmail.replace(/[.]/g, '\\.')));
+    await page.context().close();
+  });
+
+  it('deletes the account from /account with the password, and the sign-in then fails', async () => {
+    const page = await newPage();
+    const identity = newIdentity('delete');
+    await registerAndVerify(page, identity);
+    await signIn(page, identity.username, identity.password);
+    await page.waitForURL('**/account');
+    const card = page.getByRole('region', { name: 'Delete account' });
+    assert.match(await card.textContent(), /cannot be undone/);
+    await card.getByLabel('Current password').fill('not my password');
+    await card.getByRole('button', { name: 'Delete my account' }).click();
+    await page.getByText('The current password is incorrect.').first().waitFor();
+    await checkBoth(page, 'account-delete-refused');
+
+    const again = page.getByRole('region', { name: 'Delete account' });
+    await again.getByLabel('Current password').fill(identity.password);
+    await again.getByRole('button', { name: 'Delete my account' }).click();
+    await page.waitForURL('**/signin?notice=account-deleted');
+    await checkBoth(page, 'account-deleted');
+    await signIn(page, identity.username, identity.password);
+    const error = page.locator('#field-password-error');
+    await error.waitFor();
+    assert.match(await error.textContent(), /do not match an account/);
+    assert.equal(new URL(page.url()).pathname, '/signin');
+    await page.context().close();
+  });
+});

@@ -12,7 +12,9 @@ import { clientIp, hashClientIp } from './web/client-ip';
 import { problemResponse } from './web/problem';
 import { apiHeaders, corsForListedOrigins } from './web/security-headers';
 import { accountRoutes } from './http/routes/account';
+import { adminRoutes } from './http/routes/admin';
 import { aliasRoutes } from './http/routes/aliases';
+import { emailChangeRoutes } from './http/routes/email-change';
 import { loginRoutes } from './http/routes/login';
 import { devRoutes } from './dev/routes';
 import { meRoutes } from './http/routes/me';
@@ -67,6 +69,9 @@ export function createApp(overrides: ServiceOverrides = {}) {
     .route('/auth', loginRoutes)
     .route('/auth', accountRoutes)
     .route('/auth', mfaRoutes)
+    .route('/auth', emailChangeRoutes)
+    // The deployer's admin API: 404 unless ADMIN_API_KEY is set (src/http/require-admin.ts).
+    .route('/admin', adminRoutes)
     .route('/me', meRoutes)
     .route('/.well-known', wellKnownRoutes)
     .route('/dev', devRoutes)

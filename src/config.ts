@@ -43,6 +43,10 @@ export interface Env {
   RATE_LIMIT_CREDENTIALS?: RateLimit;
   RATE_LIMIT_MAIL?: RateLimit;
   RETURN_URL_ALLOWLIST?: string;
+  EMAIL_VERIFICATION?: string;
+  /** Enables the admin API (src/http/routes/admin.ts); unset, every /admin/* route is 404. */
+  ADMIN_API_KEY?: string;
+  RATE_LIMIT_ADMIN?: RateLimit;
 }
 
 const ecPrivateJwk = z.looseObject({
@@ -171,6 +175,14 @@ const settingsSchema = z
     ),
     RATE_LIMIT_CREDENTIALS: rateLimitBinding,
     RATE_LIMIT_MAIL: rateLimitBinding,
+    RATE_LIMIT_ADMIN: rateLimitBinding,
+    // `optional`: sign-up answers with a session and sign-in does not wait for the verified address.
+    EMAIL_VERIFICATION: z._default(z.enum(['required', 'optional']), 'required'),
+    // A secret: long enough that guessing it under the admin rate limit is hopeless.
+    ADMIN_API_KEY: z.pipe(
+      optionalText,
+      z.optional(z.string().check(z.minLength(32, 'must be at least 32 characters'))),
+    ),
   })
   .check(
     z.superRefine((env, ctx) => {
@@ -240,7 +252,7 @@ const settingsSchema = z
       }
       // Without its binding a per-client limit silently allows everything; production fails
       // closed instead (development and tests may run without one).
-      for (const binding of ['RATE_LIMIT_CREDENTIALS', 'RATE_LIMIT_MAIL'] as const) {
+      for (const binding of ['RATE_LIMIT_CREDENTIALS', 'RATE_LIMIT_MAIL', 'RATE_LIMIT_ADMIN'] as const) {
         if (!env[binding]) ctx.addIssue({ code: 'custom', path: [binding], message: 'is required in production' });
       }
       // Plain http would send mail links, credentialed CORS and post-sign-in redirects where an

@@ -24,6 +24,7 @@ import { createD1LoginStore } from './storage/d1-login-store';
 import { createD1MfaStore } from './storage/d1-mfa-store';
 import { createD1SessionRepository } from './storage/d1-session-repository';
 import { createD1ThrottleStore } from './storage/d1-throttle-store';
+import { createD1UserDirectory } from './storage/d1-user-directory';
 import { createD1UserRepository } from './storage/d1-user-repository';
 import { createKvEmailTokenStore } from './storage/kv-email-token-store';
 import { createKvRevocationPublisher } from './storage/kv-revocation-publisher';
@@ -114,6 +115,7 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
       version: config.DATA_ENCRYPTION_KEY_VERSION,
       previous: config.DATA_ENCRYPTION_KEY_PREVIOUS,
     }),
+    userDirectory: createD1UserDirectory(db),
     // A namespace of its own: verifier Workers bind it read-only and must not see mail tokens.
     revocations: env.REVOCATIONS
       ? createKvRevocationPublisher(env.REVOCATIONS, { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS })
@@ -143,6 +145,7 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
       emailTokenTtlSeconds: config.EMAIL_TOKEN_TTL_SECONDS,
       refreshGraceSeconds: config.REFRESH_GRACE_SECONDS,
+      emailVerification: config.EMAIL_VERIFICATION,
       loginThrottle: {
         maxFailures: config.LOGIN_MAX_FAILURES,
         windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,

@@ -49,7 +49,7 @@ describe('the OpenAPI document', () => {
     };
     expect(codesAt('400').sort()).toEqual(['invalid_json', 'validation_failed']);
     expect(codesAt('401')).toEqual(['invalid_credentials']);
-    expect(codesAt('403')).toEqual(['email_not_verified', 'mfa_required']);
+    expect(codesAt('403')).toEqual(['email_not_verified', 'mfa_required', 'account_disabled']);
     expect(codesAt('415')).toEqual(['unsupported_media_type']);
   });
 

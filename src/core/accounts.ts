@@ -56,10 +56,14 @@ export function sendPasswordChangedNotice(
   );
 }
 
-export async function register(
-  services: RegisterDeps,
-  input: { username: string; email: string; password: string; displayName?: string | undefined },
-): Promise<PublicUser> {
+export type RegisterInput = { username: string; email: string; password: string; displayName?: string | undefined };
+
+export async function register(services: RegisterDeps, input: RegisterInput): Promise<PublicUser> {
+  return toPublicUser(await createAccount(services, input));
+}
+
+/** Creates the account and mails the verification link; the new, unverified user. */
+export async function createAccount(services: RegisterDeps, input: RegisterInput): Promise<User> {
   const username = normalizeUsername(input.username);
   const email = normalizeEmail(input.email);
   await assertPasswordAllowed(services, input.password, { username, email }, 'password');
@@ -80,7 +84,7 @@ export async function register(
   }
   services.log({ event: 'user.registered', userId: result.user.id });
   sendVerificationMail(services, result.user);
-  return toPublicUser(result.user);
+  return result.user;
 }
 
 /**
@@ -88,7 +92,7 @@ export async function register(
  * conditional write), so a failed delete leaves a harmless stale record and must not turn the
  * user's success into an error.
  */
-async function forgetEmailToken(
+export async function forgetEmailToken(
   services: Pick<AccountServices, 'emailTokens' | 'log'>,
   purpose: EmailTokenPurpose,
   digest: string,

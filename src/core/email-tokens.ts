@@ -1,4 +1,4 @@
-// Single-purpose tokens sent by mail: email verification and password reset. The token itself
+// Single-purpose tokens sent by mail: email verification, password reset and email change. The token itself
 // appears only in the link; KV holds its digest under a key that includes the purpose, so a
 // token can only ever be found by the flow it was made for.
 //
@@ -7,7 +7,7 @@
 // flow finishes with a conditional write in D1 that only the first use can win.
 import { digestToken, generateToken } from './random-token';
 
-export type EmailTokenPurpose = 'verify_email' | 'reset_password';
+export type EmailTokenPurpose = 'verify_email' | 'reset_password' | 'change_email';
 
 export interface EmailTokenRecord {
   purpose: EmailTokenPurpose;
@@ -15,6 +15,10 @@ export interface EmailTokenRecord {
   email: string;
   /** For resets: the credential version the token may replace. */
   passwordVersion?: number;
+  /** For email changes: the address to switch to (`email` is the one it replaces). */
+  newEmail?: string;
+  /** For email changes: the session that asked, which stays signed in. */
+  sessionId?: string;
   expiresAt: number;
 }
 

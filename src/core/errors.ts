@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'mfa_required'
   /** A wrong TOTP or recovery code. */
   | 'invalid_code'
+  /** The admin API disabled the account; told only to someone who gave the right password. */
+  | 'account_disabled'
   | 'forbidden'
   | 'token_expired'
   | 'not_found'

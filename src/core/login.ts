@@ -52,8 +52,13 @@ export async function login(
   }
   const { user, credential } = checked;
   const counterKeys = await counterKeysOf(user);
-  // Checked only after the password, so this answer tells nothing to someone without it.
-  if (user.emailVerifiedAt === null) {
+  // Checked only after the password, so these answers tell nothing to someone without it.
+  if (user.disabledAt !== null) {
+    services.defer(() => services.throttle.clear(counterKeys));
+    services.log({ event: 'login.failed', userId: user.id, reason: 'account_disabled' });
+    throw new AuthError('account_disabled', 'This account has been disabled.');
+  }
+  if (user.emailVerifiedAt === null && services.settings.emailVerification === 'required') {
     services.defer(() => services.throttle.clear(counterKeys));
     throw new AuthError('email_not_verified', 'Verify your email address before signing in.');
   }

@@ -84,3 +84,39 @@ export function passwordChangedMessage(to: string, username: string, context: Ma
     html: `<p>${escapeHtml(text)}</p>`,
   };
 }
+
+// Changing the address: the link goes to the new address (it proves that mailbox), and the
+// current one is told before and after, so a hijacked session cannot move the account silently.
+
+export function emailChangeMessage(to: string, username: string, token: string, context: MailContext): MailMessage {
+  return linkMessage(
+    to,
+    `Confirm your new email for ${context.appName}`,
+    `Hello ${username}, please confirm that this address should become the email of your ${context.appName} account.`,
+    'Confirm new email',
+    linkTo(context, '/confirm-email-change', token),
+    context,
+  );
+}
+
+function noticeMessage(to: string, subject: string, text: string): MailMessage {
+  return { to, subject, text: `${text}\n`, html: `<p>${escapeHtml(text)}</p>` };
+}
+
+export function emailChangeRequestedMessage(to: string, username: string, context: MailContext): MailMessage {
+  return noticeMessage(
+    to,
+    `A change of your ${context.appName} email was asked for`,
+    `Hello ${username}, someone signed in to your ${context.appName} account asked to change its email ` +
+      `address. Nothing changes until the new address confirms. If this was not you, change your password now.`,
+  );
+}
+
+export function emailChangedMessage(to: string, username: string, context: MailContext): MailMessage {
+  return noticeMessage(
+    to,
+    `Your ${context.appName} email was changed`,
+    `Hello ${username}, the email of your ${context.appName} account was changed, and your other sessions ` +
+      `were signed out. This address no longer receives its mail. If this was not you, contact support.`,
+  );
+}

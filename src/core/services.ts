@@ -1,6 +1,7 @@
 // What the account flows need from the outside world, as plain interfaces. src/services.ts
 // builds these from the Worker's bindings; tests may build them directly.
 import type { AccessTokenIssuer } from './access-tokens';
+import type { UserDirectory } from './admin';
 import type { Clock } from './clock';
 import type { DataEncryptionKeys } from './data-encryption';
 import type { EmailTokenStore } from './email-tokens';
@@ -19,6 +20,8 @@ export interface AccountSettings {
   accessTokenTtlSeconds: number;
   emailTokenTtlSeconds: number;
   refreshGraceSeconds: number;
+  /** `required`: sign-in waits for the verified address; `optional`: sign-up signs in at once. */
+  emailVerification: 'required' | 'optional';
   loginThrottle: LoginThrottleSettings;
   mailQuota: MailQuotaSettings;
   mail: MailContext;
@@ -40,6 +43,8 @@ export interface AccountServices {
   mfa: MfaStore;
   /** Encrypts secrets the server must read back, such as TOTP secrets. */
   dataKeys: DataEncryptionKeys;
+  /** The admin API's listing of users. */
+  userDirectory: UserDirectory;
   /** Tells Workers that verify tokens on their own that sessions ended (src/verifier). */
   revocations: RevocationPublisher;
   accessTokens: AccessTokenIssuer;

@@ -6,6 +6,8 @@ export interface User {
   username: string;
   email: string;
   emailVerifiedAt: number | null;
+  /** When the admin API disabled the user; null while enabled. */
+  disabledAt: number | null;
   displayName: string | null;
   createdAt: number;
   updatedAt: number;
@@ -32,6 +34,9 @@ export interface UserWithCredential {
   user: User;
   credential: PasswordCredential;
 }
+
+/** `changed`; `stale` when the user no longer has the old address (or is gone); `taken` by another user. */
+export type ChangeEmailResult = 'changed' | 'stale' | 'taken';
 
 export type CreateUserResult = { ok: true; user: User } | { ok: false; conflict: 'username' | 'email' };
 
@@ -63,6 +68,23 @@ export interface UserRepository {
     /** A reset link proves control of the address, so a reset also verifies it. */
     verifyEmail?: boolean;
   }): Promise<boolean>;
+  /**
+   * Switches the address, verified, only while the user still has `oldEmail`; in the same
+   * transaction ends every session of the user but `keepSessionId`. The unique index decides an
+   * address taken meanwhile: `taken`, and nothing changed.
+   */
+  changeEmail(input: {
+    userId: string;
+    oldEmail: string;
+    newEmail: string;
+    now: number;
+    keepSessionId?: string;
+  }): Promise<ChangeEmailResult>;
+  /**
+   * Disables (`disabledAt` a time) or enables (null) the user; disabling ends every session in the
+   * same transaction. False when there is no such user.
+   */
+  setDisabled(userId: string, disabledAt: number | null, now: number): Promise<boolean>;
   /** Deletes the user with their credential, profile and sessions (counters are the throttle's). */
   delete(userId: string): Promise<void>;
   /** Swaps in a re-hashed password (new parameters, same password) if the hash is unchanged. */
@@ -76,6 +98,7 @@ export function newUserOf(input: NewUser): User {
     username: input.username,
     email: input.email,
     emailVerifiedAt: null,
+    disabledAt: null,
     displayName: input.displayName,
     createdAt: input.now,
     updatedAt: input.now,

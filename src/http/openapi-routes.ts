@@ -7,6 +7,9 @@ import * as z from 'zod';
 import type { ErrorCode } from '../core/errors';
 import {
   acceptedSchema,
+  adminUserDetailSchema,
+  adminUserEnvelopeSchema,
+  adminUserListSchema,
   healthSchema,
   readinessSchema,
   jwksSchema,
@@ -18,6 +21,8 @@ import {
   userEnvelopeSchema,
 } from './response-schemas';
 import {
+  adminUsersQuery,
+  changeEmailBody,
   changePasswordBody,
   confirmPasswordBody,
   emailBody,
@@ -48,6 +53,10 @@ export interface RouteDoc {
   description?: string;
   /** Requires `Authorization: Bearer <access token>`; documents the 401 too. */
   auth?: boolean;
+  /** Requires `Authorization: Bearer <ADMIN_API_KEY>`; documents the 401, 404 and 429 too. */
+  admin?: boolean;
+  /** The zod schema of the query string, documented as query parameters. */
+  query?: z.core.$ZodType;
   /** The zod schema the route's `jsonBody()` validates; documents 400/413/415 too. */
   body?: z.core.$ZodType;
   /** Success responses by status. */
@@ -91,8 +100,17 @@ export const routeDocs: RouteDoc[] = [
     aliases: ['/user/register'],
     tag: 'Accounts',
     summary: 'Create an account and mail a verification link.',
+    description:
+      'With `EMAIL_VERIFICATION=required` (the default) the answer is `{ user }` and sign-in waits for the ' +
+      'verified address. With `optional` the new account is signed in: the answer is the login’s tokens ' +
+      'response, with the session cookies.',
     body: registerBody,
-    responses: { 201: { description: 'The account, not yet verified.', json: userEnvelopeSchema } },
+    responses: {
+      201: {
+        description: 'The account, not yet verified; or, in optional mode, its first session.',
+        json: z.union([userEnvelopeSchema, tokenResponseSchema]),
+      },
+    },
     problems: ['conflict', 'rate_limited'],
   },
   {
@@ -126,7 +144,7 @@ export const routeDocs: RouteDoc[] = [
       'Give exactly one of `identifier`, `username` or `email`. Also sets the `__Host-latchkey-access` and ' +
       '`__Host-latchkey-refresh` cookies for browsers. After too many failures the account answers 429 ' +
       'for a back-off period, even to the right password.',
-    problems: ['invalid_credentials', 'email_not_verified', 'mfa_required', 'rate_limited'],
+    problems: ['invalid_credentials', 'email_not_verified', 'mfa_required', 'account_disabled', 'rate_limited'],
   },
   {
     method: 'post',
@@ -289,6 +307,90 @@ export const routeDocs: RouteDoc[] = [
     body: passwordAndCodeBody,
     responses: { 204: { description: 'Turned off; the recovery codes are gone too.' } },
     problems: ['invalid_credentials', 'invalid_code', 'conflict', 'forbidden', 'rate_limited', 'unavailable'],
+  },
+  {
+    method: 'post',
+    path: '/auth/change-email',
+    tag: 'Accounts',
+    summary: 'Ask to change the email; mails a confirmation link to the new address.',
+    description:
+      'Needs the current password. Answers 202 whatever happens next (a taken address gets no link), mails ' +
+      'a link to the new address (`/confirm-email-change?token=`) and a notice to the current one.',
+    auth: true,
+    body: changeEmailBody,
+    responses: { 202: { description: 'Accepted.', json: acceptedSchema } },
+    problems: ['invalid_credentials', 'forbidden', 'rate_limited'],
+  },
+  {
+    method: 'post',
+    path: '/auth/confirm-email-change',
+    tag: 'Accounts',
+    summary: 'Switch to the new email with the mailed token; every other session ends.',
+    description:
+      'The new address is verified (the link proves it). The old address is told. 409 when another account ' +
+      'took the address meanwhile (nothing changes); of two confirmations at once, one succeeds.',
+    body: tokenBody,
+    responses: { 200: { description: 'The account with its new address.', json: userEnvelopeSchema } },
+    problems: ['invalid_token', 'token_expired', 'conflict', 'rate_limited'],
+  },
+  {
+    method: 'get',
+    path: '/admin/users',
+    tag: 'Admin',
+    summary: 'Users whose username or email starts with `query`, newest first.',
+    description: 'At most `limit` (1 to 100, default 50) per page; pass `nextCursor` back as `cursor`.',
+    admin: true,
+    query: adminUsersQuery,
+    responses: { 200: { description: 'One page of users.', json: adminUserListSchema } },
+    problems: ['validation_failed'],
+  },
+  {
+    method: 'get',
+    path: '/admin/users/:id',
+    tag: 'Admin',
+    summary: 'One user, with the session count and the sign-in factors set up.',
+    admin: true,
+    responses: { 200: { description: 'The user.', json: adminUserDetailSchema } },
+  },
+  {
+    method: 'post',
+    path: '/admin/users/:id/disable',
+    tag: 'Admin',
+    summary: 'Disable the user: every session ends and sign-in answers 403 `account_disabled`.',
+    admin: true,
+    responses: { 200: { description: 'The disabled user.', json: adminUserEnvelopeSchema } },
+  },
+  {
+    method: 'post',
+    path: '/admin/users/:id/enable',
+    tag: 'Admin',
+    summary: 'Enable a disabled user again.',
+    admin: true,
+    responses: { 200: { description: 'The enabled user.', json: adminUserEnvelopeSchema } },
+  },
+  {
+    method: 'post',
+    path: '/admin/users/:id/sessions/revoke',
+    tag: 'Admin',
+    summary: 'End every session of the user.',
+    admin: true,
+    responses: { 204: { description: 'Every session ended.' } },
+  },
+  {
+    method: 'post',
+    path: '/admin/users/:id/verify-email',
+    tag: 'Admin',
+    summary: 'Mark the user’s address verified (support cases).',
+    admin: true,
+    responses: { 200: { description: 'The user.', json: adminUserEnvelopeSchema } },
+  },
+  {
+    method: 'delete',
+    path: '/admin/users/:id',
+    tag: 'Admin',
+    summary: 'Delete the user as `DELETE /me` does.',
+    admin: true,
+    responses: { 204: { description: 'Deleted.' } },
   },
   {
     method: 'get',

@@ -107,6 +107,8 @@ function problemCodesOf(route: RouteDoc): ErrorCode[] {
     for (const code of ['validation_failed', 'invalid_json', 'unsupported_media_type'] as const) codes.add(code);
   if (route.body) codes.add('payload_too_large');
   if (route.auth) codes.add('unauthorized');
+  // Admin routes: 404 while ADMIN_API_KEY is unset, 401 without the key, 429 past the shared limit.
+  if (route.admin) for (const code of ['unauthorized', 'not_found', 'rate_limited'] as const) codes.add(code);
   return [...codes];
 }
 
@@ -125,7 +127,17 @@ function parametersOf(route: RouteDoc): OpenApiOperation['parameters'] {
     required: true,
     schema: { type: 'string' },
   }));
-  return pathParameters.length > 0 ? pathParameters : undefined;
+  const queryProperties = route.query
+    ? ((requestSchema(route.query).properties ?? {}) as Record<string, JsonSchema>)
+    : {};
+  const queryParameters = Object.entries(queryProperties).map(([name, schema]) => ({
+    name,
+    in: 'query' as const,
+    required: false,
+    schema,
+  }));
+  const parameters = [...pathParameters, ...queryParameters];
+  return parameters.length > 0 ? parameters : undefined;
 }
 
 function operationOf(route: RouteDoc, path: string, schemaNameOf: (schema: z.ZodType, fallback: string) => string) {
@@ -168,6 +180,7 @@ function operationOf(route: RouteDoc, path: string, schemaNameOf: (schema: z.Zod
   const operation: OpenApiOperation = { operationId, tags: [route.tag], summary: route.summary, responses };
   if (description) operation.description = description;
   if (route.auth) operation.security = [{ bearerAuth: [] }];
+  if (route.admin) operation.security = [{ adminKey: [] }];
   const parameters = parametersOf(route);
   if (parameters) operation.parameters = parameters;
   if (route.body)
@@ -231,7 +244,16 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[] = routeDocs): O
     components: {
       schemas,
       responses,
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        adminKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'The `ADMIN_API_KEY` secret, for the deployer’s tools only. User tokens and cookies are refused here, ' +
+            'and this key is refused everywhere else.',
+        },
+      },
     },
   };
 }

@@ -6,6 +6,7 @@ import * as z from 'zod';
 import type { JSONWebKeySet } from 'jose';
 import type { TokenResponse } from '../core/session-flows';
 import type { ErrorCode } from '../core/errors';
+import type { AdminUser, AdminUserDetail } from '../core/admin';
 import type { PublicUser } from '../core/users';
 import { type ProblemDocument, problemCatalogue } from '../web/problem';
 
@@ -52,6 +53,22 @@ export const sessionListSchema = z.strictObject({
   ),
 });
 
+export const adminUserSchema = z.strictObject({
+  ...publicUserSchema.shape,
+  disabled: z.boolean(),
+  disabledAt: z.iso.datetime().nullable(),
+});
+export const adminUserEnvelopeSchema = z.strictObject({ user: adminUserSchema });
+export const adminUserDetailSchema = z.strictObject({
+  ...adminUserSchema.shape,
+  sessionCount: z.int().nonnegative().meta({ description: 'Live sessions of the user.' }),
+  factors: z.array(z.string()).meta({ description: 'Sign-in factors set up, e.g. `password`.' }),
+});
+export const adminUserListSchema = z.strictObject({
+  users: z.array(adminUserSchema),
+  nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last.' }),
+});
+
 export const errorCodes = Object.keys(problemCatalogue) as [ErrorCode, ...ErrorCode[]];
 
 export const problemSchema = z.strictObject({
@@ -90,3 +107,5 @@ const _publicUser: Same<z.output<typeof publicUserSchema>, PublicUser> = true;
 const _tokenResponse: Same<z.output<typeof tokenResponseSchema>, TokenResponse> = true;
 const _problem: Same<z.output<typeof problemSchema>, ProblemDocument> = true;
 const _jwks: z.output<typeof jwksSchema> extends JSONWebKeySet ? true : false = true;
+const _adminUser: Same<z.output<typeof adminUserSchema>, AdminUser> = true;
+const _adminUserDetail: Same<z.output<typeof adminUserDetailSchema>, AdminUserDetail> = true;

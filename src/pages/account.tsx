@@ -1,5 +1,5 @@
 // /account: the signed-in user's details, their sessions (each with its own sign-out), a change
-// of password, and signing out. Signed-out visitors are sent to /signin, which brings them back.
+// of password, of email and deletion (account-lifecycle.tsx), and signing out. Signed-out visitors are sent to /signin, which brings them back.
 import { Hono, type Context } from 'hono';
 import { changePassword } from '../core/account-changes';
 import { type Authenticated, type SessionSummary, listSessions, logout, revokeSession } from '../core/session-flows';
@@ -14,6 +14,7 @@ import { currentSession } from './page-session';
 import { NewPasswordField } from './fields';
 import { getMfaStatus } from '../core/mfa';
 import { TwoStepCard, type TwoStepView } from './two-step-card';
+import { ChangeEmailCard, DeleteAccountCard } from './account-forms';
 
 export const loginRedirect = (c: Context<PageEnv>) => c.redirect('/signin?redirect_to=%2Faccount', 303);
 
@@ -112,6 +113,8 @@ function AccountPage(props: AccountView) {
           <button type="submit">Change password</button>
         </form>
       </Card>
+      <ChangeEmailCard username={user.username} errors={errors} />
+      <DeleteAccountCard username={user.username} errors={errors} />
     </Layout>
   );
 }

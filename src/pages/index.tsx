@@ -4,6 +4,7 @@ import { type Context, Hono } from 'hono';
 import { type RateLimitBinding, limitPerClient } from '../web/rate-limit';
 import { accountPages } from './account';
 import { twoStepPages } from './two-step';
+import { accountLifecyclePages } from './account-lifecycle';
 import { csrfProtection } from '../web/form-csrf';
 import type { PageEnv } from '../web/page-env';
 import { Alert, Card, Layout } from './layout';
@@ -30,6 +31,7 @@ export const PAGE_PATHS = [
   '/account',
   '/account/*',
   '/signout',
+  '/confirm-email-change',
 ] as const;
 
 const refuseForm = csrfProtection((c, reason) =>
@@ -73,6 +75,9 @@ const pageLimits: [string, RateLimitBinding, string][] = [
   ['/account/two-step/setup', 'RATE_LIMIT_CREDENTIALS', 'mfa-setup'],
   ['/account/two-step/recovery-codes', 'RATE_LIMIT_CREDENTIALS', 'mfa-change'],
   ['/account/two-step/disable', 'RATE_LIMIT_CREDENTIALS', 'mfa-change'],
+  ['/account/email', 'RATE_LIMIT_MAIL', 'change-email'],
+  ['/account/delete', 'RATE_LIMIT_CREDENTIALS', 'delete-account'],
+  ['/confirm-email-change', 'RATE_LIMIT_CREDENTIALS', 'confirm-email-change'],
   ['/forgot-password', 'RATE_LIMIT_MAIL', 'forgot-password'],
   ['/resend-verification', 'RATE_LIMIT_MAIL', 'resend-verification'],
 ];
@@ -88,6 +93,7 @@ pages
   .route('/', verifyEmailPages)
   .route('/', passwordResetPages)
   .route('/', accountPages)
-  .route('/', twoStepPages);
+  .route('/', twoStepPages)
+  .route('/', accountLifecyclePages);
 
 export const pageRoutes = new Hono<PageEnv>().route('/', styleRoutes).route('/', pages);

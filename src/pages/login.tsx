@@ -117,6 +117,7 @@ export const loginPages = new Hono<PageEnv>()
             field: 'password',
             message: 'That username or email and password do not match an account.',
           },
+          account_disabled: { message: 'This account has been disabled. Contact support.' },
           email_not_verified: {
             field: 'unverified',
             message: 'Your email address is not verified yet. Open the link in the mail we sent you.',

@@ -10,6 +10,8 @@ const notices = {
   'two-step-locked': 'Too many failed attempts. Wait a while, then sign in again.',
   'two-step-off': 'Two-step sign-in is off. Every other session was signed out.',
   verified: 'Your email address is verified. You can sign in now.',
+  'email-change-sent': 'We sent a link to the new address. Open it to finish the change.',
+  'account-deleted': 'Your account has been deleted.',
 } as const;
 
 export type NoticeKey = keyof typeof notices;

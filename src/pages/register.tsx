@@ -3,6 +3,9 @@
 // whether or not the address is registered, like the API, so it tells nobody who has an account.
 import { Hono } from 'hono';
 import * as accounts from '../core/accounts';
+import { registerAndSignIn } from '../core/sign-up';
+import { setSessionCookies } from '../web/session-cookies';
+import { describeUserAgent } from '../web/user-agent';
 import { emailSchema, passwordSchema, usernameSchema } from '../web/schemas';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';
@@ -103,7 +106,19 @@ export const registerPages = new Hono<PageEnv>()
       return renderPage(c, <RegisterPage values={values} errors={errors} />, 400);
     }
     try {
-      const user = await accounts.register(c.var.services, { username, email, password });
+      const { services } = c.var;
+      if (services.settings.emailVerification === 'optional') {
+        // EMAIL_VERIFICATION=optional: signed in at once; the mail still asks to verify later.
+        const tokens = await registerAndSignIn(services, {
+          username,
+          email,
+          password,
+          userAgent: describeUserAgent(c.req.header('user-agent')),
+        });
+        setSessionCookies(c, tokens, services.settings.sessionTtlSeconds);
+        return c.redirect('/account', 303);
+      }
+      const user = await accounts.register(services, { username, email, password });
       return renderPage(c, <MailSentPage email={user.email} title="Check your mail" />, 201);
     } catch (error) {
       const failure = failureFrom(error, {

@@ -50,6 +50,8 @@ button:hover { background: var(--accent-dark); border-color: var(--accent-dark);
 button.secondary { background: #fff; color: var(--accent); }
 button.secondary:hover { background: #eef2ff; color: var(--accent-dark); }
 button.wide { width: 100%; }
+button.danger { background: var(--error); border-color: var(--error); }
+button.danger:hover { background: #7f1d1d; border-color: #7f1d1d; }
 .alert { border-radius: 0.5rem; padding: 0.75rem 1rem; margin: 0 0 1rem; border: 1px solid; }
 .alert-error { background: var(--error-bg); color: var(--error); border-color: #f3b8b1; }
 .alert-ok { background: var(--ok-bg); color: var(--ok); border-color: #a7d8b5; }

@@ -16,6 +16,7 @@ interface AccountRow {
   username: string;
   email: string;
   email_verified_at: number | null;
+  disabled_at: number | null;
   created_at: number;
   updated_at: number;
   display_name: string | null;
@@ -88,7 +89,7 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
       .bind(ACCOUNT_COUNTER_PREFIX, ...common, value, identifierKey);
     const user = d1
       .prepare(
-        `select u.id, u.username, u.email, u.email_verified_at, u.created_at, u.updated_at, p.display_name,
+        `select u.id, u.username, u.email, u.email_verified_at, u.disabled_at, u.created_at, u.updated_at, p.display_name,
                   a.password_hash, a.password_version,
                   exists (select 1 from totp_factors t where t.user_id = u.id and t.enabled_at is not null)
                     as totp_enabled
@@ -108,6 +109,7 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
             username: row.username,
             email: row.email,
             emailVerifiedAt: row.email_verified_at,
+            disabledAt: row.disabled_at,
             displayName: row.display_name,
             createdAt: row.created_at,
             updatedAt: row.updated_at,

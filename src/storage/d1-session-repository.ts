@@ -1,7 +1,7 @@
 // SessionRepository on D1. Every read that authenticates a request is one query joining the
-// session with its user and credential, so a deleted session, or one made under a password that
-// has since changed, stops working at the next request, everywhere.
-import { and, eq, gt, ne, sql } from 'drizzle-orm';
+// session with its user and credential, so a deleted session, one made under a password that
+// has since changed, or one of a disabled user, stops working at the next request, everywhere.
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import type { SessionRepository } from '../core/sessions';
 import { accounts, profiles, refreshTokens, sessions, users } from './schema';
@@ -34,7 +34,14 @@ export function createD1SessionRepository(d1: D1Database): SessionRepository {
         .innerJoin(users, eq(users.id, sessions.userId))
         .innerJoin(accounts, boundToCurrentPassword)
         .leftJoin(profiles, eq(profiles.userId, users.id))
-        .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
+        .where(
+          and(
+            eq(sessions.id, sessionId),
+            eq(sessions.userId, userId),
+            gt(sessions.expiresAt, now),
+            isNull(users.disabledAt),
+          ),
+        )
         .limit(1);
       return rows[0] ?? null;
     },
@@ -55,7 +62,7 @@ export function createD1SessionRepository(d1: D1Database): SessionRepository {
         .innerJoin(users, eq(users.id, sessions.userId))
         .innerJoin(accounts, boundToCurrentPassword)
         .leftJoin(profiles, eq(profiles.userId, users.id))
-        .where(eq(refreshTokens.digest, digest))
+        .where(and(eq(refreshTokens.digest, digest), isNull(users.disabledAt)))
         .limit(1);
       return rows[0] ?? null;
     },

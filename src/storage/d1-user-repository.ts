@@ -124,6 +124,47 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
       return changed.length === 1;
     },
 
+    async changeEmail({ userId, oldEmail, newEmail, now, keepSessionId }) {
+      // The UPDATE is the compare-and-set: only the first confirmation still finds the old
+      // address. The session delete acts only through that change (the user now has newEmail),
+      // so a confirmation that lost deletes nothing. A taken address fails the unique index,
+      // which rolls the whole batch back.
+      try {
+        const [changed] = await db.batch([
+          db
+            .update(users)
+            .set({ email: newEmail, emailVerifiedAt: now, updatedAt: now })
+            .where(and(eq(users.id, userId), eq(users.email, oldEmail)))
+            .returning({ id: users.id }),
+          db
+            .delete(sessions)
+            .where(
+              and(
+                eq(sessions.userId, userId),
+                keepSessionId ? ne(sessions.id, keepSessionId) : undefined,
+                sql`exists (select 1 from ${users} where ${users.id} = ${userId} and ${users.updatedAt} = ${now} and ${users.email} = ${newEmail})`,
+              ),
+            ),
+        ]);
+        return changed.length === 1 ? 'changed' : 'stale';
+      } catch (error) {
+        if (uniqueConflictOf(error) === 'email') return 'taken';
+        throw error;
+      }
+    },
+
+    async setDisabled(userId, disabledAt, now) {
+      const update = db
+        .update(users)
+        .set({ disabledAt, updatedAt: now })
+        .where(eq(users.id, userId))
+        .returning({ id: users.id });
+      if (disabledAt === null) return (await update).length === 1;
+      // Disabling ends every session at once, in the same transaction.
+      const [updated] = await db.batch([update, db.delete(sessions).where(eq(sessions.userId, userId))]);
+      return updated.length === 1;
+    },
+
     async delete(userId) {
       // accounts, profiles, sessions and refresh tokens go with the user (ON DELETE CASCADE).
       await db.delete(users).where(eq(users.id, userId));

@@ -82,6 +82,12 @@ export function retryingUsers(users: UserRepository, options: StorageRetryOption
           return found?.credential.passwordHash === input.passwordHash;
         },
       ),
+    // Not repeated: a lost answer would make the retry see its own change as "taken meanwhile"
+    // or "already used"; the 503 lets the client ask again with a fresh view.
+    changeEmail: (input) => users.changeEmail(input),
+    // Setting the same state again is harmless: idempotent by construction.
+    setDisabled: (userId, disabledAt, now) =>
+      retry('users.setDisabled', () => users.setDisabled(userId, disabledAt, now)),
     delete: (userId) => retry('users.delete', () => users.delete(userId)),
     upgradePasswordHash: (userId, previousHash, passwordHash) =>
       retry('users.upgradePasswordHash', () => users.upgradePasswordHash(userId, previousHash, passwordHash)),

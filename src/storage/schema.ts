@@ -10,6 +10,8 @@ export const users = sqliteTable(
     username: text('username').notNull(),
     email: text('email').notNull(),
     emailVerifiedAt: integer('email_verified_at'),
+    // Set by the admin API: a disabled user cannot sign in, and every session check refuses them.
+    disabledAt: integer('disabled_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -18,6 +20,8 @@ export const users = sqliteTable(
     // registrations cannot both win.
     uniqueIndex('users_username_unique').on(sql`lower(${table.username})`),
     uniqueIndex('users_email_unique').on(sql`lower(${table.email})`),
+    // The admin API lists users newest first, paging by (created_at, id).
+    index('users_created_at').on(table.createdAt, table.id),
   ],
 );
 

@@ -6,6 +6,7 @@ export const userColumns = {
   username: users.username,
   email: users.email,
   emailVerifiedAt: users.emailVerifiedAt,
+  disabledAt: users.disabledAt,
   displayName: profiles.displayName,
   createdAt: users.createdAt,
   updatedAt: users.updatedAt,

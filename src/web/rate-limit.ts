@@ -10,7 +10,7 @@ import { problemResponse } from './problem';
 /** The period of every `[[ratelimits]]` binding in wrangler.toml, in seconds. */
 export const RATE_LIMIT_PERIOD_SECONDS = 60;
 
-export type RateLimitBinding = 'RATE_LIMIT_CREDENTIALS' | 'RATE_LIMIT_MAIL';
+export type RateLimitBinding = 'RATE_LIMIT_CREDENTIALS' | 'RATE_LIMIT_MAIL' | 'RATE_LIMIT_ADMIN';
 
 type LimitedEnv = { Bindings: AppEnv['Bindings']; Variables: Pick<AppEnv['Variables'], 'services'> };
 

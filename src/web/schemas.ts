@@ -91,3 +91,16 @@ export const confirmPasswordBody = z.strictObject({ password: loginPasswordSchem
 export const sessionIdParam = z.object({
   id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a session id')),
 });
+
+export const changeEmailBody = z.strictObject({ password: loginPasswordSchema, newEmail: emailSchema });
+
+/** A user id in an admin route: a UUID as register makes them, anything else is no user. */
+export const userIdParam = z.object({
+  id: z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, 'is not a user id')),
+});
+
+export const adminUsersQuery = z.strictObject({
+  query: z._default(text(254), ''),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+  cursor: z.optional(text(512)),
+});

@@ -38,7 +38,9 @@ const plainAccessTokens: AccessTokenIssuer = {
   jwks: () => ({ keys: [] }),
 };
 
-export function createCoreServices(options: { maxFailures?: number } = {}) {
+export function createCoreServices(
+  options: { maxFailures?: number; emailVerification?: 'required' | 'optional' } = {},
+) {
   const clock = new TestClock();
   const storage = createMemoryStorage(clock);
   const { hasher, checks } = countingHasher();
@@ -53,6 +55,7 @@ export function createCoreServices(options: { maxFailures?: number } = {}) {
     throttle: storage.throttle,
     mfa: storage.mfa,
     dataKeys: createDataEncryptionKeys({ current: bytesToBase64Url(crypto.getRandomValues(new Uint8Array(32))) }),
+    userDirectory: storage.userDirectory,
     revocations: storage.revocations,
     accessTokens: plainAccessTokens,
     mailer: { send: async (message) => void mails.push(message) },
@@ -65,6 +68,7 @@ export function createCoreServices(options: { maxFailures?: number } = {}) {
       accessTokenTtlSeconds: 900,
       emailTokenTtlSeconds: 600,
       refreshGraceSeconds: 30,
+      emailVerification: options.emailVerification ?? 'required',
       loginThrottle: { maxFailures: options.maxFailures ?? 5, windowSeconds: 900, lockoutSeconds: 900 },
       mailQuota: { maxPerHour: 3 },
       mail: { appName: 'Latchkey', appUrl: 'https://app.example', tokenTtlSeconds: 600 },

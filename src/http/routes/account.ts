@@ -4,9 +4,12 @@ import { Hono } from 'hono';
 import { createFactory } from 'hono/factory';
 import * as accounts from '../../core/accounts';
 import { changePassword } from '../../core/account-changes';
+import { registerAndSignIn } from '../../core/sign-up';
 import type { AppEnv } from '../../web/context';
 import { limitPerClient } from '../../web/rate-limit';
 import { changePasswordBody, emailBody, registerBody, resetPasswordBody, tokenBody } from '../../web/schemas';
+import { setSessionCookies } from '../../web/session-cookies';
+import { describeUserAgent } from '../../web/user-agent';
 import { jsonBody } from '../json-body';
 import { requireAuth } from '../require-auth';
 
@@ -14,7 +17,17 @@ export const registerHandlers = createFactory<AppEnv>().createHandlers(
   limitPerClient('RATE_LIMIT_CREDENTIALS', 'register'),
   jsonBody(registerBody),
   async (c) => {
-    const user = await accounts.register(c.var.services, c.req.valid('json'));
+    const { services } = c.var;
+    if (services.settings.emailVerification === 'optional') {
+      // EMAIL_VERIFICATION=optional: the new account is signed in at once, like a login.
+      const tokens = await registerAndSignIn(services, {
+        ...c.req.valid('json'),
+        userAgent: describeUserAgent(c.req.header('user-agent')),
+      });
+      setSessionCookies(c, tokens, services.settings.sessionTtlSeconds);
+      return c.json(tokens, 201);
+    }
+    const user = await accounts.register(services, c.req.valid('json'));
     return c.json({ user }, 201);
   },
 );

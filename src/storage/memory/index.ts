@@ -9,6 +9,7 @@ import { createMemoryRevocationPublisher } from './revocations';
 import { createMemorySessionRepository } from './sessions';
 import { createMemoryTables } from './tables';
 import { createMemoryThrottleStore } from './throttle';
+import { createMemoryUserDirectory } from './user-directory';
 import { createMemoryUserRepository } from './users';
 
 export function createMemoryStorage(clock: Clock) {
@@ -23,5 +24,6 @@ export function createMemoryStorage(clock: Clock) {
     emailTokens: createMemoryEmailTokenStore(clock),
     expiredRecords: createMemoryExpiredRecordStore(tables),
     revocations: createMemoryRevocationPublisher(),
+    userDirectory: createMemoryUserDirectory(tables),
   };
 }

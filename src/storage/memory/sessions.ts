@@ -8,7 +8,7 @@ export function createMemorySessionRepository(tables: MemoryTables): SessionRepo
   function liveWithUser(sessionId: string) {
     const session = tables.sessions.get(sessionId);
     const user = session && tables.users.get(session.userId);
-    if (!session || !user || !isBoundToCurrentPassword(tables, session)) return null;
+    if (!session || !user || user.disabledAt !== null || !isBoundToCurrentPassword(tables, session)) return null;
     return { session: { ...session }, user: { ...user } };
   }
 

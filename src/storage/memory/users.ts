@@ -58,6 +58,30 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
       return true;
     },
 
+    async changeEmail({ userId, oldEmail, newEmail, now, keepSessionId }) {
+      const user = tables.users.get(userId);
+      if (!user || user.email !== oldEmail) return 'stale';
+      const holder = findUserBy(tables, { email: newEmail });
+      if (holder && holder.id !== userId) return 'taken';
+      for (const session of [...tables.sessions.values()]) {
+        if (session.userId === userId && session.id !== keepSessionId) deleteSessionRow(tables, session.id);
+      }
+      tables.users.set(userId, { ...user, email: newEmail, emailVerifiedAt: now, updatedAt: now });
+      return 'changed';
+    },
+
+    async setDisabled(userId, disabledAt, now) {
+      const user = tables.users.get(userId);
+      if (!user) return false;
+      if (disabledAt !== null) {
+        for (const session of [...tables.sessions.values()]) {
+          if (session.userId === userId) deleteSessionRow(tables, session.id);
+        }
+      }
+      tables.users.set(userId, { ...user, disabledAt, updatedAt: now });
+      return true;
+    },
+
     async delete(userId) {
       for (const session of [...tables.sessions.values()]) {
         if (session.userId === userId) deleteSessionRow(tables, session.id);

@@ -1,0 +1,143 @@
+// What the deployer's own tools and support staff may do to any account (the admin API). The
+// HTTP edge decides who is an admin (src/http/require-admin.ts); these flows trust their caller,
+// and each one leaves an `admin.*` security event naming the user, never a secret.
+import { bytesToBase64Url, base64UrlToBytes } from './encoding';
+import { AuthError } from './errors';
+import { counterKeysOf } from './login-throttle';
+import { publishRevocation } from './revocations';
+import type { AccountServices } from './services';
+import { type PublicUser, type User, toPublicUser } from './users';
+
+/** Where users are listed from, newest first, and how many live sessions one has. */
+export interface UserDirectory {
+  /**
+   * Up to `limit` users whose username or email starts with `prefix` (lowercase; empty: all),
+   * ordered by (createdAt, id) descending, strictly after `after` when given.
+   */
+  search(input: { prefix: string; limit: number; after: PageCursor | null }): Promise<User[]>;
+  countLiveSessions(userId: string, now: number): Promise<number>;
+}
+
+export interface PageCursor {
+  createdAt: number;
+  id: string;
+}
+
+export interface AdminUser extends PublicUser {
+  disabled: boolean;
+  disabledAt: string | null;
+}
+
+export interface AdminUserDetail extends AdminUser {
+  sessionCount: number;
+  /** The sign-in factors set up; `password` for every account today. */
+  factors: string[];
+}
+
+export type AdminDeps = Pick<
+  AccountServices,
+  'users' | 'sessions' | 'userDirectory' | 'throttle' | 'revocations' | 'clock' | 'log'
+>;
+
+export const ADMIN_PAGE_MAX = 100;
+
+function toAdminUser(user: User): AdminUser {
+  return {
+    ...toPublicUser(user),
+    disabled: user.disabledAt !== null,
+    disabledAt: user.disabledAt === null ? null : new Date(user.disabledAt).toISOString(),
+  };
+}
+
+/** An opaque cursor: base64url of the last row's (createdAt, id). */
+export function encodeCursor(cursor: PageCursor): string {
+  return bytesToBase64Url(new TextEncoder().encode(JSON.stringify([cursor.createdAt, cursor.id])));
+}
+
+export function decodeCursor(text: string): PageCursor | null {
+  const bytes = base64UrlToBytes(text);
+  if (!bytes) return null;
+  try {
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') {
+      return { createdAt: value[0] as number, id: value[1] };
+    }
+  } catch {
+    // Not JSON: the same answer as any other bad cursor.
+  }
+  return null;
+}
+
+export async function listUsers(
+  services: Pick<AdminDeps, 'userDirectory' | 'log'>,
+  input: { query: string; limit: number; cursor?: string | undefined },
+): Promise<{ users: AdminUser[]; nextCursor: string | null }> {
+  const after = input.cursor ? decodeCursor(input.cursor) : null;
+  if (input.cursor && !after) {
+    throw new AuthError('validation_failed', 'The cursor is not valid.', [
+      { field: 'cursor', message: 'is not valid' },
+    ]);
+  }
+  const limit = Math.min(input.limit, ADMIN_PAGE_MAX);
+  // One more than asked tells whether another page exists without a count query.
+  const rows = await services.userDirectory.search({
+    prefix: input.query.trim().toLowerCase(),
+    limit: limit + 1,
+    after,
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  services.log({ event: 'admin.users_listed', count: page.length });
+  return {
+    users: page.map(toAdminUser),
+    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+  };
+}
+
+async function existingUser(services: Pick<AdminDeps, 'users'>, userId: string): Promise<User> {
+  const user = await services.users.findById(userId);
+  if (!user) throw new AuthError('not_found', 'There is no user with that id.');
+  return user;
+}
+
+export async function getUser(services: AdminDeps, userId: string): Promise<AdminUserDetail> {
+  const user = await existingUser(services, userId);
+  const sessionCount = await services.userDirectory.countLiveSessions(userId, services.clock.now());
+  services.log({ event: 'admin.user_viewed', userId });
+  return { ...toAdminUser(user), sessionCount, factors: ['password'] };
+}
+
+export async function setUserDisabled(services: AdminDeps, userId: string, disabled: boolean): Promise<AdminUser> {
+  const now = services.clock.now();
+  if (!(await services.users.setDisabled(userId, disabled ? now : null, now))) {
+    throw new AuthError('not_found', 'There is no user with that id.');
+  }
+  services.log({ event: disabled ? 'admin.user_disabled' : 'admin.user_enabled', userId });
+  if (disabled) await publishRevocation(services, (publisher) => publisher.allSessionsEnded(userId, now));
+  return toAdminUser(await existingUser(services, userId));
+}
+
+export async function revokeUserSessions(services: AdminDeps, userId: string): Promise<void> {
+  await existingUser(services, userId);
+  await services.sessions.deleteAllForUser(userId);
+  services.log({ event: 'admin.sessions_revoked', userId });
+  await publishRevocation(services, (publisher) => publisher.allSessionsEnded(userId, services.clock.now()));
+}
+
+/** Deletes the user as `DELETE /me` does: account, sessions, counters, revocation markers. */
+export async function deleteUser(services: AdminDeps, userId: string): Promise<void> {
+  const user = await existingUser(services, userId);
+  await services.users.delete(userId);
+  await services.throttle.clear(await counterKeysOf(user));
+  services.log({ event: 'admin.user_deleted', userId });
+  await publishRevocation(services, (publisher) => publisher.allSessionsEnded(userId, services.clock.now()));
+}
+
+export async function markUserEmailVerified(services: AdminDeps, userId: string): Promise<AdminUser> {
+  const user = await existingUser(services, userId);
+  const now = services.clock.now();
+  // False when already verified (or the address changed meanwhile): either way nothing to do.
+  await services.users.markEmailVerified(userId, user.email, now);
+  services.log({ event: 'admin.email_verified', userId });
+  return toAdminUser(await existingUser(services, userId));
+}
