@@ -4,6 +4,7 @@
 // RateLimit), from the package's module form, which does not clash with Deno's web types.
 import type {} from '@cloudflare/workers-types/index.ts';
 import { createApp } from '../src/app.ts';
+import { createScheduledHandler } from '../src/scheduled.ts';
 import { openDenoEnv } from './env.ts';
 
 const { env } = await openDenoEnv();
@@ -29,6 +30,17 @@ const executionContext = {
   passThroughOnException() {},
   props: {},
 };
+
+// The Worker's hourly Cron Trigger (wrangler.toml), as a Deno cron: expired sessions, forgotten
+// refresh tokens and spent counters are deleted in bounded runs. A failed run is logged by the
+// handler and retried at the next hour.
+const CLEANUP_SCHEDULE = '17 * * * *';
+const cleanup = createScheduledHandler();
+// The handler uses no part of its context; the Workers type asks for platform-only members.
+const cleanupContext = executionContext as unknown as ExecutionContext;
+Deno.cron('latchkey cleanup', CLEANUP_SCHEDULE, () =>
+  cleanup({ cron: CLEANUP_SCHEDULE, scheduledTime: Date.now(), noRetry() {} }, env, cleanupContext),
+);
 
 export default {
   fetch(request: Request, info: Deno.ServeHandlerInfo): Response | Promise<Response> {

@@ -6,6 +6,9 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { SqlEngine, SqlResult, SqlStatement, SqlValue } from './sql-engine.ts';
 
 const BUSY_TIMEOUT_MS = 5000;
+// Prepared statements are kept by their SQL; the app has a fixed set of shapes, and the cap only
+// guards against a caller that builds unbounded variants.
+const STATEMENT_CACHE_SIZE = 500;
 
 export function openSqliteEngine(path: string): SqlEngine {
   const db = new DatabaseSync(path);
@@ -17,6 +20,7 @@ export function openSqliteEngine(path: string): SqlEngine {
   function prepared(sql: string): StatementSync {
     let statement = cache.get(sql);
     if (!statement) {
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
       statement = db.prepare(sql);
       statement.setReturnArrays(true);
       cache.set(sql, statement);

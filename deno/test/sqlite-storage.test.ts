@@ -3,6 +3,8 @@
 import { deepStrictEqual as assertEquals, ok as assert } from 'node:assert/strict';
 import { createD1Facade } from '../d1-facade.ts';
 import { applyMigrations } from '../migrations.ts';
+import { deleteExpiredRecords, throttleCounterFamilies } from '../../src/core/expired-records.ts';
+import { createD1ExpiredRecordStore } from '../../src/storage/d1-expired-record-store.ts';
 import { createD1SessionRepository } from '../../src/storage/d1-session-repository.ts';
 import { createD1ThrottleStore } from '../../src/storage/d1-throttle-store.ts';
 import { createD1UserRepository } from '../../src/storage/d1-user-repository.ts';
@@ -120,3 +122,29 @@ Deno.test('rolls a batch back whole when one statement fails', async () => {
   assert(failed);
   assertEquals(await db.d1.prepare('select count(*) as n from throttle_counters').first('n'), 0);
 });
+
+Deno.test('the hourly cleanup deletes expired sessions on SQLite and keeps live ones', async () => {
+  await using db = await openTestDatabase();
+  const users = createD1UserRepository(db.d1);
+  const input = newUser('grace');
+  await users.create(input);
+  const now = Date.now();
+  const insert = db.d1.prepare(
+    `insert into sessions (id, user_id, user_agent, created_at, last_used_at, expires_at) values (?1, ?2, 'test', 0, 0, ?3)`,
+  );
+  await db.d1.batch([insert.bind('expired', input.id, now - 1), insert.bind('live', input.id, now + 60_000)]);
+  const deleted = await deleteExpiredRecords(createD1ExpiredRecordStore(db.d1), {
+    now,
+    counterFamilies: throttleCounterFamilies({ loginFailureWindowSeconds: 900 }),
+  });
+  assertEquals(deleted.sessions, 1);
+  assertEquals(
+    (await sessionsOf(db.d1, input.id)).map((row) => row.id),
+    ['live'],
+  );
+});
+
+async function sessionsOf(d1: D1Database, userId: string) {
+  const { results } = await d1.prepare('select id from sessions where user_id = ?1').bind(userId).all<{ id: string }>();
+  return results;
+}
