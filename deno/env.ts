@@ -43,12 +43,15 @@ const SETTING_NAMES = [
   'DATA_ENCRYPTION_KEY',
   'DATA_ENCRYPTION_KEY_VERSION',
   'DATA_ENCRYPTION_KEY_PREVIOUS',
+  'EMAIL_VERIFICATION',
+  'ADMIN_API_KEY',
 ] as const satisfies readonly (keyof Env)[];
 
 /** The limits of wrangler.toml's [[ratelimits]], so both runtimes allow the same. */
 const RATE_LIMITS = {
   RATE_LIMIT_CREDENTIALS: { limit: 20, periodSeconds: 60 },
   RATE_LIMIT_MAIL: { limit: 5, periodSeconds: 60 },
+  RATE_LIMIT_ADMIN: { limit: 60, periodSeconds: 60 },
 };
 
 export interface DenoResources {
