@@ -39,6 +39,7 @@ export interface Env {
   RATE_LIMIT_CREDENTIALS?: RateLimit;
   RATE_LIMIT_MAIL?: RateLimit;
   RETURN_URL_ALLOWLIST?: string;
+  SESSION_READS?: string;
 }
 
 const ecPrivateJwk = z.looseObject({
@@ -163,6 +164,9 @@ const settingsSchema = z
     ),
     RATE_LIMIT_CREDENTIALS: rateLimitBinding,
     RATE_LIMIT_MAIL: rateLimitBinding,
+    // Where the session checks of authenticated requests read: a nearby D1 replica (the primary
+    // when read replication is off), or always the primary. README, "Global deployment".
+    SESSION_READS: z._default(z.enum(['replica', 'primary']), 'replica'),
   })
   .check(
     z.superRefine((env, ctx) => {

@@ -78,7 +78,7 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     config,
     fetch: fetcher,
     users: createD1UserRepository(env.DB),
-    sessions: createD1SessionRepository(env.DB),
+    sessions: createD1SessionRepository(env.DB, { reads: config.SESSION_READS }),
     logins: createD1LoginStore(env.DB),
     emailTokens: createKvEmailTokenStore(env.KV, clock),
     throttle: createD1ThrottleStore(env.DB),
