@@ -25,7 +25,7 @@ export function applyMigrations(persistDir, logPath) {
 }
 
 /** Starts wrangler dev in its own process group so that stop() ends it and its workerd children. */
-export async function startServer({ persistDir, port, inspectorPort, logPath }) {
+export async function startServer({ persistDir, port, inspectorPort, logPath, extraVars = {} }) {
   const jwk = await generateSigningJwk();
   // The per-account lockout would stop the wrong-password rows after 10 requests; the failure
   // counter is still written on every failure, as in production.
@@ -34,6 +34,7 @@ export async function startServer({ persistDir, port, inspectorPort, logPath }) 
     MAIL_PROVIDER: 'console',
     JWT_PRIVATE_JWK: JSON.stringify(jwk),
     LOGIN_MAX_FAILURES: '1000000',
+    ...extraVars,
   };
   const args = [
     'dev',
@@ -93,7 +94,7 @@ export async function startServer({ persistDir, port, inspectorPort, logPath }) 
   throw new Error(`wrangler dev did not answer /health within 60 s (see ${logPath})`);
 }
 
-async function postJson(url, body) {
+export async function postJson(url, body) {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

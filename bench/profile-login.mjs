@@ -1,0 +1,92 @@
+// `node bench/profile-login.mjs`: a CPU profile of logins in local workerd. Serves the benchmark
+// worker like `npm run bench`, signs in BENCH_PROFILE_LOGINS times (default 40) under the V8
+// profiler (through wrangler dev's inspector), and prints where the isolate's time went: the
+// PBKDF2 call, the rest of the worker by module, and the time the isolate waited (D1, the rate
+// limiter, idle). The README's login breakdown comes from this.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyMigrations, createAccount, logIn, startServer } from './server.mjs';
+
+const port = Number(process.env.BENCH_PORT ?? 8820);
+const logins = Number(process.env.BENCH_PROFILE_LOGINS ?? 40);
+
+function connect(url) {
+  const socket = new WebSocket(url);
+  let nextId = 1;
+  const pending = new Map();
+  socket.addEventListener('message', (event) => {
+    const message = JSON.parse(event.data);
+    if (message.id && pending.has(message.id)) {
+      pending.get(message.id)(message);
+      pending.delete(message.id);
+    }
+  });
+  const opened = new Promise((resolve, reject) => {
+    socket.addEventListener('open', resolve);
+    socket.addEventListener('error', reject);
+  });
+  const send = (method, params = {}) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  return { opened, send, close: () => socket.close() };
+}
+
+/** Self time per category: the hash, idle/waiting, program (runtime), and the worker's code by area. */
+function breakdown(profile) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const node = byId.get(profile.samples[i]);
+    const dt = profile.timeDeltas[i] ?? 0;
+    const { functionName, url } = node.callFrame;
+    let key;
+    if (functionName === '(idle)') key = 'idle (waiting for D1, the rate limiter, the next request)';
+    else if (functionName === '(program)' || functionName === '(garbage collector)') key = functionName;
+    else if (functionName === 'deriveBits') key = 'crypto.subtle.deriveBits (PBKDF2 and any other)';
+    else if (/^(sign|importKey|digest|verify|exportKey)$/.test(functionName)) key = `crypto.subtle.${functionName}`;
+    else key = `worker JS: ${functionName || '(anonymous)'}${url ? '' : ' [native]'}`;
+    self.set(key, (self.get(key) ?? 0) + dt);
+  }
+  return [...self.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+async function main() {
+  const workDir = mkdtempSync(join(tmpdir(), 'latchkey-profile-'));
+  const logPath = join(workDir, 'wrangler.log');
+  let server;
+  try {
+    applyMigrations(join(workDir, 'state'), logPath);
+    server = await startServer({ persistDir: join(workDir, 'state'), port, inspectorPort: port + 1, logPath });
+    const account = await createAccount(server.url);
+    for (let i = 0; i < 5; i++) await logIn(server.url, account.login);
+    const targets = await (await fetch(`http://127.0.0.1:${port + 1}/json`)).json();
+    const inspector = connect(targets[0].webSocketDebuggerUrl);
+    await inspector.opened;
+    await inspector.send('Profiler.enable');
+    await inspector.send('Profiler.setSamplingInterval', { interval: 100 });
+    await inspector.send('Profiler.start');
+    const started = performance.now();
+    for (let i = 0; i < logins; i++) await logIn(server.url, account.login);
+    const wall = performance.now() - started;
+    const { result } = await inspector.send('Profiler.stop');
+    inspector.close();
+    const total = (result.profile.endTime - result.profile.startTime) / 1000;
+    console.log(`${logins} logins, ${(wall / logins).toFixed(2)} ms each (client wall time); isolate time per login:`);
+    for (const [key, us] of breakdown(result.profile).slice(0, 25)) {
+      console.log(`  ${(us / 1000 / logins).toFixed(3).padStart(8)} ms  ${key}`);
+    }
+    console.log(`  ${(total / logins).toFixed(3).padStart(8)} ms  profile span`);
+  } finally {
+    if (server) await server.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(`profile: ${error.message}`);
+  process.exitCode = 1;
+});
