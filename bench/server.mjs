@@ -25,7 +25,7 @@ export function applyMigrations(persistDir, logPath) {
 }
 
 /** Starts wrangler dev in its own process group so that stop() ends it and its workerd children. */
-export async function startServer({ persistDir, port, inspectorPort, logPath, extraVars = {} }) {
+export async function startServer({ persistDir, port, inspectorPort, logPath, extraVars = {}, extraArgs = [] }) {
   const jwk = await generateSigningJwk();
   // The per-account lockout would stop the wrong-password rows after 10 requests; the failure
   // counter is still written on every failure, as in production.
@@ -50,7 +50,7 @@ export async function startServer({ persistDir, port, inspectorPort, logPath, ex
   args.push('--persist-to', persistDir, '--show-interactive-dev-session=false');
   // Request logs go through wrangler's Node process; at thousands of requests per second that
   // process would compete with workerd for the two cores and distort every row.
-  args.push('--log-level', 'warn');
+  args.push('--log-level', 'warn', ...extraArgs);
   for (const [key, value] of Object.entries(vars)) args.push('--var', `${key}:${value}`);
 
   const log = createWriteStream(logPath, { flags: 'a' });
