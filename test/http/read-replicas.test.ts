@@ -86,3 +86,12 @@ describe('session checks with SESSION_READS=primary', () => {
     expect(replica.queries.replica).toBe(0);
   });
 });
+
+describe('the SESSION_READS setting', () => {
+  it('refuses to serve with an unknown value, naming the setting in the log', async () => {
+    const harness = createHarness({ env: { SESSION_READS: 'nearest' } });
+    const response = await harness.request('/me', { token: 'a.b.c' });
+    expect(response.status).toBe(500);
+    expect(harness.logs.join('\n')).toContain('SESSION_READS');
+  });
+});
