@@ -4,12 +4,15 @@
 const pad = (value, width, right = false) => (right ? String(value).padStart(width) : String(value).padEnd(width));
 const fixed = (value, digits) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
-export function formatTable(rows) {
-  const header = ['row', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'requests'];
-  const widths = [44, 5, 9, 8, 8, 9];
+/** The table; `trips` (row id -> counted round trips) adds the D1 round-trip column. */
+export function formatTable(rows, trips = {}) {
+  const header = ['row', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'D1 trips'];
+  const widths = [44, 5, 9, 8, 8, 9, 12];
   const lines = [header.map((cell, i) => pad(cell, widths[i], i > 0)).join('  ')];
   lines.push(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const row of rows) {
+    const counted = trips[row.id];
+    const tripCell = counted ? `${counted.total}${counted.goal === undefined ? '' : ` (goal ${counted.goal})`}` : '';
     const cells = [
       row.label,
       row.connections,
@@ -17,7 +20,25 @@ export function formatTable(rows) {
       fixed(row.p50Ms, 2),
       fixed(row.p99Ms, 2),
       row.requests,
+      tripCell,
     ];
+    lines.push(cells.map((cell, i) => pad(cell, widths[i], i > 0)).join('  '));
+  }
+  return lines.join('\n');
+}
+
+/** Per-route p50 with a far primary, one column per SESSION_READS mode. */
+export function formatSimulation(rttMs, byMode) {
+  const modes = Object.keys(byMode);
+  const header = ['row', ...modes.map((mode) => `${mode} p50 ms`)];
+  const widths = [44, ...modes.map(() => 16)];
+  const lines = [
+    `Far primary: every D1 round trip to the primary delayed by ${rttMs} ms, replica reads by 0 ms (SESSION_READS modes)`,
+    header.map((cell, i) => pad(cell, widths[i], i > 0)).join('  '),
+    widths.map((width) => '-'.repeat(width)).join('  '),
+  ];
+  for (const [index, row] of byMode[modes[0]].entries()) {
+    const cells = [row.label, ...modes.map((mode) => fixed(byMode[mode][index].p50Ms, 1))];
     lines.push(cells.map((cell, i) => pad(cell, widths[i], i > 0)).join('  '));
   }
   return lines.join('\n');

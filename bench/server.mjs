@@ -26,7 +26,7 @@ export function applyMigrations(persistDir, logPath) {
 }
 
 /** Starts wrangler dev in its own process group so that stop() ends it and its workerd children. */
-export async function startServer({ persistDir, port, inspectorPort, logPath }) {
+export async function startServer({ persistDir, port, inspectorPort, logPath, extraVars = {}, extraArgs = [] }) {
   const jwk = await generateSigningJwk();
   // The per-account lockout would stop the wrong-password rows after 10 requests; the failure
   // counter is still written on every failure, as in production.
@@ -36,6 +36,7 @@ export async function startServer({ persistDir, port, inspectorPort, logPath }) 
     JWT_PRIVATE_JWK: JSON.stringify(jwk),
     DATA_ENCRYPTION_KEY: generateDataEncryptionKey(),
     LOGIN_MAX_FAILURES: '1000000',
+    ...extraVars,
   };
   const args = [
     'dev',
@@ -51,7 +52,7 @@ export async function startServer({ persistDir, port, inspectorPort, logPath }) 
   args.push('--persist-to', persistDir, '--show-interactive-dev-session=false');
   // Request logs go through wrangler's Node process; at thousands of requests per second that
   // process would compete with workerd for the two cores and distort every row.
-  args.push('--log-level', 'warn');
+  args.push('--log-level', 'warn', ...extraArgs);
   for (const [key, value] of Object.entries(vars)) args.push('--var', `${key}:${value}`);
 
   const log = createWriteStream(logPath, { flags: 'a' });
@@ -95,7 +96,7 @@ export async function startServer({ persistDir, port, inspectorPort, logPath }) 
   throw new Error(`wrangler dev did not answer /health within 60 s (see ${logPath})`);
 }
 
-async function postJson(url, body) {
+export async function postJson(url, body) {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

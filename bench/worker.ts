@@ -2,14 +2,23 @@
 // production parameters in the same runtime. Login is steered by its ratio to that route, so the
 // route must not share any of the app's overhead (routing, services, storage). Served only by
 // bench/wrangler.toml; src/index.ts never imports this file.
+//
+// The app sees an instrumented D1 binding (./instrumented-d1.ts) that counts round trips, read
+// at /__bench/d1-trips, and delays each primary trip by BENCH_PRIMARY_RTT_MS.
 import { createApp } from '../src/app';
 import type { Env } from '../src/config';
 import { PBKDF2_ITERATIONS } from '../src/core/password';
+import { type RoundTrips, instrumentD1 } from './instrumented-d1';
+
+type BenchEnv = Env & { BENCH_PRIMARY_RTT_MS?: string };
 
 const app = createApp();
 // A fixed salt: random values are refused in global scope, and the salt does not change the cost.
 const salt = new TextEncoder().encode('latchkey-bench-1');
 const password = new TextEncoder().encode('correct horse battery staple');
+const trips: RoundTrips = { primary: 0, replica: 0 };
+// One instrumented env per bindings object, so the app's per-isolate services stay cached.
+const instrumented = new WeakMap<BenchEnv, Env>();
 
 async function barePbkdf2(): Promise<Response> {
   const key = await crypto.subtle.importKey('raw', password, 'PBKDF2', false, ['deriveBits']);
@@ -21,9 +30,20 @@ async function barePbkdf2(): Promise<Response> {
   return new Response(JSON.stringify({ bytes: bits.byteLength }), { headers: { 'content-type': 'application/json' } });
 }
 
+function appEnv(env: BenchEnv): Env {
+  let wrapped = instrumented.get(env);
+  if (!wrapped) {
+    wrapped = { ...env, DB: instrumentD1(env.DB, Number(env.BENCH_PRIMARY_RTT_MS ?? 0), trips) };
+    instrumented.set(env, wrapped);
+  }
+  return wrapped;
+}
+
 export default {
-  fetch(request: Request, env: Env, ctx: ExecutionContext) {
-    if (new URL(request.url).pathname === '/__bench/pbkdf2') return barePbkdf2();
-    return app.fetch(request, env, ctx);
+  fetch(request: Request, env: BenchEnv, ctx: ExecutionContext) {
+    const { pathname } = new URL(request.url);
+    if (pathname === '/__bench/pbkdf2') return barePbkdf2();
+    if (pathname === '/__bench/d1-trips') return Response.json(trips);
+    return app.fetch(request, appEnv(env), ctx);
   },
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<BenchEnv>;

@@ -45,6 +45,7 @@ const SETTING_NAMES = [
   'DATA_ENCRYPTION_KEY_PREVIOUS',
   'EMAIL_VERIFICATION',
   'ADMIN_API_KEY',
+  'SESSION_READS',
 ] as const satisfies readonly (keyof Env)[];
 
 /** The limits of wrangler.toml's [[ratelimits]], so both runtimes allow the same. */

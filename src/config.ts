@@ -47,6 +47,7 @@ export interface Env {
   /** Enables the admin API (src/http/routes/admin.ts); unset, every /admin/* route is 404. */
   ADMIN_API_KEY?: string;
   RATE_LIMIT_ADMIN?: RateLimit;
+  SESSION_READS?: string;
 }
 
 const ecPrivateJwk = z.looseObject({
@@ -183,6 +184,9 @@ const settingsSchema = z
       optionalText,
       z.optional(z.string().check(z.minLength(32, 'must be at least 32 characters'))),
     ),
+    // Where the session checks of authenticated requests read: a nearby D1 replica (the primary
+    // when read replication is off), or always the primary. README, "Global deployment".
+    SESSION_READS: z._default(z.enum(['replica', 'primary']), 'replica'),
   })
   .check(
     z.superRefine((env, ctx) => {

@@ -105,7 +105,7 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     config,
     fetch: fetcher,
     users: retryingUsers(createD1UserRepository(db), retries),
-    sessions: retryingSessions(createD1SessionRepository(db), retries),
+    sessions: retryingSessions(createD1SessionRepository(db, { reads: config.SESSION_READS }), retries),
     logins: createD1LoginStore(db),
     emailTokens: retryingEmailTokens(createKvEmailTokenStore(kv, clock), retries),
     throttle: retryingThrottle(createD1ThrottleStore(db), retries),

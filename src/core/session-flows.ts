@@ -84,7 +84,10 @@ export async function logout(services: SessionEndDeps, auth: Authenticated): Pro
 }
 
 export async function listSessions(services: ListSessionsDeps, auth: Authenticated): Promise<SessionSummary[]> {
-  const sessions = await services.sessions.listForUser(auth.user.id, services.clock.now());
+  const listed = await services.sessions.listForUser(auth.user.id, services.clock.now());
+  // The list may come from a read replica that has not yet seen a sign-in a moment ago; the
+  // caller's own session was just confirmed, so it is always shown.
+  const sessions = listed.some((session) => session.id === auth.session.id) ? listed : [auth.session, ...listed];
   return sessions.map((session) => ({
     id: session.id,
     createdAt: new Date(session.createdAt).toISOString(),

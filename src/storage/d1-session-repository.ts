@@ -1,6 +1,14 @@
 // SessionRepository on D1. Every read that authenticates a request is one query joining the
 // session with its user and credential, so a deleted session, one made under a password that
-// has since changed, or one of a disabled user, stops working at the next request, everywhere.
+// has since changed, or one of a disabled user, stops working at the next request (at a read replica: once the change has
+// reached it, see below).
+//
+// Reads that authenticate a request (`findActive`) and the session listing go through the D1
+// Sessions API when `reads` is 'replica': a nearby replica where the database has read
+// replication on, the primary where it does not. A session the replica does not know (a sign-in a
+// moment ago, not yet replicated) is looked up again on the primary before the caller refuses it,
+// so a new session is never refused. Everything that writes or decides a compare-and-set (refresh
+// rotation reads its token on the primary) stays on the primary.
 import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import type { SessionRepository } from '../core/sessions';
@@ -23,27 +31,44 @@ const boundToCurrentPassword = and(
   eq(accounts.passwordVersion, sessions.passwordVersion),
 )!;
 
-export function createD1SessionRepository(d1: D1Database): SessionRepository {
+/** Where the reads of authenticated requests go; see SESSION_READS in the README. */
+export type SessionReads = 'replica' | 'primary';
+
+export function createD1SessionRepository(
+  d1: D1Database,
+  options: { reads: SessionReads } = { reads: 'primary' },
+): SessionRepository {
   const db = drizzle(d1);
+  // A new D1 session per read: its first query may go to any replica. drizzle's D1 driver only
+  // calls prepare() and batch(), which a D1DatabaseSession has as well; its type asks for a whole
+  // D1Database, hence the cast.
+  const nearbyDb = () =>
+    options.reads === 'replica' ? drizzle(d1.withSession('first-unconstrained') as unknown as D1Database) : db;
+
+  const findActiveOn = (on: typeof db, sessionId: string, userId: string, now: number) =>
+    on
+      .select({ session: sessionColumns, user: userColumns })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .innerJoin(accounts, boundToCurrentPassword)
+      .leftJoin(profiles, eq(profiles.userId, users.id))
+      .where(
+        and(
+          eq(sessions.id, sessionId),
+          eq(sessions.userId, userId),
+          gt(sessions.expiresAt, now),
+          isNull(users.disabledAt),
+        ),
+      )
+      .limit(1);
 
   return {
     async findActive(sessionId, userId, now) {
-      const rows = await db
-        .select({ session: sessionColumns, user: userColumns })
-        .from(sessions)
-        .innerJoin(users, eq(users.id, sessions.userId))
-        .innerJoin(accounts, boundToCurrentPassword)
-        .leftJoin(profiles, eq(profiles.userId, users.id))
-        .where(
-          and(
-            eq(sessions.id, sessionId),
-            eq(sessions.userId, userId),
-            gt(sessions.expiresAt, now),
-            isNull(users.disabledAt),
-          ),
-        )
-        .limit(1);
-      return rows[0] ?? null;
+      const [nearby] = await findActiveOn(nearbyDb(), sessionId, userId, now);
+      if (nearby || options.reads === 'primary') return nearby ?? null;
+      // Unknown (or expired) at the replica: the primary decides before any 401.
+      const [primary] = await findActiveOn(db, sessionId, userId, now);
+      return primary ?? null;
     },
 
     async findRefreshToken(digest) {
@@ -104,7 +129,7 @@ export function createD1SessionRepository(d1: D1Database): SessionRepository {
     },
 
     listForUser: (userId, now) =>
-      db
+      nearbyDb()
         .select(sessionColumns)
         .from(sessions)
         .innerJoin(accounts, boundToCurrentPassword)

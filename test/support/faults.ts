@@ -129,15 +129,20 @@ export function faultyD1(real: D1Database, faults: D1Fault[] = []): { db: D1Data
     return wrapped;
   }
 
-  const db = {
-    prepare: (query: string) => wrap(real.prepare(query), query),
+  // A D1 session (a read-replica read, SESSION_READS=replica) meets the same faults as the binding.
+  const client = (target: D1Database | D1DatabaseSession) => ({
+    prepare: (query: string) => wrap(target.prepare(query), query),
     batch: (statements: D1PreparedStatement[]) =>
       attempt({ operation: 'batch', sql: statements.map((statement) => sqlOf.get(statement) ?? '') }, () =>
-        real.batch(statements.map((statement) => realOf.get(statement) ?? statement)),
+        target.batch(statements.map((statement) => realOf.get(statement) ?? statement)),
       ),
+  });
+  const db = {
+    ...client(real),
     exec: (query: string) => real.exec(query),
-    withSession() {
-      throw new Error('faultyD1 does not wrap sessions');
+    withSession(constraint?: string) {
+      const session = real.withSession(constraint);
+      return { ...client(session), getBookmark: () => session.getBookmark() };
     },
   } as unknown as D1Database;
   return { db, calls };
