@@ -16,6 +16,7 @@ import { aliasRoutes } from './http/routes/aliases';
 import { loginRoutes } from './http/routes/login';
 import { devRoutes } from './dev/routes';
 import { meRoutes } from './http/routes/me';
+import { passkeyRoutes } from './http/routes/passkeys';
 import { wellKnownRoutes } from './http/routes/well-known';
 import { pageRoutes } from './pages';
 import { type ServiceOverrides, createServiceFactory } from './services';
@@ -55,6 +56,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
     // The JSON API, one file per flow: login and sessions, the account, the logged-in user.
     .route('/auth', loginRoutes)
     .route('/auth', accountRoutes)
+    .route('/auth', passkeyRoutes)
     .route('/me', meRoutes)
     .route('/.well-known', wellKnownRoutes)
     .route('/dev', devRoutes)

@@ -39,6 +39,8 @@ export interface Env {
   RATE_LIMIT_CREDENTIALS?: RateLimit;
   RATE_LIMIT_MAIL?: RateLimit;
   RETURN_URL_ALLOWLIST?: string;
+  WEBAUTHN_RP_ID?: string;
+  WEBAUTHN_ORIGINS?: string;
 }
 
 const ecPrivateJwk = z.looseObject({
@@ -112,6 +114,15 @@ const rateLimitBinding = z.optional(
   ),
 );
 
+/** A WebAuthn RP ID: a lowercase domain name. IP addresses are not valid RP IDs (WebAuthn §5.1.3). */
+const rpIdSetting = z.string().check(
+  z.refine(
+    (value) => /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/.test(value),
+    'must be a lowercase domain name such as example.com',
+  ),
+  z.refine((value) => !/^[0-9.]+$/.test(value), 'must be a domain name, not an IP address'),
+);
+
 const isHttps = (url: string) => new URL(url).protocol === 'https:';
 
 const settingsSchema = z
@@ -163,6 +174,9 @@ const settingsSchema = z
     ),
     RATE_LIMIT_CREDENTIALS: rateLimitBinding,
     RATE_LIMIT_MAIL: rateLimitBinding,
+    // Passkeys: see src/relying-party.ts for the defaults.
+    WEBAUTHN_RP_ID: z.pipe(optionalText, z.optional(rpIdSetting)),
+    WEBAUTHN_ORIGINS: originList,
   })
   .check(
     z.superRefine((env, ctx) => {
@@ -220,6 +234,13 @@ const settingsSchema = z
       const plainHttp = (urls: readonly string[]) => urls.some((url) => !isHttps(url));
       if (env.APP_URL && plainHttp([env.APP_URL])) {
         ctx.addIssue({ code: 'custom', path: ['APP_URL'], message: 'must be https in production' });
+      }
+      if (plainHttp(env.WEBAUTHN_ORIGINS)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['WEBAUTHN_ORIGINS'],
+          message: 'must list only https origins in production',
+        });
       }
       if (plainHttp(env.CORS_ORIGINS)) {
         ctx.addIssue({ code: 'custom', path: ['CORS_ORIGINS'], message: 'must list only https origins in production' });

@@ -16,10 +16,12 @@ import { checkPasswordPolicy } from './core/password-policy';
 import { noRevocationPublisher } from './core/revocations';
 import type { AccountServices, AccountSettings, PasswordPolicyCheck } from './core/services';
 import { type Config, type Env, readConfig } from './config';
+import { relyingPartyOf } from './relying-party';
 import { createConsoleMailer } from './mail/console-mailer';
 import { createResendMailer } from './mail/resend-mailer';
 import { createD1ExpiredRecordStore } from './storage/d1-expired-record-store';
 import { createD1LoginStore } from './storage/d1-login-store';
+import { createD1PasskeyStore } from './storage/d1-passkey-store';
 import { createD1SessionRepository } from './storage/d1-session-repository';
 import { createD1ThrottleStore } from './storage/d1-throttle-store';
 import { createD1UserRepository } from './storage/d1-user-repository';
@@ -43,7 +45,7 @@ export interface RequestContext {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-type IsolateServices = Omit<AccountServices, 'defer' | 'log' | 'checkNewPassword' | 'settings'> & {
+type IsolateServices = Omit<AccountServices, 'defer' | 'log' | 'checkNewPassword' | 'settings' | 'relyingParty'> & {
   config: Config;
   settings: Omit<AccountSettings, 'mail'>;
   fetch: typeof fetch;
@@ -78,6 +80,7 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     config,
     fetch: fetcher,
     users: createD1UserRepository(env.DB),
+    passkeys: createD1PasskeyStore(env.DB),
     sessions: createD1SessionRepository(env.DB),
     logins: createD1LoginStore(env.DB),
     emailTokens: createKvEmailTokenStore(env.KV, clock),
@@ -145,6 +148,7 @@ export function createServiceFactory(overrides: ServiceOverrides = {}) {
           tokenTtlSeconds: config.EMAIL_TOKEN_TTL_SECONDS,
         },
       },
+      relyingParty: relyingPartyOf(config, request.origin),
       checkNewPassword: passwordPolicyFor(config, fetcher, log),
       defer: (task) => request.waitUntil(task()),
       log,

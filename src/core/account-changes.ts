@@ -8,13 +8,19 @@ import { publishRevocation } from './revocations';
 import type { AccountServices } from './services';
 import type { Authenticated } from './session-flows';
 
-type ConfirmPasswordDeps = Pick<AccountServices, 'logins' | 'passwords' | 'clock' | 'settings' | 'log'>;
+export type ConfirmPasswordDeps = Pick<AccountServices, 'logins' | 'passwords' | 'clock' | 'settings' | 'log'>;
 export type ChangePasswordDeps = ConfirmPasswordDeps &
   PasswordChangedNoticeDeps &
   Pick<AccountServices, 'users' | 'throttle' | 'checkNewPassword' | 'revocations' | 'defer'>;
 export type DeleteAccountDeps = ConfirmPasswordDeps & Pick<AccountServices, 'users' | 'throttle' | 'revocations'>;
 
-async function confirmPassword(services: ConfirmPasswordDeps, auth: Authenticated, password: string) {
+/** Checks a signed-in user's password again (re-authentication), under the login lock-out. */
+export async function confirmPassword(
+  services: ConfirmPasswordDeps,
+  auth: Authenticated,
+  password: string,
+  field = 'currentPassword',
+) {
   const now = services.clock.now();
   // Reserved on the account's counter only, before hashing, like a login's password check.
   const { found, account } = await services.logins.reserveAccountAttempt(
@@ -32,7 +38,7 @@ async function confirmPassword(services: ConfirmPasswordDeps, auth: Authenticate
     !(await services.passwords.verify(password, found.credential.passwordHash))
   ) {
     throw new AuthError('invalid_credentials', 'The current password is incorrect.', [
-      { field: 'currentPassword', message: 'The current password is incorrect.' },
+      { field, message: 'The current password is incorrect.' },
     ]);
   }
   return found.credential;

@@ -45,6 +45,8 @@ export function createCoreServices(options: { maxFailures?: number } = {}) {
   const deferred: Array<Promise<void>> = [];
   const services: AccountServices = {
     users: storage.users,
+    passkeys: storage.passkeys,
+    relyingParty: { id: 'app.example', name: 'Latchkey', origins: ['https://app.example'] },
     sessions: storage.sessions,
     logins: storage.logins,
     emailTokens: storage.emailTokens,

@@ -4,6 +4,7 @@ import type { Clock } from '../../core/clock';
 import { createMemoryEmailTokenStore } from './email-tokens';
 import { createMemoryExpiredRecordStore } from './expired-records';
 import { createMemoryLoginStore } from './login-store';
+import { createMemoryPasskeyStore } from './passkeys';
 import { createMemoryRevocationPublisher } from './revocations';
 import { createMemorySessionRepository } from './sessions';
 import { createMemoryTables } from './tables';
@@ -21,5 +22,6 @@ export function createMemoryStorage(clock: Clock) {
     emailTokens: createMemoryEmailTokenStore(clock),
     expiredRecords: createMemoryExpiredRecordStore(tables),
     revocations: createMemoryRevocationPublisher(),
+    passkeys: createMemoryPasskeyStore(tables),
   };
 }
