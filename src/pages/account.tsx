@@ -12,6 +12,8 @@ import { renderPage } from './render';
 import { noticeText } from './notices';
 import { currentSession } from './page-session';
 import { NewPasswordField } from './fields';
+import { listPasskeys, type PasskeySummary } from '../core/passkeys';
+import { PasskeysCard, passkeyPages } from './passkeys';
 
 const loginRedirect = (c: Context<PageEnv>) => c.redirect('/signin?redirect_to=%2Faccount', 303);
 
@@ -52,6 +54,7 @@ function SessionItem(props: { session: SessionSummary }) {
 interface AccountView {
   auth: Authenticated;
   sessions: SessionSummary[];
+  passkeys: PasskeySummary[];
   notice?: string | undefined;
   errors?: FieldErrors;
 }
@@ -93,6 +96,7 @@ function AccountPage(props: AccountView) {
           ))}
         </ul>
       </Card>
+      <PasskeysCard passkeys={props.passkeys} username={user.username} errors={errors} />
       <Card title="Change password" heading="h2" labelledBy="password-heading">
         <form method="post" action="/account/password" novalidate>
           <CsrfField />
@@ -118,8 +122,11 @@ async function renderAccount(
   extra: { notice?: string; errors?: FieldErrors } = {},
   status: 200 | 400 | 401 | 404 = 200,
 ) {
-  const sessions = await listSessions(c.var.services, auth);
-  return renderPage(c, <AccountPage auth={auth} sessions={sessions} {...extra} />, status);
+  const [sessions, passkeys] = await Promise.all([
+    listSessions(c.var.services, auth),
+    listPasskeys(c.var.services, auth),
+  ]);
+  return renderPage(c, <AccountPage auth={auth} sessions={sessions} passkeys={passkeys} {...extra} />, status);
 }
 
 export const accountPages = new Hono<PageEnv>()
@@ -181,4 +188,11 @@ export const accountPages = new Hono<PageEnv>()
     }
     // The change signed out every other session; this browser's stays.
     return c.redirect('/account?notice=password-changed', 303);
-  });
+  })
+  .route(
+    '/',
+    passkeyPages(async (c, errors, status) => {
+      const auth = await currentSession(c);
+      return auth ? renderAccount(c, auth, { errors }, status) : loginRedirect(c);
+    }),
+  );

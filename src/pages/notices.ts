@@ -7,6 +7,9 @@ const notices = {
   'password-changed': 'Your password has been changed. Every other session was signed out.',
   'session-revoked': 'That session has been signed out.',
   verified: 'Your email address is verified. You can sign in now.',
+  'passkey-added': 'Your passkey has been added. You can sign in with it now.',
+  'passkey-renamed': 'Your passkey has been renamed.',
+  'passkey-removed': 'That passkey has been removed.',
 } as const;
 
 export type NoticeKey = keyof typeof notices;
