@@ -39,7 +39,7 @@ function PasskeyItem(props: { passkey: PasskeySummary; errors: FieldErrors }) {
   const { passkey } = props;
   const errors = props.errors.passkey === passkey.id ? props.errors : {};
   return (
-    <li class="session" data-testid="passkey">
+    <li class="passkey" data-testid="passkey">
       <div>
         <div>{passkey.name}</div>
         <div class="session-meta">
