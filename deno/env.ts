@@ -46,6 +46,8 @@ const SETTING_NAMES = [
   'EMAIL_VERIFICATION',
   'ADMIN_API_KEY',
   'SESSION_READS',
+  'WEBAUTHN_RP_ID',
+  'WEBAUTHN_ORIGINS',
 ] as const satisfies readonly (keyof Env)[];
 
 /** The limits of wrangler.toml's [[ratelimits]], so both runtimes allow the same. */

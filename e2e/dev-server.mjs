@@ -9,12 +9,18 @@ const PERSIST_DIR = '.wrangler/e2e-state';
 // The dev server and its inspector take two ports; stay in the range set aside for this suite.
 const PORT_RANGE = [8810, 8818];
 
-function portIsFree(port) {
+function portIsFreeOn(port, host) {
   return new Promise((resolve) => {
     const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen({ port, host: '127.0.0.1', exclusive: true }, () => probe.close(() => resolve(true)));
+    probe.once('error', (error) => resolve(host === '::1' && error.code === 'EADDRNOTAVAIL'));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(true)));
   });
+}
+
+// `localhost` may resolve to either address, so a port is free only if it is free on both: another
+// dev server on [::1]:port would otherwise answer this suite's requests.
+async function portIsFree(port) {
+  return (await portIsFreeOn(port, '127.0.0.1')) && (await portIsFreeOn(port, '::1'));
 }
 
 async function freePortPair() {

@@ -50,7 +50,7 @@ async function signIn(page, identifier, password) {
   await page.goto('/signin');
   await page.getByLabel('Username or email').fill(identifier);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 async function registerAndVerify(page, identity, screenshots = false) {
@@ -157,7 +157,7 @@ describe('pages in a browser', () => {
   it('shows the remaining pages and their error states without an accessibility violation', async () => {
     const page = await newPage();
     await page.goto('/signin');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.locator('#field-identifier-error').waitFor();
     await checkBoth(page, 'signin-empty');
     await page.goto('/forgot-password');

@@ -19,6 +19,7 @@ import { loginRoutes } from './http/routes/login';
 import { devRoutes } from './dev/routes';
 import { meRoutes } from './http/routes/me';
 import { mfaRoutes } from './http/routes/mfa';
+import { passkeyRoutes } from './http/routes/passkeys';
 import { wellKnownRoutes } from './http/routes/well-known';
 import { pageRoutes } from './pages';
 import { type ServiceOverrides, createReadinessCheck, createServiceFactory } from './services';
@@ -72,6 +73,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
     .route('/auth', emailChangeRoutes)
     // The deployer's admin API: 404 unless ADMIN_API_KEY is set (src/http/require-admin.ts).
     .route('/admin', adminRoutes)
+    .route('/auth', passkeyRoutes)
     .route('/me', meRoutes)
     .route('/.well-known', wellKnownRoutes)
     .route('/dev', devRoutes)

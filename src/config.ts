@@ -48,6 +48,8 @@ export interface Env {
   ADMIN_API_KEY?: string;
   RATE_LIMIT_ADMIN?: RateLimit;
   SESSION_READS?: string;
+  WEBAUTHN_RP_ID?: string;
+  WEBAUTHN_ORIGINS?: string;
 }
 
 const ecPrivateJwk = z.looseObject({
@@ -121,6 +123,15 @@ const rateLimitBinding = z.optional(
   ),
 );
 
+/** A WebAuthn RP ID: a lowercase domain name. IP addresses are not valid RP IDs (WebAuthn §5.1.3). */
+const rpIdSetting = z.string().check(
+  z.refine(
+    (value) => /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/.test(value),
+    'must be a lowercase domain name such as example.com',
+  ),
+  z.refine((value) => !/^[0-9.]+$/.test(value), 'must be a domain name, not an IP address'),
+);
+
 const isHttps = (url: string) => new URL(url).protocol === 'https:';
 
 const settingsSchema = z
@@ -187,6 +198,9 @@ const settingsSchema = z
     // Where the session checks of authenticated requests read: a nearby D1 replica (the primary
     // when read replication is off), or always the primary. README, "Global deployment".
     SESSION_READS: z._default(z.enum(['replica', 'primary']), 'replica'),
+    // Passkeys: see src/relying-party.ts for the defaults.
+    WEBAUTHN_RP_ID: z.pipe(optionalText, z.optional(rpIdSetting)),
+    WEBAUTHN_ORIGINS: originList,
   })
   .check(
     z.superRefine((env, ctx) => {
@@ -264,6 +278,13 @@ const settingsSchema = z
       const plainHttp = (urls: readonly string[]) => urls.some((url) => !isHttps(url));
       if (env.APP_URL && plainHttp([env.APP_URL])) {
         ctx.addIssue({ code: 'custom', path: ['APP_URL'], message: 'must be https in production' });
+      }
+      if (plainHttp(env.WEBAUTHN_ORIGINS)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['WEBAUTHN_ORIGINS'],
+          message: 'must list only https origins in production',
+        });
       }
       if (plainHttp(env.CORS_ORIGINS)) {
         ctx.addIssue({ code: 'custom', path: ['CORS_ORIGINS'], message: 'must list only https origins in production' });

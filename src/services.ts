@@ -17,11 +17,13 @@ import { checkPasswordPolicy } from './core/password-policy';
 import { noRevocationPublisher } from './core/revocations';
 import type { AccountServices, AccountSettings, PasswordPolicyCheck } from './core/services';
 import { type Config, type Env, readConfig } from './config';
+import { relyingPartyOf } from './relying-party';
 import { createConsoleMailer } from './mail/console-mailer';
 import { createResendMailer } from './mail/resend-mailer';
 import { createD1ExpiredRecordStore } from './storage/d1-expired-record-store';
 import { createD1LoginStore } from './storage/d1-login-store';
 import { createD1MfaStore } from './storage/d1-mfa-store';
+import { createD1PasskeyStore } from './storage/d1-passkey-store';
 import { createD1SessionRepository } from './storage/d1-session-repository';
 import { createD1ThrottleStore } from './storage/d1-throttle-store';
 import { createD1UserDirectory } from './storage/d1-user-directory';
@@ -65,7 +67,7 @@ export interface RequestContext {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-type IsolateServices = Omit<AccountServices, 'defer' | 'log' | 'checkNewPassword' | 'settings'> & {
+type IsolateServices = Omit<AccountServices, 'defer' | 'log' | 'checkNewPassword' | 'settings' | 'relyingParty'> & {
   config: Config;
   settings: Omit<AccountSettings, 'mail'>;
   fetch: typeof fetch;
@@ -116,6 +118,7 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
       previous: config.DATA_ENCRYPTION_KEY_PREVIOUS,
     }),
     userDirectory: createD1UserDirectory(db),
+    passkeys: createD1PasskeyStore(db),
     // A namespace of its own: verifier Workers bind it read-only and must not see mail tokens.
     revocations: env.REVOCATIONS
       ? createKvRevocationPublisher(env.REVOCATIONS, { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS })
@@ -182,6 +185,7 @@ export function createServiceFactory(overrides: ServiceOverrides = {}) {
           tokenTtlSeconds: config.EMAIL_TOKEN_TTL_SECONDS,
         },
       },
+      relyingParty: relyingPartyOf(config, request.origin),
       checkNewPassword: passwordPolicyFor(config, fetcher, log),
       // A deferred task runs after the answer: its failure (a storage blip while clearing
       // counters, say) is logged by class, never left as an unhandled rejection.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allowedReturnUrl } from '../src/pages/return-url';
 import { type Harness, createHarness, signedInUser } from './support/harness';
+import { addPasskey, testAuthenticator } from './support/passkeys';
 
 const ORIGIN = 'https://latchkey.test';
 
@@ -176,7 +177,7 @@ describe('CSRF protection of page forms', () => {
 
 describe('pages', () => {
   it('send a CSP that allows only their own stylesheet', async () => {
-    const response = await visit(createHarness(), new Jar(), '/signin');
+    const response = await visit(createHarness(), new Jar(), '/register');
     const csp = response.headers.get('content-security-policy') ?? '';
     for (const directive of [
       "default-src 'none'",
@@ -189,6 +190,20 @@ describe('pages', () => {
     }
     expect(csp).not.toContain('script-src');
     expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('let only the passkey pages load script, and only their own module', async () => {
+    const harness = createHarness();
+    const csp = (await visit(harness, new Jar(), '/signin')).headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    const page = await (await visit(harness, new Jar(), '/signin')).text();
+    expect(page).toContain('<script type="module" src="/assets/passkeys.js"></script>');
+    expect(page).not.toMatch(/<script(?![^>]*\bsrc=)/);
+    const script = await harness.request('/assets/passkeys.js');
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await script.text()).toContain('parseCreationOptionsFromJSON');
   });
 
   it('redirect a signed-out visitor from /account to /signin', async () => {
@@ -361,5 +376,56 @@ describe('page rate limits', () => {
     expect(last!.headers.get('content-type')).toContain('text/html');
     expect(last!.headers.get('retry-after')).toBe('60');
     expect(await last!.text()).toContain('Too many attempts');
+  });
+});
+
+describe('the Passkeys card', () => {
+  async function withPasskey() {
+    const harness = createHarness();
+    const { identity, jar } = await browserSignedIn(harness);
+    const login = await harness.request('/auth/login', {
+      method: 'POST',
+      json: { identifier: identity.username, password: identity.password },
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const added = await addPasskey(harness, testAuthenticator(), { token: accessToken, password: identity.password });
+    const { passkey } = (await added.json()) as { passkey: { id: string } };
+    return { harness, identity, jar, passkey };
+  }
+
+  it('lists the passkeys, with adding hidden until the script finds WebAuthn', async () => {
+    const { harness, jar } = await withPasskey();
+    const page = await (await visit(harness, jar, '/account')).text();
+    expect(page).toContain('Passkeys');
+    expect(page).toContain('data-testid="passkey"');
+    expect(page).toMatch(/<form data-passkey-add[^>]*\bhidden\b/);
+  });
+
+  it('renames a passkey with a plain form post', async () => {
+    const { harness, jar, passkey } = await withPasskey();
+    const response = await post(harness, jar, '/account/passkeys/rename', {
+      csrf: jar.csrf,
+      passkey: passkey.id,
+      name: 'Laptop',
+    });
+    expect(response.headers.get('location')).toBe('/account?notice=passkey-renamed');
+    expect(await (await visit(harness, jar, '/account')).text()).toContain('Laptop');
+  });
+
+  it('removes a passkey only with the right password', async () => {
+    const { harness, identity, jar, passkey } = await withPasskey();
+    const wrong = await post(harness, jar, '/account/passkeys/remove', {
+      csrf: jar.csrf,
+      passkey: passkey.id,
+      password: 'nope nope nope',
+    });
+    expect(wrong.status).toBe(401);
+    const removed = await post(harness, jar, '/account/passkeys/remove', {
+      csrf: jar.csrf,
+      passkey: passkey.id,
+      password: identity.password,
+    });
+    expect(removed.headers.get('location')).toBe('/account?notice=passkey-removed');
+    expect(await (await visit(harness, jar, '/account')).text()).toContain('You have no passkeys yet.');
   });
 });

@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'rate_limited'
   | 'method_not_allowed'
   | 'internal'
+  /** A passkey ceremony failed a WebAuthn check; the field issue names the check (types.ts). */
+  | 'passkey_refused'
   /** A dependency (D1, KV) is briefly down: answered 503 with Retry-After, never 500. */
   | 'unavailable';
 

@@ -7,6 +7,7 @@ import type { DataEncryptionKeys } from './data-encryption';
 import type { EmailTokenStore } from './email-tokens';
 import type { MailContext, Mailer } from './mail';
 import type { MfaStore } from './mfa-store';
+import type { PasskeyStore } from './passkey-store';
 import type { PasswordHasher } from './password-hasher';
 import type { RevocationPublisher } from './revocations';
 import type { SessionRepository } from './sessions';
@@ -33,8 +34,17 @@ export type PasswordPolicyCheck = (
   context: { username: string; email: string },
 ) => Promise<string | null>;
 
+/** Who the passkeys are for: the WebAuthn RP ID, its display name, and the allowed page origins. */
+export interface RelyingParty {
+  id: string;
+  name: string;
+  origins: readonly string[];
+}
+
 export interface AccountServices {
   users: UserRepository;
+  passkeys: PasskeyStore;
+  relyingParty: RelyingParty;
   sessions: SessionRepository;
   logins: LoginStore;
   emailTokens: EmailTokenStore;

@@ -15,6 +15,8 @@ import { NewPasswordField } from './fields';
 import { getMfaStatus } from '../core/mfa';
 import { TwoStepCard, type TwoStepView } from './two-step-card';
 import { ChangeEmailCard, DeleteAccountCard } from './account-forms';
+import { listPasskeys, type PasskeySummary } from '../core/passkeys';
+import { PasskeysCard, passkeyPages } from './passkeys';
 
 export const loginRedirect = (c: Context<PageEnv>) => c.redirect('/signin?redirect_to=%2Faccount', 303);
 
@@ -55,6 +57,7 @@ function SessionItem(props: { session: SessionSummary }) {
 interface AccountView {
   auth: Authenticated;
   sessions: SessionSummary[];
+  passkeys: PasskeySummary[];
   notice?: string | undefined;
   errors?: FieldErrors;
   twoStep: TwoStepView;
@@ -98,6 +101,7 @@ function AccountPage(props: AccountView) {
         </ul>
       </Card>
       <TwoStepCard {...props.twoStep} />
+      <PasskeysCard passkeys={props.passkeys} username={user.username} errors={errors} />
       <Card title="Change password" heading="h2" labelledBy="password-heading">
         <form method="post" action="/account/password" novalidate>
           <CsrfField />
@@ -125,11 +129,15 @@ export async function renderAccount(
   extra: { notice?: string; errors?: FieldErrors; twoStep?: Omit<TwoStepView, 'status'> } = {},
   status: 200 | 400 | 401 | 404 | 409 | 429 | 503 = 200,
 ) {
-  const [sessions, mfa] = await Promise.all([listSessions(c.var.services, auth), getMfaStatus(c.var.services, auth)]);
+  const [sessions, mfa, passkeys] = await Promise.all([
+    listSessions(c.var.services, auth),
+    getMfaStatus(c.var.services, auth),
+    listPasskeys(c.var.services, auth),
+  ]);
   const { twoStep, ...rest } = extra;
   return renderPage(
     c,
-    <AccountPage auth={auth} sessions={sessions} twoStep={{ ...twoStep, status: mfa }} {...rest} />,
+    <AccountPage auth={auth} sessions={sessions} passkeys={passkeys} twoStep={{ ...twoStep, status: mfa }} {...rest} />,
     status,
   );
 }
@@ -193,4 +201,11 @@ export const accountPages = new Hono<PageEnv>()
     }
     // The change signed out every other session; this browser's stays.
     return c.redirect('/account?notice=password-changed', 303);
-  });
+  })
+  .route(
+    '/',
+    passkeyPages(async (c, errors, status) => {
+      const auth = await currentSession(c);
+      return auth ? renderAccount(c, auth, { errors }, status) : loginRedirect(c);
+    }),
+  );

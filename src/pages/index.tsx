@@ -11,10 +11,11 @@ import { Alert, Card, Layout } from './layout';
 import { renderPage } from './render';
 import { passwordResetPages } from './password-reset';
 import { registerPages } from './register';
-import { pageHeaders } from '../web/security-headers';
+import { pageHeaders, pageHeadersWithScript } from '../web/security-headers';
 import { loginPages } from './login';
 import { secondStepPages } from './signin-second-step';
 import { styleRoutes } from './styles';
+import { passkeyScriptRoutes } from './passkeys-script';
 import { verifyEmailPages } from './verify-email';
 
 // Middleware is attached to the page paths only: mounted at '/', a bare `.use()` would run for
@@ -78,12 +79,15 @@ const pageLimits: [string, RateLimitBinding, string][] = [
   ['/account/email', 'RATE_LIMIT_MAIL', 'change-email'],
   ['/account/delete', 'RATE_LIMIT_CREDENTIALS', 'delete-account'],
   ['/confirm-email-change', 'RATE_LIMIT_CREDENTIALS', 'confirm-email-change'],
+  ['/account/passkeys/remove', 'RATE_LIMIT_CREDENTIALS', 'passkey-remove'],
   ['/forgot-password', 'RATE_LIMIT_MAIL', 'forgot-password'],
   ['/resend-verification', 'RATE_LIMIT_MAIL', 'resend-verification'],
 ];
 
 const pages = new Hono<PageEnv>();
-for (const path of PAGE_PATHS) pages.use(path, pageHeaders, refuseForm);
+// Only the pages with passkey controls may run script (their own module, nothing inline).
+const scriptPaths = new Set<string>(['/signin', '/account', '/account/*']);
+for (const path of PAGE_PATHS) pages.use(path, scriptPaths.has(path) ? pageHeadersWithScript : pageHeaders, refuseForm);
 for (const [path, binding, route] of pageLimits) pages.post(path, limitPerClient(binding, route, tooManyRequests));
 pages
   .get('/', (c) => c.redirect('/account', 303))
@@ -96,4 +100,4 @@ pages
   .route('/', twoStepPages)
   .route('/', accountLifecyclePages);
 
-export const pageRoutes = new Hono<PageEnv>().route('/', styleRoutes).route('/', pages);
+export const pageRoutes = new Hono<PageEnv>().route('/', styleRoutes).route('/', passkeyScriptRoutes).route('/', pages);

@@ -14,6 +14,7 @@ import { Alert, Card, CsrfField, Field, Layout } from './layout';
 import { renderPage } from './render';
 import { noticeText } from './notices';
 import { DEFAULT_RETURN_PATH, allowedReturnUrl } from './return-url';
+import { PasskeySignIn } from './passkeys';
 
 interface LoginView {
   identifier?: string;
@@ -41,7 +42,7 @@ function LoginPage(props: LoginView) {
             name="identifier"
             label="Username or email"
             value={props.identifier ?? ''}
-            autocomplete="username"
+            autocomplete="username webauthn"
             error={errors.identifier}
             autofocus={!props.identifier}
           />
@@ -57,6 +58,7 @@ function LoginPage(props: LoginView) {
             Sign in
           </button>
         </form>
+        <PasskeySignIn returnTo={props.returnTo} />
         <p class="links">
           <a href="/forgot-password">Forgot password?</a>
           <a href="/register">Create account</a>

@@ -12,6 +12,9 @@ const notices = {
   verified: 'Your email address is verified. You can sign in now.',
   'email-change-sent': 'We sent a link to the new address. Open it to finish the change.',
   'account-deleted': 'Your account has been deleted.',
+  'passkey-added': 'Your passkey has been added. You can sign in with it now.',
+  'passkey-renamed': 'Your passkey has been renamed.',
+  'passkey-removed': 'That passkey has been removed.',
 } as const;
 
 export type NoticeKey = keyof typeof notices;

@@ -143,3 +143,52 @@ export const mfaChallenges = sqliteTable(
   },
   (table) => [index('mfa_challenges_expires_at').on(table.expiresAt)],
 );
+
+// Passkeys (WebAuthn). Each user gets one random user handle, made on their first passkey and
+// kept: authenticators store it with every passkey and send it back at sign-in.
+export const passkeyUserHandles = sqliteTable('passkey_user_handles', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  handle: text('handle').notNull().unique(),
+});
+
+// A credential id names one passkey of one user, so a second registration of it (by anyone) fails.
+export const passkeys = sqliteTable(
+  'passkeys',
+  {
+    id: text('id').primaryKey(),
+    credentialId: text('credential_id').notNull().unique(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    userHandle: text('user_handle').notNull(),
+    publicKey: text('public_key').notNull(),
+    algorithm: integer('algorithm').notNull(),
+    signCount: integer('sign_count').notNull(),
+    transports: text('transports').notNull(),
+    aaguid: text('aaguid').notNull(),
+    backupEligible: integer('backup_eligible', { mode: 'boolean' }).notNull(),
+    backedUp: integer('backed_up', { mode: 'boolean' }).notNull(),
+    name: text('name').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (table) => [index('passkeys_user_id').on(table.userId)],
+);
+
+// Issued ceremony challenges, in D1 rather than KV: using one is a conditional delete, so two
+// requests with the same challenge have exactly one winner (KV has no atomic read-and-delete).
+export const passkeyChallenges = sqliteTable(
+  'passkey_challenges',
+  {
+    id: text('id').primaryKey(),
+    challenge: text('challenge').notNull(),
+    ceremony: text('ceremony').notNull(),
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    userHandle: text('user_handle'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (table) => [index('passkey_challenges_expires_at').on(table.expiresAt)],
+);

@@ -22,6 +22,7 @@ export const problemCatalogue: Readonly<Record<ErrorCode, { status: ContentfulSt
   payload_too_large: { status: 413, title: 'The body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  passkey_refused: { status: 400, title: 'The passkey was refused' },
   internal: { status: 500, title: 'Internal error' },
   unavailable: { status: 503, title: 'Service unavailable' },
 };

@@ -2,7 +2,8 @@
 // carry tokens), no framing, a CSP, and no caching of auth responses or personal pages. The API
 // sends a CSP that allows nothing, on every response (errors and 404s included) without replacing
 // what a route set itself; the pages send a CSP that allows only their own stylesheet (no script
-// at all, so an injected tag can do nothing) and replace the API's. CORS is an explicit allowlist;
+// at all, so an injected tag can do nothing) and replace the API's, except that /signin and
+// /account may load this worker's own passkey module (never inline script). CORS is an explicit allowlist;
 // credentials are allowed only for listed origins, never for "*".
 import { cors } from 'hono/cors';
 import { createMiddleware } from 'hono/factory';
@@ -66,15 +67,23 @@ export const apiHeaders = securityHeaders({
  * HTML pages: their own stylesheet and images only. form-action also lists the
  * RETURN_URL_ALLOWLIST origins because Chromium applies it to the redirect after a form post.
  */
-export const pageHeaders = securityHeaders({
-  contentSecurityPolicy: (config) => ({
-    defaultSrc: ["'none'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'"],
-    formAction: ["'self'", ...new Set(config.RETURN_URL_ALLOWLIST.map((entry) => new URL(entry).origin))],
-    frameAncestors: ["'none'"],
-    baseUri: ["'none'"],
-  }),
+const pagePolicy = (config: Config): ContentSecurityPolicy => ({
+  defaultSrc: ["'none'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'"],
+  formAction: ["'self'", ...new Set(config.RETURN_URL_ALLOWLIST.map((entry) => new URL(entry).origin))],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+});
+
+export const pageHeaders = securityHeaders({ contentSecurityPolicy: pagePolicy, overwrite: true });
+
+/**
+ * The pages with passkey controls (/signin, /account): the same policy, plus this worker's own
+ * script module and its calls to the API. Still no inline script and no other origin.
+ */
+export const pageHeadersWithScript = securityHeaders({
+  contentSecurityPolicy: (config) => ({ ...pagePolicy(config), scriptSrc: ["'self'"], connectSrc: ["'self'"] }),
   overwrite: true,
 });
 

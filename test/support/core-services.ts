@@ -49,6 +49,8 @@ export function createCoreServices(
   const deferred: Array<Promise<void>> = [];
   const services: AccountServices = {
     users: storage.users,
+    passkeys: storage.passkeys,
+    relyingParty: { id: 'app.example', name: 'Latchkey', origins: ['https://app.example'] },
     sessions: storage.sessions,
     logins: storage.logins,
     emailTokens: storage.emailTokens,

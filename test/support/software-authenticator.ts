@@ -27,6 +27,8 @@ export interface Tampering {
   corruptSignature?: boolean;
   /** Sends this user handle instead of the credential's own. */
   userHandle?: string | null;
+  /** Registration: makes the new credential under this id (another user's, say). */
+  credentialId?: Uint8Array;
   /** Registration: the attestation format and statement to send instead of "none". */
   attestation?: { fmt: string; attStmt: Map<number | string, EncodableCbor> };
 }
@@ -70,7 +72,7 @@ export class SoftwareAuthenticator {
   ): Promise<RegistrationResponseJSON> {
     const { privateKey, coseKey } = await generateKeyPair(this.algorithm);
     const credential: SoftwareCredential = {
-      id: randomBytes(16),
+      id: tampering.credentialId ?? randomBytes(16),
       rpId: options.rp.id,
       userHandle: options.user.id,
       algorithm: this.algorithm,

@@ -5,6 +5,7 @@ import { createMemoryEmailTokenStore } from './email-tokens';
 import { createMemoryExpiredRecordStore } from './expired-records';
 import { createMemoryLoginStore } from './login-store';
 import { createMemoryMfaStore } from './mfa';
+import { createMemoryPasskeyStore } from './passkeys';
 import { createMemoryRevocationPublisher } from './revocations';
 import { createMemorySessionRepository } from './sessions';
 import { createMemoryTables } from './tables';
@@ -25,5 +26,6 @@ export function createMemoryStorage(clock: Clock) {
     expiredRecords: createMemoryExpiredRecordStore(tables),
     revocations: createMemoryRevocationPublisher(),
     userDirectory: createMemoryUserDirectory(tables),
+    passkeys: createMemoryPasskeyStore(tables),
   };
 }

@@ -1,0 +1,172 @@
+// Adding, listing, renaming and removing a signed-in user's passkeys. Adding or removing one is a
+// change of sign-in factors, so it needs the password again (ASVS 7.5.1) and mails a notice. The
+// challenge is bound to the user it was issued to and used by one conditional delete.
+import { type ConfirmPasswordDeps, confirmPassword } from './account-changes';
+import { AuthError } from './errors';
+import type { MailMessage } from './mail';
+import { type MailDeliveryDeps, sendAccountMail } from './mail-delivery';
+import type { Passkey } from './passkey-store';
+import { generateToken } from './random-token';
+import type { AccountServices } from './services';
+import type { Authenticated } from './session-flows';
+import { buildCreationOptions, ceremonyTimeoutMs, generateChallenge, generateUserHandle } from './webauthn/options';
+import { verifyRegistration } from './webauthn/registration';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  RegistrationResponseJSON,
+  WebAuthnRefusal,
+} from './webauthn/types';
+
+export type PasskeyDeps = Pick<AccountServices, 'passkeys' | 'relyingParty' | 'clock' | 'log'>;
+export type PasskeyChangeDeps = PasskeyDeps & ConfirmPasswordDeps & MailDeliveryDeps;
+
+/** A passkey as its owner sees it: no key material, no credential id. */
+export interface PasskeySummary {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export const DEFAULT_PASSKEY_NAME = 'Passkey';
+
+export function summarizePasskey(passkey: Passkey): PasskeySummary {
+  return {
+    id: passkey.id,
+    name: passkey.name,
+    createdAt: new Date(passkey.createdAt).toISOString(),
+    lastUsedAt: passkey.lastUsedAt === null ? null : new Date(passkey.lastUsedAt).toISOString(),
+  };
+}
+
+/** The refusal of a failed WebAuthn check, logged as `passkey.refused` with the check's code. */
+export function passkeyRefused(
+  services: Pick<AccountServices, 'log'>,
+  reason: WebAuthnRefusal | 'challenge_invalid' | 'credential_already_registered',
+  context: Record<string, unknown> = {},
+): AuthError {
+  services.log({ event: 'passkey.refused', reason, ...context });
+  const field = reason === 'challenge_invalid' ? 'challengeId' : 'credential';
+  const detail =
+    reason === 'challenge_invalid'
+      ? 'This challenge is unknown, used or expired. Ask for new options and try again.'
+      : 'The passkey response did not pass verification.';
+  return new AuthError('passkey_refused', detail, [{ field, message: reason }]);
+}
+
+export async function startPasskeyRegistration(
+  services: PasskeyChangeDeps,
+  auth: Authenticated,
+  password: string,
+): Promise<{ challengeId: string; options: PublicKeyCredentialCreationOptionsJSON }> {
+  await confirmPassword(services, auth, password, 'password');
+  const { user } = auth;
+  const handle = await services.passkeys.ensureUserHandle(user.id, generateUserHandle());
+  const existing = await services.passkeys.listForUser(user.id);
+  const now = services.clock.now();
+  const challengeId = generateToken(18);
+  const challenge = generateChallenge();
+  await services.passkeys.saveChallenge({
+    id: challengeId,
+    challenge,
+    ceremony: 'registration',
+    userId: user.id,
+    userHandle: handle,
+    createdAt: now,
+    expiresAt: now + ceremonyTimeoutMs,
+  });
+  const options = buildCreationOptions({
+    rp: { id: services.relyingParty.id, name: services.relyingParty.name },
+    user: { handle, name: user.email, displayName: user.displayName ?? user.username },
+    challenge,
+    excludeCredentials: existing.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports })),
+  });
+  return { challengeId, options };
+}
+
+export async function finishPasskeyRegistration(
+  services: PasskeyChangeDeps,
+  auth: Authenticated,
+  input: { challengeId: string; credential: RegistrationResponseJSON; name?: string | undefined },
+): Promise<PasskeySummary> {
+  const userId = auth.user.id;
+  const now = services.clock.now();
+  // Taken before verifying: a response is checked against a challenge no other request can use.
+  const issued = await services.passkeys.takeChallenge(input.challengeId, 'registration', now, userId);
+  if (!issued?.userHandle) throw passkeyRefused(services, 'challenge_invalid', { userId, ceremony: 'registration' });
+  const result = await verifyRegistration(input.credential, {
+    challenge: issued.challenge,
+    origins: services.relyingParty.origins,
+    rpId: services.relyingParty.id,
+  });
+  if (!result.ok) throw passkeyRefused(services, result.reason, { userId, ceremony: 'registration' });
+  const { passkey: verified } = result;
+  const passkey: Passkey = {
+    id: generateToken(12),
+    credentialId: verified.id,
+    userId,
+    userHandle: issued.userHandle,
+    publicKey: verified.publicKey,
+    algorithm: verified.algorithm,
+    signCount: verified.signCount,
+    transports: verified.transports,
+    aaguid: verified.aaguid,
+    backupEligible: verified.backupEligible,
+    backedUp: verified.backedUp,
+    name: input.name ?? DEFAULT_PASSKEY_NAME,
+    createdAt: now,
+    lastUsedAt: null,
+  };
+  if (!(await services.passkeys.add(passkey))) {
+    throw passkeyRefused(services, 'credential_already_registered', { userId, ceremony: 'registration' });
+  }
+  services.log({ event: 'passkey.added', userId, passkeyId: passkey.id, algorithm: passkey.algorithm });
+  sendPasskeyNotice(services, auth, `A passkey ("${passkey.name}") was added to`);
+  return summarizePasskey(passkey);
+}
+
+export async function listPasskeys(services: Pick<PasskeyDeps, 'passkeys'>, auth: Authenticated) {
+  return (await services.passkeys.listForUser(auth.user.id)).map(summarizePasskey);
+}
+
+export async function renamePasskey(
+  services: Pick<PasskeyDeps, 'passkeys'>,
+  auth: Authenticated,
+  id: string,
+  name: string,
+): Promise<PasskeySummary> {
+  const renamed = await services.passkeys.rename(auth.user.id, id, name);
+  if (!renamed) throw noSuchPasskey();
+  return summarizePasskey(renamed);
+}
+
+export async function removePasskey(
+  services: PasskeyChangeDeps,
+  auth: Authenticated,
+  id: string,
+  password: string,
+): Promise<void> {
+  await confirmPassword(services, auth, password, 'password');
+  const removed = await services.passkeys.remove(auth.user.id, id);
+  if (!removed) throw noSuchPasskey();
+  services.log({ event: 'passkey.removed', userId: auth.user.id, passkeyId: id });
+  sendPasskeyNotice(services, auth, `A passkey ("${removed.name}") was removed from`);
+}
+
+function noSuchPasskey() {
+  return new AuthError('not_found', 'You have no passkey with that id.');
+}
+
+function sendPasskeyNotice(services: MailDeliveryDeps, auth: Authenticated, change: string) {
+  const { appName } = services.settings.mail;
+  const text =
+    `Hello ${auth.user.username}, ${change} your ${appName} account. ` +
+    'If this was not you, change your password now and remove the passkeys you do not know.';
+  const message: MailMessage = {
+    to: auth.user.email,
+    subject: `The passkeys of your ${appName} account changed`,
+    text: `${text}\n`,
+    html: `<p>${text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)}</p>`,
+  };
+  sendAccountMail(services, 'passkey_changed', { userId: auth.user.id }, async () => message, { quota: false });
+}
