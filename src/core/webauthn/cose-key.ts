@@ -75,7 +75,14 @@ export async function verifyCoseSignature(
   } catch {
     return false; // e.g. an EC point that is not on the curve
   }
-  return crypto.subtle.verify(verifyParameters[key.algorithm], cryptoKey, raw, data);
+  // The casts say the bytes live in an ArrayBuffer (never shared memory), which Deno's stricter
+  // WebCrypto types ask for; workerd's accept any view.
+  return crypto.subtle.verify(
+    verifyParameters[key.algorithm],
+    cryptoKey,
+    raw as Uint8Array<ArrayBuffer>,
+    data as Uint8Array<ArrayBuffer>,
+  );
 }
 
 /** Checks a signature over what authenticators sign: authenticatorData || SHA-256(clientDataJSON) (§6.3.3). */
@@ -85,7 +92,9 @@ export async function verifyAssertionSignature(
   authData: Uint8Array,
   clientDataJSON: Uint8Array,
 ): Promise<boolean> {
-  const clientDataHash = new Uint8Array(await crypto.subtle.digest('SHA-256', clientDataJSON));
+  const clientDataHash = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', clientDataJSON as Uint8Array<ArrayBuffer>),
+  );
   const message = new Uint8Array(authData.length + clientDataHash.length);
   message.set(authData);
   message.set(clientDataHash, authData.length);
