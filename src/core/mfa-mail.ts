@@ -6,7 +6,7 @@ import type { User } from './users';
 
 export type MfaNotice = 'mfa_enabled' | 'mfa_disabled' | 'mfa_removed_by_support' | 'recovery_code_used';
 
-const notices: Record<MfaNotice, { subject: (app: string) => string; happened: string; ifNotYou?: string }> = {
+const notices: Record<MfaNotice, { subject: (app: string) => string; happened: string }> = {
   mfa_enabled: {
     subject: (app) => `Two-step sign-in is on for your ${app} account`,
     happened: 'two-step sign-in was turned on for your account, and your other sessions were signed out.',
@@ -17,10 +17,7 @@ const notices: Record<MfaNotice, { subject: (app: string) => string; happened: s
   },
   mfa_removed_by_support: {
     subject: (app) => `Two-step sign-in is off for your ${app} account`,
-    happened:
-      'support turned off two-step sign-in for your account, so signing in now needs only your password. ' +
-      'You can set it up again on your account page.',
-    ifNotYou: 'If you did not ask for this',
+    happened: 'two-step sign-in was turned off for your account by support.',
   },
   recovery_code_used: {
     subject: (app) => `A recovery code was used for your ${app} account`,
@@ -37,9 +34,9 @@ export function mfaNoticeMessage(
   user: Pick<User, 'email' | 'username'>,
   context: MailContext,
 ): MailMessage {
-  const { subject, happened, ifNotYou = 'If this was not you' } = notices[kind];
+  const { subject, happened } = notices[kind];
   const text =
-    `Hello ${user.username}, ${happened} ${ifNotYou}, reset your password now at ` +
+    `Hello ${user.username}, ${happened} If this was not you, reset your password now at ` +
     `${new URL('/forgot-password', context.appUrl)} and contact support.`;
   return { to: user.email, subject: subject(context.appName), text: `${text}\n`, html: `<p>${escapeHtml(text)}</p>` };
 }

@@ -396,12 +396,9 @@ export const routeDocs: RouteDoc[] = [
     method: 'delete',
     path: '/admin/users/:id/mfa',
     tag: 'Admin',
-    summary: 'Remove the user’s second factors (TOTP, recovery codes, pending sign-in challenges).',
-    description:
-      'For a user who lost both the authenticator app and the recovery codes: the password alone signs in ' +
-      'again. The user is mailed a notice when a factor was on. Sessions are left alone.',
+    summary: 'Remove the user’s second factors (a notice is mailed).',
     admin: true,
-    responses: { 204: { description: 'No second factor is left.' } },
+    responses: { 204: { description: 'Removed.' } },
   },
   {
     method: 'get',

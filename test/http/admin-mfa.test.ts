@@ -145,9 +145,8 @@ describe('removing a user’s second factors (DELETE /admin/users/:id/mfa)', () 
     expect(request.url).toBe('https://api.resend.com/emails');
     expect(request.headers.get('authorization')).toBe('Bearer re_test_key');
     const text =
-      `Hello ${identity.username}, support turned off two-step sign-in for your account, so signing in now ` +
-      'needs only your password. You can set it up again on your account page. If you did not ask for this, ' +
-      'reset your password now at https://auth.example/forgot-password and contact support.';
+      `Hello ${identity.username}, two-step sign-in was turned off for your account by support. If this was ` +
+      'not you, reset your password now at https://auth.example/forgot-password and contact support.';
     expect(await request.json()).toEqual({
       from: 'Latchkey <auth@example.com>',
       to: [identity.email],
