@@ -39,9 +39,13 @@ describe('the OpenAPI document', () => {
   });
 
   it('lists the problem codes each status of a route can carry', () => {
-    const login = openApiDocument().paths['/auth/login']!.post!;
+    const document = openApiDocument();
+    const login = document.paths['/auth/login']!.post!;
     const codesAt = (status: string) => {
-      const response = login.responses[status] as OpenApiResponse;
+      const entry = login.responses[status] as OpenApiResponse | { $ref: string };
+      // A status that is only problems refers to a response component shared by every route with those codes.
+      const response =
+        '$ref' in entry ? document.components.responses[entry.$ref.replace('#/components/responses/', '')]! : entry;
       const schema = response.content!['application/problem+json']!.schema as {
         allOf: [unknown, { properties: { code: { enum: string[] } } }];
       };
@@ -51,6 +55,7 @@ describe('the OpenAPI document', () => {
     expect(codesAt('401')).toEqual(['invalid_credentials']);
     expect(codesAt('403')).toEqual(['email_not_verified', 'mfa_required', 'account_disabled']);
     expect(codesAt('415')).toEqual(['unsupported_media_type']);
+    expect(login.responses['415']).toEqual({ $ref: '#/components/responses/UnsupportedMediaType' });
   });
 
   it('turns Hono path parameters into OpenAPI ones', () => {

@@ -6,8 +6,8 @@ import { ROTATED_TOKEN_MEMORY_MS } from '../src/core/sessions';
 const NOW = Date.UTC(2026, 10, 30, 12);
 
 /** A store holding `rows` of each kind, deleting up to `limit` per call and recording each call. */
-function storeWith(rows: { sessions?: number; refreshTokens?: number; counters?: number }) {
-  const left = { sessions: 0, refreshTokens: 0, counters: 0, ...rows };
+function storeWith(rows: { sessions?: number; refreshTokens?: number; mfaChallenges?: number; counters?: number }) {
+  const left = { sessions: 0, refreshTokens: 0, mfaChallenges: 0, counters: 0, ...rows };
   const calls: string[] = [];
   const take = (kind: keyof typeof left, limit: number) => {
     const deleted = Math.min(limit, left[kind]);
@@ -22,6 +22,10 @@ function storeWith(rows: { sessions?: number; refreshTokens?: number; counters?:
     deleteForgottenRefreshTokens(rotatedBefore, limit) {
       calls.push(`refresh tokens < ${rotatedBefore}`);
       return take('refreshTokens', limit);
+    },
+    deleteExpiredMfaChallenges(now, limit) {
+      calls.push(`mfa challenges <= ${now}`);
+      return take('mfaChallenges', limit);
     },
     deleteSpentCounters(prefix, { windowStartedBy, now }, limit) {
       calls.push(`${prefix} started <= ${windowStartedBy}, unblocked at ${now}`);
@@ -39,21 +43,27 @@ describe('deleting expired records', () => {
       counterFamilies: [],
       limits: { batchSize: 2, maxBatches: 10 },
     });
-    expect(deleted).toEqual({ sessions: 5, refreshTokens: 0, counters: {}, incomplete: false });
+    expect(deleted).toEqual({ sessions: 5, refreshTokens: 0, mfaChallenges: 0, counters: {}, incomplete: false });
     expect(calls.filter((call) => call.startsWith('sessions'))).toHaveLength(3);
     expect(calls.filter((call) => call.startsWith('refresh'))).toHaveLength(1);
   });
 
   it('does no more than maxBatches statements per kind and says that some are left', async () => {
-    const { store, calls, left } = storeWith({ sessions: 100, refreshTokens: 100, counters: 100 });
+    const { store, calls, left } = storeWith({ sessions: 100, refreshTokens: 100, mfaChallenges: 100, counters: 100 });
     const deleted = await deleteExpiredRecords(store, {
       now: NOW,
       counterFamilies: [{ prefix: 'login:', windowMs: 1000 }],
       limits: { batchSize: 3, maxBatches: 4 },
     });
-    expect(deleted).toEqual({ sessions: 12, refreshTokens: 12, counters: { 'login:': 12 }, incomplete: true });
-    expect(calls).toHaveLength(12);
-    expect(left).toEqual({ sessions: 88, refreshTokens: 88, counters: 88 });
+    expect(deleted).toEqual({
+      sessions: 12,
+      refreshTokens: 12,
+      mfaChallenges: 12,
+      counters: { 'login:': 12 },
+      incomplete: true,
+    });
+    expect(calls).toHaveLength(16);
+    expect(left).toEqual({ sessions: 88, refreshTokens: 88, mfaChallenges: 88, counters: 88 });
   });
 
   it('keeps rotated refresh tokens for the reuse memory and each counter for its own window', async () => {
@@ -65,6 +75,7 @@ describe('deleting expired records', () => {
     expect(calls).toEqual([
       `sessions <= ${NOW}`,
       `refresh tokens < ${NOW - ROTATED_TOKEN_MEMORY_MS}`,
+      `mfa challenges <= ${NOW}`,
       `login: started <= ${NOW - 900_000}, unblocked at ${NOW}`,
       `mail: started <= ${NOW - 3_600_000}, unblocked at ${NOW}`,
     ]);

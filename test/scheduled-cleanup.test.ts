@@ -69,7 +69,22 @@ async function setCounter(key: string, count: number, windowStartedAt: number, b
     .run();
 }
 
-async function exists(table: 'sessions' | 'refresh_tokens' | 'throttle_counters', column: string, value: string) {
+/** A pending two-step sign-in challenge (an mfaToken's row) expiring at `expiresAt`; returns its digest. */
+async function newMfaChallenge(userId: string, expiresAt: number) {
+  const digest = await digestToken(generateToken());
+  await env.DB.prepare(
+    `insert into mfa_challenges (token_digest, user_id, expires_at, failed_attempts) values (?1, ?2, ?3, 0)`,
+  )
+    .bind(digest, userId, expiresAt)
+    .run();
+  return digest;
+}
+
+async function exists(
+  table: 'sessions' | 'refresh_tokens' | 'throttle_counters' | 'mfa_challenges',
+  column: string,
+  value: string,
+) {
   const row = await env.DB.prepare(`select count(*) as n from ${table} where ${column} = ?`)
     .bind(value)
     .first<{ n: number }>();
@@ -79,6 +94,7 @@ async function exists(table: 'sessions' | 'refresh_tokens' | 'throttle_counters'
 const sessionExists = (id: string) => exists('sessions', 'id', id);
 const refreshTokenExists = (digest: string) => exists('refresh_tokens', 'digest', digest);
 const counterExists = (key: string) => exists('throttle_counters', 'key', key);
+const mfaChallengeExists = (digest: string) => exists('mfa_challenges', 'token_digest', digest);
 
 describe('scheduled cleanup', () => {
   it('deletes sessions that have expired, with their refresh tokens, and keeps live ones', async () => {
@@ -118,6 +134,43 @@ describe('scheduled cleanup', () => {
     expect(await refreshTokenExists(remembered)).toBe(true);
     expect(await refreshTokenExists(current)).toBe(true);
     expect(await sessionExists(session.id)).toBe(true);
+  });
+
+  it('deletes two-step sign-in challenges that have expired, and keeps live ones', async () => {
+    const clock = new TestClock();
+    const now = clock.now();
+    const userId = await newUserId(now - DAY);
+    const live = await newMfaChallenge(userId, now + 1);
+    const expired = await newMfaChallenge(userId, now - MINUTE);
+    const expiringNow = await newMfaChallenge(userId, now);
+    const logs: string[] = [];
+
+    await runCleanup(clock, { logs });
+
+    expect(await mfaChallengeExists(live)).toBe(true);
+    expect(await mfaChallengeExists(expired)).toBe(false);
+    expect(await mfaChallengeExists(expiringNow)).toBe(false);
+    expect(JSON.parse(logs[0]!)).toMatchObject({ event: 'cleanup.completed', mfaChallenges: 2 });
+  });
+
+  it('deletes expired two-step sign-in challenges in bounded batches too', async () => {
+    const clock = new TestClock();
+    const now = clock.now();
+    const userId = await newUserId(now - DAY);
+    const expired = [];
+    for (let i = 0; i < 5; i += 1) expired.push(await newMfaChallenge(userId, now - MINUTE + i));
+    const logs: string[] = [];
+    const limits = { batchSize: 2, maxBatches: 2 };
+
+    await runCleanup(clock, { limits, logs });
+    const left = [];
+    for (const digest of expired) if (await mfaChallengeExists(digest)) left.push(digest);
+    expect(left).toHaveLength(1);
+    expect(JSON.parse(logs[0]!)).toMatchObject({ mfaChallenges: 4, incomplete: true });
+
+    await runCleanup(clock, { limits, logs });
+    expect(await mfaChallengeExists(left[0]!)).toBe(false);
+    expect(JSON.parse(logs[1]!)).toMatchObject({ incomplete: false });
   });
 
   it('deletes counters whose window and lock-out are both over, and keeps counters still in force', async () => {

@@ -4,6 +4,8 @@
 import { bytesToBase64Url, base64UrlToBytes } from './encoding';
 import { AuthError } from './errors';
 import { counterKeysOf } from './login-throttle';
+import type { MailDeliveryDeps } from './mail-delivery';
+import { sendMfaNotice } from './mfa-mail';
 import { publishRevocation } from './revocations';
 import type { AccountServices } from './services';
 import { type PublicUser, type User, toPublicUser } from './users';
@@ -16,6 +18,8 @@ export interface UserDirectory {
    */
   search(input: { prefix: string; limit: number; after: PageCursor | null }): Promise<User[]>;
   countLiveSessions(userId: string, now: number): Promise<number>;
+  /** The second factors the user has turned on (`totp`, ...), in one cheap read. */
+  listSecondFactors(userId: string): Promise<string[]>;
 }
 
 export interface PageCursor {
@@ -30,13 +34,13 @@ export interface AdminUser extends PublicUser {
 
 export interface AdminUserDetail extends AdminUser {
   sessionCount: number;
-  /** The sign-in factors set up; `password` for every account today. */
+  /** The sign-in factors set up: `password` for every account, then each second factor that is on. */
   factors: string[];
 }
 
 export type AdminDeps = Pick<
   AccountServices,
-  'users' | 'sessions' | 'userDirectory' | 'throttle' | 'revocations' | 'clock' | 'log'
+  'users' | 'sessions' | 'userDirectory' | 'throttle' | 'revocations' | 'mfa' | 'clock' | 'log'
 >;
 
 export const ADMIN_PAGE_MAX = 100;
@@ -102,9 +106,12 @@ async function existingUser(services: Pick<AdminDeps, 'users'>, userId: string):
 
 export async function getUser(services: AdminDeps, userId: string): Promise<AdminUserDetail> {
   const user = await existingUser(services, userId);
-  const sessionCount = await services.userDirectory.countLiveSessions(userId, services.clock.now());
+  const [sessionCount, secondFactors] = await Promise.all([
+    services.userDirectory.countLiveSessions(userId, services.clock.now()),
+    services.userDirectory.listSecondFactors(userId),
+  ]);
   services.log({ event: 'admin.user_viewed', userId });
-  return { ...toAdminUser(user), sessionCount, factors: ['password'] };
+  return { ...toAdminUser(user), sessionCount, factors: ['password', ...secondFactors] };
 }
 
 export async function setUserDisabled(services: AdminDeps, userId: string, disabled: boolean): Promise<AdminUser> {
@@ -140,4 +147,18 @@ export async function markUserEmailVerified(services: AdminDeps, userId: string)
   await services.users.markEmailVerified(userId, user.email, now);
   services.log({ event: 'admin.email_verified', userId });
   return toAdminUser(await existingUser(services, userId));
+}
+
+/**
+ * Support's answer to a user who lost both the authenticator app and the recovery codes: removes
+ * every second factor (and pending sign-in challenges), so the password alone signs in again. The
+ * owner is mailed, so a reset they did not ask for does not go unnoticed. Sessions are left alone
+ * (`revokeUserSessions` ends them when support wants that too).
+ */
+export async function removeSecondFactors(services: AdminDeps & MailDeliveryDeps, userId: string): Promise<void> {
+  const user = await existingUser(services, userId);
+  const removed = await services.mfa.removeFactors(userId);
+  services.log({ event: 'admin.mfa_removed', userId, removed });
+  // No notice when nothing was on: the mail would report a change that did not happen.
+  if (removed) sendMfaNotice(services, 'mfa_removed_by_support', user);
 }

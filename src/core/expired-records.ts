@@ -20,6 +20,8 @@ export interface ExpiredRecordStore {
    * or before `windowStartedBy`, and which are not blocked after `now`.
    */
   deleteSpentCounters(prefix: string, bounds: { windowStartedBy: number; now: number }, limit: number): Promise<number>;
+  /** Deletes up to `limit` two-step sign-in challenges (mfaTokens) that expired at or before `now`. */
+  deleteExpiredMfaChallenges(now: number, limit: number): Promise<number>;
 }
 
 /**
@@ -49,13 +51,14 @@ export interface ExpiredRecordLimits {
   maxBatches: number;
 }
 
-// 4 kinds x 10 statements stays under the 50 queries a free-plan invocation may make; 1,000
+// 5 kinds x 10 statements is at most the 50 queries a free-plan invocation may make; 1,000
 // rows a statement keeps each delete (and its cascade) well inside D1's per-query time limit.
 export const DEFAULT_EXPIRED_RECORD_LIMITS: ExpiredRecordLimits = { batchSize: 1000, maxBatches: 10 };
 
 export interface DeletedCounts {
   sessions: number;
   refreshTokens: number;
+  mfaChallenges: number;
   counters: Record<string, number>;
   /** True when some kind hit `maxBatches` with a full last batch: more may be left for the next run. */
   incomplete: boolean;
@@ -87,6 +90,8 @@ export async function deleteExpiredRecords(
   const refreshTokens = await inBatches(() =>
     store.deleteForgottenRefreshTokens(now - ROTATED_TOKEN_MEMORY_MS, batchSize),
   );
+  // An expired mfaToken is refused whatever its row says; the row only waits here to be deleted.
+  const mfaChallenges = await inBatches(() => store.deleteExpiredMfaChallenges(now, batchSize));
   const counters: Record<string, number> = {};
   for (const { prefix, windowMs } of counterFamilies) {
     // A hit on a counter whose window started windowMs ago or earlier restarts it at 1, so deleting
@@ -95,5 +100,5 @@ export async function deleteExpiredRecords(
       store.deleteSpentCounters(prefix, { windowStartedBy: now - windowMs, now }, batchSize),
     );
   }
-  return { sessions, refreshTokens, counters, incomplete };
+  return { sessions, refreshTokens, mfaChallenges, counters, incomplete };
 }

@@ -4,7 +4,7 @@ import type { MailContext, MailMessage } from './mail';
 import { type MailDeliveryDeps, sendAccountMail } from './mail-delivery';
 import type { User } from './users';
 
-export type MfaNotice = 'mfa_enabled' | 'mfa_disabled' | 'recovery_code_used';
+export type MfaNotice = 'mfa_enabled' | 'mfa_disabled' | 'mfa_removed_by_support' | 'recovery_code_used';
 
 const notices: Record<MfaNotice, { subject: (app: string) => string; happened: string }> = {
   mfa_enabled: {
@@ -14,6 +14,10 @@ const notices: Record<MfaNotice, { subject: (app: string) => string; happened: s
   mfa_disabled: {
     subject: (app) => `Two-step sign-in is off for your ${app} account`,
     happened: 'two-step sign-in was turned off for your account, and your other sessions were signed out.',
+  },
+  mfa_removed_by_support: {
+    subject: (app) => `Two-step sign-in is off for your ${app} account`,
+    happened: 'two-step sign-in was turned off for your account by support.',
   },
   recovery_code_used: {
     subject: (app) => `A recovery code was used for your ${app} account`,

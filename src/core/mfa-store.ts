@@ -56,6 +56,11 @@ export interface MfaStore {
   replaceRecoveryCodes(userId: string, codeDigests: string[], now: number): Promise<boolean>;
   /** Removes the factor and the recovery codes, and ends every session but `keepSessionId`. */
   disableTotp(userId: string, keepSessionId: string): Promise<void>;
+  /**
+   * Support's reset (admin API): removes the factor, the recovery codes and the pending challenges
+   * in one transaction, sessions untouched. True when an enabled factor was among them.
+   */
+  removeFactors(userId: string): Promise<boolean>;
   createChallenge(tokenDigest: string, userId: string, expiresAt: number): Promise<void>;
   /** A challenge that is unexpired and under the failure limit, with what verifying it needs. */
   findChallenge(claim: ChallengeClaim): Promise<MfaChallenge | null>;

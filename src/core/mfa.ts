@@ -2,7 +2,8 @@
 // a code works once (the accepted time step and a used recovery code are consumed by conditional
 // writes, tied to the mfaToken's deletion), code guessing spends the account's login failure
 // counter like password guessing, TOTP secrets are stored encrypted (data-encryption.ts) and
-// recovery codes as digests, and nothing but the owner with password and code removes a factor.
+// recovery codes as digests, and nothing but the owner with password and code removes a factor
+// (or support, through the admin API: admin.ts).
 import { encodeBase32 } from './base32';
 import { type ConfirmPasswordDeps, confirmPassword } from './account-changes';
 import { decryptData, encryptData } from './data-encryption';

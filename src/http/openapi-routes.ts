@@ -481,6 +481,14 @@ export const routeDocs: RouteDoc[] = [
     problems: ['invalid_credentials', 'not_found', 'forbidden', 'rate_limited'],
   },
   {
+    method: 'delete',
+    path: '/admin/users/:id/mfa',
+    tag: 'Admin',
+    summary: 'Remove the user’s second factors (a notice is mailed).',
+    admin: true,
+    responses: { 204: { description: 'Removed.' } },
+  },
+  {
     method: 'get',
     path: '/.well-known/jwks.json',
     tag: 'Service',

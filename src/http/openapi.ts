@@ -140,7 +140,17 @@ function parametersOf(route: RouteDoc): OpenApiOperation['parameters'] {
   return parameters.length > 0 ? parameters : undefined;
 }
 
-function operationOf(route: RouteDoc, path: string, schemaNameOf: (schema: z.ZodType, fallback: string) => string) {
+/** `rate_limited` -> `RateLimited`: the component name of a problem code's shared response. */
+function problemResponseName(code: ErrorCode): string {
+  return code.replace(/(^|_)([a-z])/g, (_, _sep: string, letter: string) => letter.toUpperCase());
+}
+
+function operationOf(
+  route: RouteDoc,
+  path: string,
+  schemaNameOf: (schema: z.ZodType, fallback: string) => string,
+  problemResponses: Map<string, ErrorCode[]>,
+) {
   const operationId = operationIdOf(route.method, path);
   const aliasOf = path === route.path ? undefined : `Same as \`${route.method.toUpperCase()} ${route.path}\`.`;
   const description = [aliasOf, route.description].filter(Boolean).join(' ');
@@ -165,6 +175,13 @@ function operationOf(route: RouteDoc, path: string, schemaNameOf: (schema: z.Zod
   }
   for (const [status, codes] of codesByStatus) {
     const existing = responses[status] as OpenApiResponse | undefined;
+    // A status that is only problems is the same wherever those codes meet: a shared component.
+    if (!existing) {
+      const name = codes.map(problemResponseName).join('Or');
+      problemResponses.set(name, codes);
+      responses[status] = { $ref: `#/components/responses/${name}` };
+      continue;
+    }
     const titles = codes.map((code) => problemCatalogue[code].title).join('; ');
     const headers = status === 401 ? { ...existing?.headers, ...challengeHeader } : existing?.headers;
     responses[status] = {
@@ -204,10 +221,11 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[] = routeDocs): O
   for (const [schema, name] of namedSchemas) schemaNameOf(schema, name);
 
   const paths: OpenApiDocument['paths'] = {};
+  const problemResponses = new Map<string, ErrorCode[]>();
   for (const route of routes) {
     for (const path of [route.path, ...(route.aliases ?? [])]) {
       const item = (paths[openApiPath(path)] ??= {});
-      item[route.method] = operationOf(route, path, schemaNameOf);
+      item[route.method] = operationOf(route, path, schemaNameOf, problemResponses);
     }
   }
 
@@ -219,6 +237,16 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[] = routeDocs): O
   const responses: Record<string, OpenApiResponse> = {};
   for (const [name, code] of Object.entries(globalResponses)) {
     responses[name] = { description: `${problemCatalogue[code].title}.`, content: problemContent([code]) };
+  }
+  // The shared problem-only responses that operations refer to (see operationOf).
+  for (const [name, codes] of problemResponses) {
+    if (responses[name]) continue;
+    const unauthorized = problemCatalogue[codes[0]!].status === 401;
+    responses[name] = {
+      description: `${codes.map((code) => problemCatalogue[code].title).join('; ')}.`,
+      ...(unauthorized && { headers: challengeHeader }),
+      content: problemContent(codes),
+    };
   }
   responses.MethodNotAllowed!.headers = {
     allow: { description: 'The methods the path answers.', schema: { type: 'string' } },

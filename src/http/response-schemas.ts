@@ -62,7 +62,7 @@ export const adminUserEnvelopeSchema = z.strictObject({ user: adminUserSchema })
 export const adminUserDetailSchema = z.strictObject({
   ...adminUserSchema.shape,
   sessionCount: z.int().nonnegative().meta({ description: 'Live sessions of the user.' }),
-  factors: z.array(z.string()).meta({ description: 'Sign-in factors set up, e.g. `password`.' }),
+  factors: z.array(z.string()).meta({ description: 'Sign-in factors set up, e.g. `password`, `totp`.' }),
 });
 export const adminUserListSchema = z.strictObject({
   users: z.array(adminUserSchema),

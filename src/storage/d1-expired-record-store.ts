@@ -11,6 +11,10 @@ export function createD1ExpiredRecordStore(d1: D1Database): ExpiredRecordStore {
   const forgottenRefreshTokens = d1.prepare(
     'delete from refresh_tokens where rowid in (select rowid from refresh_tokens where rotated_at < ?1 limit ?2) returning 1',
   );
+  // The mfa_challenges_expires_at index finds them without a scan.
+  const expiredMfaChallenges = d1.prepare(
+    'delete from mfa_challenges where rowid in (select rowid from mfa_challenges where expires_at <= ?1 limit ?2) returning 1',
+  );
   const spentCounters = d1.prepare(`
     delete from throttle_counters where rowid in (
       select rowid from throttle_counters
@@ -26,6 +30,7 @@ export function createD1ExpiredRecordStore(d1: D1Database): ExpiredRecordStore {
     deleteExpiredSessions: async (now, limit) => deletedRows(await expiredSessions.bind(now, limit).all()),
     deleteForgottenRefreshTokens: async (rotatedBefore, limit) =>
       deletedRows(await forgottenRefreshTokens.bind(rotatedBefore, limit).all()),
+    deleteExpiredMfaChallenges: async (now, limit) => deletedRows(await expiredMfaChallenges.bind(now, limit).all()),
     deleteSpentCounters: async (prefix, { windowStartedBy, now }, limit) =>
       deletedRows(await spentCounters.bind(prefix, windowStartedBy, now, limit).all()),
   };

@@ -150,6 +150,15 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
       ]);
     },
 
+    async removeFactors(userId) {
+      const [factor] = await d1.batch([
+        d1.prepare('delete from totp_factors where user_id = ?1 returning enabled_at').bind(userId),
+        d1.prepare('delete from recovery_codes where user_id = ?1').bind(userId),
+        d1.prepare('delete from mfa_challenges where user_id = ?1').bind(userId),
+      ]);
+      return (factor!.results as { enabled_at: number | null }[]).some((row) => row.enabled_at !== null);
+    },
+
     async createChallenge(tokenDigest, userId, expiresAt) {
       await d1
         .prepare(

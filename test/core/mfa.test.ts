@@ -2,6 +2,7 @@
 // as D1 under Promise.all, and the flows' answers.
 import { describe, expect, it } from 'vitest';
 import { decodeBase32 } from '../../src/core/base32';
+import { getUser, removeSecondFactors } from '../../src/core/admin';
 import { AuthError } from '../../src/core/errors';
 import { login } from '../../src/core/login';
 import { confirmTotp, getMfaStatus, startTotpSetup, verifyMfa } from '../../src/core/mfa';
@@ -96,5 +97,30 @@ describe('two-step sign-in (core)', () => {
       to: user.email,
       subject: 'A recovery code was used for your Latchkey account',
     });
+  });
+});
+
+describe('support removing second factors (core)', () => {
+  it('removes the factor and pending sign-ins, lists the factors, and mails the owner once', async () => {
+    const fixture = createCoreServices();
+    const { user } = await userWithTotp(fixture);
+    const token = await mfaToken(fixture, user);
+    expect((await getUser(fixture.services, user.id)).factors).toEqual(['password', 'totp']);
+    fixture.mails.length = 0;
+
+    await Promise.all([removeSecondFactors(fixture.services, user.id), removeSecondFactors(fixture.services, user.id)]);
+    await fixture.settle();
+
+    expect((await getUser(fixture.services, user.id)).factors).toEqual(['password']);
+    await expect(verifyMfa(fixture.services, { mfaToken: token, code: '000000', userAgent })).rejects.toMatchObject({
+      code: 'invalid_token',
+    });
+    await expect(
+      login(fixture.services, { identifier: user.username, password: user.password, userAgent }),
+    ).resolves.toMatchObject({ accessToken: expect.any(String) });
+    expect(fixture.mails.map((mail) => [mail.to, mail.subject])).toEqual([
+      [user.email, 'Two-step sign-in is off for your Latchkey account'],
+    ]);
+    await expect(removeSecondFactors(fixture.services, 'no-such-user')).rejects.toMatchObject({ code: 'not_found' });
   });
 });

@@ -1,6 +1,7 @@
 // The admin API, for the deployer's tools and support staff (never for browsers): find users,
 // look one up, disable or enable, end their sessions, delete, mark the address verified. Every
-// route is behind requireAdmin. DELETE /admin/users/:id/mfa arrives with the second-factor issue.
+// route is behind requireAdmin. DELETE /admin/users/:id/mfa removes the second factors (support's
+// answer to a user who lost both the app and the recovery codes).
 import { Hono } from 'hono';
 import * as admin from '../../core/admin';
 import type { AppEnv } from '../../web/context';
@@ -35,6 +36,10 @@ export const adminRoutes = new Hono<AppEnv>()
   .post('/users/:id/verify-email', validParams(userIdParam), async (c) =>
     c.json({ user: await admin.markUserEmailVerified(c.var.services, c.req.valid('param').id) }),
   )
+  .delete('/users/:id/mfa', validParams(userIdParam), async (c) => {
+    await admin.removeSecondFactors(c.var.services, c.req.valid('param').id);
+    return c.body(null, 204);
+  })
   .delete('/users/:id', validParams(userIdParam), async (c) => {
     await admin.deleteUser(c.var.services, c.req.valid('param').id);
     return c.body(null, 204);

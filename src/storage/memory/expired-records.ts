@@ -27,6 +27,13 @@ export function createMemoryExpiredRecordStore(tables: MemoryTables): ExpiredRec
         (t) => t.rotatedAt !== null && t.rotatedAt < rotatedBefore,
         (digest) => tables.refreshTokens.delete(digest),
       ),
+    deleteExpiredMfaChallenges: async (now, limit) =>
+      deleteUpTo(
+        tables.mfaChallenges,
+        limit,
+        (c) => c.expiresAt <= now,
+        (digest) => tables.mfaChallenges.delete(digest),
+      ),
     async deleteSpentCounters(prefix, { windowStartedBy, now }, limit) {
       return deleteUpTo(
         new Map([...tables.counters].filter(([key]) => key.startsWith(prefix))),

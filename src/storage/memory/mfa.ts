@@ -79,6 +79,16 @@ export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
       endOtherSessions(userId, keepSessionId);
     },
 
+    async removeFactors(userId) {
+      const wasEnabled = tables.totpFactors.get(userId)?.enabledAt != null;
+      tables.totpFactors.delete(userId);
+      tables.recoveryCodes.delete(userId);
+      for (const [digest, row] of tables.mfaChallenges) {
+        if (row.userId === userId) tables.mfaChallenges.delete(digest);
+      }
+      return wasEnabled;
+    },
+
     async createChallenge(tokenDigest, userId, expiresAt) {
       tables.mfaChallenges.set(tokenDigest, { userId, expiresAt, failedAttempts: 0 });
     },

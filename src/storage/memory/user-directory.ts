@@ -18,6 +18,11 @@ export function createMemoryUserDirectory(tables: MemoryTables): UserDirectory {
         .map((user) => ({ ...user }));
     },
 
+    async listSecondFactors(userId) {
+      const checks: [name: string, isOn: boolean][] = [['totp', tables.totpFactors.get(userId)?.enabledAt != null]];
+      return checks.filter(([, isOn]) => isOn).map(([name]) => name);
+    },
+
     async countLiveSessions(userId, now) {
       return [...tables.sessions.values()].filter(
         (session) => session.userId === userId && session.expiresAt > now && isBoundToCurrentPassword(tables, session),
