@@ -13,6 +13,7 @@ import { userColumns } from './user-columns';
  */
 const secondFactorsQuery = `select ${[
   'exists (select 1 from totp_factors where user_id = ?1 and enabled_at is not null) as totp',
+  'exists (select 1 from passkeys where user_id = ?1) as passkey',
 ].join(', ')}`;
 
 /** Above every character a lowercased username or email may hold, in SQLite's binary order. */
