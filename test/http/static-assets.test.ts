@@ -1,5 +1,5 @@
-// The common-password list is a static asset (public/common-passwords.json, wrangler.toml
-// [assets]) read through the ASSETS binding, not part of the bundle; without it no password passes.
+// The static assets (public/, wrangler.toml [assets], the ASSETS binding): the common-password
+// list and the OpenAPI document are read from there, not bundled; without them nothing passes unchecked.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createHarness, uniqueIdentity } from '../support/harness';
@@ -32,5 +32,21 @@ describe('common-password list from the static assets', () => {
     served = true;
     const accepted = await harness.request('/auth/register', { method: 'POST', json: identity });
     expect(accepted.status).toBe(201);
+  });
+});
+
+describe('OpenAPI document from the static assets', () => {
+  it('serves public/openapi.json at /openapi.json with its cache lifetime', async () => {
+    const response = await createHarness().request('/openapi.json');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(((await response.json()) as { openapi: string }).openapi).toBe('3.1.0');
+  });
+
+  it('answers 503 unavailable when the asset cannot be read', async () => {
+    const assets = { fetch: async () => new Response('gone', { status: 404 }) } as unknown as Fetcher;
+    const response = await createHarness({ env: { ASSETS: assets } }).request('/openapi.json');
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ code: 'unavailable' });
   });
 });
