@@ -1,8 +1,10 @@
 // Deno's bindings: the same Env the Worker gets, made from environment variables (the same names,
 // validated by the same src/config.ts) and Deno's resources. The database is a D1 facade over
 // SQLite (DATABASE_PATH, a local file) or a libSQL server (LIBSQL_URL, LIBSQL_AUTH_TOKEN); KV and
-// the per-client limits live in Deno KV (KV_PATH locally; Deno Deploy's KV when deployed).
+// the per-client limits live in Deno KV (KV_PATH locally; Deno Deploy's KV when deployed); the
+// static assets (ASSETS) are the public/ folder.
 import type { Env } from '../src/config.ts';
+import { createStaticAssets } from './assets.ts';
 import { createD1Facade } from './d1-facade.ts';
 import { createKvNamespace } from './kv-namespace.ts';
 import { openLibsqlEngine } from './libsql-engine.ts';
@@ -85,6 +87,8 @@ export async function openDenoEnv(read: (name: string) => string | undefined = D
     DB: createD1Facade(engine),
     KV: createKvNamespace(kv, 'KV'),
     REVOCATIONS: createKvNamespace(kv, 'REVOCATIONS'),
+    // The Worker's static assets (wrangler.toml [assets]): the public/ folder of this checkout.
+    ASSETS: createStaticAssets(new URL('../public/', import.meta.url)),
     RATE_LIMIT_CREDENTIALS: createKvRateLimit(kv, 'credentials', RATE_LIMITS.RATE_LIMIT_CREDENTIALS),
     RATE_LIMIT_MAIL: createKvRateLimit(kv, 'mail', RATE_LIMITS.RATE_LIMIT_MAIL),
   };

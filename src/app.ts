@@ -24,8 +24,6 @@ import { wellKnownRoutes } from './http/routes/well-known';
 import { pageRoutes } from './pages';
 import { type ServiceOverrides, createReadinessCheck, createServiceFactory } from './services';
 import { classifyStorageError, toUnavailable } from './storage/transient-errors';
-// Generated at build time from the route table and zod schemas (`npm run openapi:generate`).
-import openApiDocument from './generated/openapi.json' with { type: 'json' };
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -65,7 +63,20 @@ export function createApp(overrides: ServiceOverrides = {}) {
         'cache-control': 'no-store',
       });
     })
-    .get('/openapi.json', (c) => c.json(openApiDocument, 200, { 'cache-control': 'public, max-age=300' }))
+    // Generated at build time (`npm run openapi:generate`) into the static assets (public/), not
+    // bundled; wrangler.toml's run_worker_first sends the path here so the API's headers apply.
+    .get('/openapi.json', async (c) => {
+      const asset = await c.env.ASSETS?.fetch(new Request('https://assets.local/openapi.json'));
+      if (!asset?.ok) {
+        throw new AuthError('unavailable', 'The OpenAPI document cannot be read right now.', [], {
+          retryAfterSeconds: 5,
+        });
+      }
+      return c.body(await asset.text(), 200, {
+        'content-type': 'application/json',
+        'cache-control': 'public, max-age=300',
+      });
+    })
     // The JSON API, one file per flow: login and sessions, the account, the logged-in user.
     .route('/auth', loginRoutes)
     .route('/auth', accountRoutes)

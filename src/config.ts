@@ -10,6 +10,8 @@ export interface Env {
   KV: KVNamespace;
   /** Revocation markers read by Workers that verify tokens on their own; optional. */
   REVOCATIONS?: KVNamespace;
+  /** The static assets (wrangler.toml [assets], the public/ folder): the common-password list. */
+  ASSETS?: Fetcher;
   ENVIRONMENT?: string;
   APP_NAME?: string;
   APP_URL?: string;

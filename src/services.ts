@@ -8,6 +8,7 @@
 import { createAccessTokenIssuer } from './core/access-tokens';
 import { createPwnedPasswordsChecker } from './core/breached-passwords';
 import { type Clock, systemClock } from './core/clock';
+import { type CommonPasswords, type CommonPasswordsLoader, createCommonPasswordsSource } from './core/common-passwords';
 import { createDataEncryptionKeys } from './core/data-encryption';
 import { throttleCounterFamilies } from './core/expired-records';
 import type { Mailer } from './core/mail';
@@ -46,6 +47,21 @@ export interface ServiceOverrides {
   wrapPasswords?: (hasher: PasswordHasher) => PasswordHasher;
   /** Wraps the D1 and KV bindings, e.g. so a fault-injection test can fail a chosen call. */
   wrapStorage?: (bindings: StorageBindings) => StorageBindings;
+  /** Reads the common-password set; by default from the ASSETS binding (assetCommonPasswords). */
+  commonPasswords?: CommonPasswordsLoader;
+}
+
+/** Where the common-password set lives among the static assets (public/, wrangler.toml [assets]). */
+export const COMMON_PASSWORDS_ASSET = '/common-passwords.json';
+
+/** Reads the set from the static assets; any failure (no binding, 404, bad JSON) is a rejection. */
+export function assetCommonPasswords(assets: Fetcher | undefined): CommonPasswordsLoader {
+  return async () => {
+    if (!assets) throw new Error('no ASSETS binding');
+    const response = await assets.fetch(new Request(`https://assets.local${COMMON_PASSWORDS_ASSET}`));
+    if (!response.ok) throw new Error(`${COMMON_PASSWORDS_ASSET}: HTTP ${response.status}`);
+    return response.json();
+  };
 }
 
 export interface StorageBindings {
@@ -69,6 +85,7 @@ export interface RequestContext {
 
 type IsolateServices = Omit<AccountServices, 'defer' | 'log' | 'checkNewPassword' | 'settings' | 'relyingParty'> & {
   config: Config;
+  commonPasswords: () => Promise<CommonPasswords>;
   settings: Omit<AccountSettings, 'mail'>;
   fetch: typeof fetch;
 };
@@ -79,13 +96,20 @@ function mailerFor(config: Config, env: Env, clock: Clock, fetcher: typeof fetch
   return createResendMailer({ apiKey: config.RESEND_API_KEY!, from: config.MAIL_FROM!, fetch: fetcher });
 }
 
-function passwordPolicyFor(config: Config, fetcher: typeof fetch, log: AccountServices['log']): PasswordPolicyCheck {
+function passwordPolicyFor(
+  config: Config,
+  fetcher: typeof fetch,
+  commonPasswords: () => Promise<CommonPasswords>,
+  log: AccountServices['log'],
+): PasswordPolicyCheck {
   const breached =
     config.PASSWORD_BREACH_CHECK === 'on'
       ? createPwnedPasswordsChecker({ fetch: fetcher, log: (event) => log({ event: 'pwned_passwords', ...event }) })
       : null;
   return async (password, owner) => {
-    const result = checkPasswordPolicy(password, owner, { minLength: config.PASSWORD_MIN_LENGTH });
+    // Fails closed: without the common-password list, a 503 `unavailable` and no new password.
+    const common = await commonPasswords();
+    const result = checkPasswordPolicy(password, owner, { minLength: config.PASSWORD_MIN_LENGTH }, common);
     if (!result.ok) return result.message;
     if (breached && (await breached.isBreached(password))) {
       return 'This password has appeared in a known data breach. Choose another.';
@@ -105,6 +129,10 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
   };
   return {
     config,
+    commonPasswords: createCommonPasswordsSource(
+      overrides.commonPasswords ?? assetCommonPasswords(env.ASSETS),
+      retries.log,
+    ),
     fetch: fetcher,
     users: retryingUsers(createD1UserRepository(db), retries),
     sessions: retryingSessions(createD1SessionRepository(db, { reads: config.SESSION_READS }), retries),
@@ -172,7 +200,7 @@ export function createServiceFactory(overrides: ServiceOverrides = {}) {
       shared = buildIsolateServices(env, overrides, sink);
       perIsolate.set(env, shared);
     }
-    const { config, fetch: fetcher, settings, ...services } = shared;
+    const { config, fetch: fetcher, settings, commonPasswords, ...services } = shared;
     const log: AccountServices['log'] = (event) =>
       request.waitUntil(request.clientIpHash().then((ip) => sink(JSON.stringify({ level: 'info', ...event, ip }))));
     return {
@@ -186,7 +214,7 @@ export function createServiceFactory(overrides: ServiceOverrides = {}) {
         },
       },
       relyingParty: relyingPartyOf(config, request.origin),
-      checkNewPassword: passwordPolicyFor(config, fetcher, log),
+      checkNewPassword: passwordPolicyFor(config, fetcher, commonPasswords, log),
       // A deferred task runs after the answer: its failure (a storage blip while clearing
       // counters, say) is logged by class, never left as an unhandled rejection.
       defer: (task) =>

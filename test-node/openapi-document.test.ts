@@ -1,9 +1,9 @@
 // The published document checked by an independent OpenAPI 3.1 validator, in plain Node because
-// the validator is a Node library. The worker serves the committed src/generated/openapi.json; the
+// the validator is a Node library. The worker serves the committed public/openapi.json; the
 // first test keeps that file equal to a fresh generation from the route table and zod schemas.
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
-import committedDocument from '../src/generated/openapi.json';
+import committedDocument from '../public/openapi.json';
 import { type OpenApiResponse, buildOpenApiDocument } from '../src/http/openapi';
 import { routeDocs } from '../src/http/openapi-routes';
 
@@ -11,7 +11,7 @@ const openApiDocument = () => buildOpenApiDocument();
 
 describe('the OpenAPI document', () => {
   it('is committed as generated from the current routes and schemas', () => {
-    const stale = 'src/generated/openapi.json is stale: run `npm run openapi:generate` and commit it';
+    const stale = 'public/openapi.json is stale: run `npm run openapi:generate` and commit it';
     expect(committedDocument, stale).toStrictEqual(buildOpenApiDocument());
   });
 

@@ -1,8 +1,13 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { describe, expect, it } from 'vitest';
-import { isCommonPassword } from '../src/core/common-passwords';
-import { commonPasswordSet } from '../src/core/common-passwords.data';
+import commonPasswordAsset from '../public/common-passwords.json' with { type: 'json' };
+import { commonPasswordsOf } from '../src/core/common-passwords';
 import { decodeGolombCodedSet, encodeGolombCodedSet } from '../src/core/common-passwords-gcs';
+
+/** The static asset the Worker reads through its ASSETS binding, as the memory loader gives it. */
+const { source: _source, ...commonPasswordSet } = commonPasswordAsset;
+const commonPasswords = commonPasswordsOf(commonPasswordSet);
+const isCommonPassword = (password: string) => commonPasswords.has(password);
 
 /** What scripts/build-common-passwords.mjs selects: the 10,000 most frequent of 8+ code points. */
 function sourceEntries(): string[] {

@@ -5,24 +5,28 @@ import {
   checkPasswordPolicy,
   countPasswordCharacters,
 } from '../src/core/password-policy';
+import commonPasswordSet from '../public/common-passwords.json' with { type: 'json' };
+import { commonPasswordsOf } from '../src/core/common-passwords';
+
+const common = commonPasswordsOf(commonPasswordSet);
 
 const policy = { minLength: 8 };
 const refusal = (password: string, context = {}, withPolicy = policy) => {
-  const result = checkPasswordPolicy(password, context, withPolicy);
+  const result = checkPasswordPolicy(password, context, withPolicy, common);
   return result.ok ? null : result.reason;
 };
 
 describe('password policy', () => {
   it('accepts a long, uncommon password unrelated to the account', () => {
     expect(
-      checkPasswordPolicy('violet tractor sings', { username: 'alice', email: 'alice@example.com' }, policy),
+      checkPasswordPolicy('violet tractor sings', { username: 'alice', email: 'alice@example.com' }, policy, common),
     ).toEqual({
       ok: true,
     });
   });
 
   it('refuses a password shorter than the minimum, with a message naming it', () => {
-    const result = checkPasswordPolicy('v1olet7', {}, policy);
+    const result = checkPasswordPolicy('v1olet7', {}, policy, common);
     expect(result).toEqual({ ok: false, reason: 'too_short', message: 'Use at least 8 characters.' });
   });
 
@@ -33,7 +37,7 @@ describe('password policy', () => {
 
   it('refuses a password longer than 128 characters instead of truncating it', () => {
     expect(refusal('v'.repeat(PASSWORD_MAX_LENGTH))).toBeNull();
-    const result = checkPasswordPolicy('v'.repeat(PASSWORD_MAX_LENGTH + 1), {}, policy);
+    const result = checkPasswordPolicy('v'.repeat(PASSWORD_MAX_LENGTH + 1), {}, policy, common);
     expect(result).toEqual({ ok: false, reason: 'too_long', message: 'Use at most 128 characters.' });
   });
 
@@ -56,7 +60,7 @@ describe('password policy', () => {
   it('refuses a common password whatever its case', () => {
     expect(refusal('password1')).toBe('common');
     expect(refusal('PassWord1')).toBe('common');
-    expect(checkPasswordPolicy('iloveyou1', {}, policy)).toMatchObject({
+    expect(checkPasswordPolicy('iloveyou1', {}, policy, common)).toMatchObject({
       ok: false,
       reason: 'common',
       message: expect.any(String),
@@ -64,7 +68,7 @@ describe('password policy', () => {
   });
 
   it('refuses a password containing the username, whatever its case', () => {
-    const result = checkPasswordPolicy('my-Alice-rocks!', { username: 'alice' }, policy);
+    const result = checkPasswordPolicy('my-Alice-rocks!', { username: 'alice' }, policy, common);
     expect(result).toMatchObject({ ok: false, reason: 'contains_username' });
     if (!result.ok) expect(result.message).toBe('The password must not contain your username.');
   });
@@ -91,7 +95,7 @@ describe('password policy', () => {
 
   it('refuses a minimum length below 8 at configuration time', () => {
     expect(() => assertPasswordPolicySupported({ minLength: 7 })).toThrow(RangeError);
-    expect(() => checkPasswordPolicy('violet tractor sings', {}, { minLength: 6 })).toThrow(RangeError);
+    expect(() => checkPasswordPolicy('violet tractor sings', {}, { minLength: 6 }, common)).toThrow(RangeError);
   });
 
   it('refuses a minimum length above the maximum, which nothing could meet', () => {

@@ -1,4 +1,5 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { readFile } from 'node:fs/promises';
 import { defineConfig } from 'vitest/config';
 // @ts-expect-error: a plain ESM script shared with `npm run dev`, without type declarations.
 import { generateSigningJwk } from '../../scripts/generate-jwk.mjs';
@@ -35,6 +36,16 @@ export default defineConfig(async () => {
               compatibilityDate: '2026-11-01',
               d1Databases: { DB: 'latchkey-example-db' },
               kvNamespaces: { KV: 'latchkey-example-kv', REVOCATIONS: 'latchkey-example-revocations' },
+              // Its static assets (wrangler.toml [assets], the public/ folder): the common-password list.
+              serviceBindings: {
+                ASSETS: async (request: Request) => {
+                  const path = new URL(request.url).pathname;
+                  if (path !== '/common-passwords.json') return new Response('Not found', { status: 404 });
+                  return new Response(await readFile(`public${path}`), {
+                    headers: { 'content-type': 'application/json' },
+                  });
+                },
+              },
               bindings: {
                 ENVIRONMENT: 'development',
                 MAIL_PROVIDER: 'console',

@@ -2,7 +2,7 @@
 // a maximum of at least 64, no composition rules, never truncated, and a refusal of passwords
 // that are commonly used or built from the account's own name. Length is counted in Unicode code
 // points of the NFC form, the form that is hashed, so "é" counts once however it was typed.
-import { isCommonPassword } from './common-passwords';
+import type { CommonPasswords } from './common-passwords';
 
 /** The lowest minimum length allowed: NIST's floor when a password is used with a second factor. */
 export const PASSWORD_MIN_LENGTH_FLOOR = 8;
@@ -63,7 +63,8 @@ function containsNamePart(lowerPassword: string, part: string): boolean {
 export function checkPasswordPolicy(
   password: string,
   context: PasswordPolicyContext,
-  policy: PasswordPolicy = defaultPasswordPolicy,
+  policy: PasswordPolicy,
+  commonPasswords: CommonPasswords,
 ): PasswordPolicyResult {
   assertPasswordPolicySupported(policy);
   const normalized = password.normalize('NFC');
@@ -75,7 +76,7 @@ export function checkPasswordPolicy(
     // Refused rather than truncated: a silently shortened password is weaker than it looks.
     return refuse('too_long', `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
   }
-  if (isCommonPassword(normalized)) {
+  if (commonPasswords.has(normalized)) {
     return refuse('common', 'This password is too common: it is one of the first that attackers try. Choose another.');
   }
   const lowerPassword = normalized.toLowerCase();

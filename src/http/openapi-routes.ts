@@ -2,7 +2,7 @@
 // handlers validate with (src/web/schemas.ts); response schemas are in response-schemas.ts.
 // Adding a route to the API means adding one entry here: test/contract.test.ts fails for a served
 // route without an entry, and for any status a flow answers that its entry does not document.
-// After a change, `npm run openapi:generate` rewrites the served src/generated/openapi.json.
+// After a change, `npm run openapi:generate` rewrites the served public/openapi.json.
 import * as z from 'zod';
 import type { ErrorCode } from '../core/errors';
 import {

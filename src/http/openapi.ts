@@ -2,7 +2,7 @@
 // contract cannot drift from what the handlers validate and answer. Request schemas are rendered
 // on their input side (what a client sends, before transforms); responses on their output side.
 // Runs at build time, in Node (`npm run openapi:generate`): the worker serves the committed
-// src/generated/openapi.json, which keeps zod's JSON Schema code out of its bundle, and
+// public/openapi.json, which keeps zod's JSON Schema code out of its bundle, and
 // test-node/openapi-document.test.ts fails when that file differs from a fresh generation.
 import * as z from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
