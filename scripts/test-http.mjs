@@ -17,12 +17,18 @@ if (!['workers', 'deno'].includes(runtime)) throw new Error('--runtime must be w
 // Workers take a port pair (the inspector's too); each runtime has a range of its own.
 const PORT_RANGE = runtime === 'workers' ? [8820, 8828] : [8830, 8838];
 
-function portIsFree(port) {
+function portIsFreeOn(port, host) {
   return new Promise((resolve) => {
     const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen({ port, host: '127.0.0.1', exclusive: true }, () => probe.close(() => resolve(true)));
+    // EADDRNOTAVAIL (no IPv6 on this machine) means nobody can be listening there either.
+    probe.once('error', (error) => resolve(error.code === 'EADDRNOTAVAIL'));
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(true)));
   });
+}
+
+// `localhost` may resolve to either loopback address, so a server left on [::1] counts as taken.
+async function portIsFree(port) {
+  return (await portIsFreeOn(port, '127.0.0.1')) && (await portIsFreeOn(port, '::1'));
 }
 
 async function freePort() {
