@@ -42,6 +42,10 @@ Deno.cron('latchkey cleanup', CLEANUP_SCHEDULE, () =>
   cleanup({ cron: CLEANUP_SCHEDULE, scheduledTime: Date.now(), noRetry() {} }, env, cleanupContext),
 );
 
+// A scheduled cron keeps Deno's event loop alive after `deno serve` stops listening, so a stop
+// signal (a process manager's SIGTERM, Ctrl-C) would leave the process running: end it here.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) Deno.addSignalListener(signal, () => Deno.exit(0));
+
 export default {
   fetch(request: Request, info: Deno.ServeHandlerInfo): Response | Promise<Response> {
     // src/web/client-ip.ts trusts only CF-Connecting-IP. Here it is set from the connection's own

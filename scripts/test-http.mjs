@@ -67,26 +67,32 @@ async function startServer() {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
   });
-  const stop = () => {
-    if (child.exitCode !== null) return;
+  const signalGroup = (signal) => {
     try {
-      process.kill(-child.pid, 'SIGTERM');
+      process.kill(-child.pid, signal);
     } catch {
       // Already gone.
     }
+  };
+  // SIGTERM first; whatever of the group is still there after a grace period is killed, so no
+  // server outlives the suite (it would hold the output pipe open and hang the caller).
+  const stop = async () => {
+    signalGroup('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    signalGroup('SIGKILL');
   };
   const origin = `http://localhost:${port}`;
   try {
     await waitUntilUp(origin, child, 90_000);
   } catch (error) {
-    stop();
+    await stop();
     throw error;
   }
   return { origin, stop };
 }
 
 const given = option('url');
-const server = given ? { origin: given, stop: () => {} } : await startServer();
+const server = given ? { origin: given, stop: async () => {} } : await startServer();
 const files = readdirSync('test-http')
   .filter((name) => name.endsWith('.test.mjs'))
   .map((name) => `test-http/${name}`);
@@ -96,5 +102,5 @@ const tests = spawn(process.execPath, ['--test', '--test-concurrency=1', ...file
   env: { ...process.env, LATCHKEY_URL: server.origin },
 });
 const code = await new Promise((resolve) => tests.on('exit', (status) => resolve(status ?? 1)));
-server.stop();
+await server.stop();
 process.exit(code);
