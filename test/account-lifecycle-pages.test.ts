@@ -3,53 +3,13 @@
 // EMAIL_VERIFICATION=optional mode.
 import { describe, expect, it } from 'vitest';
 import { type Harness, createHarness, signedInUser, tokenFromMail, uniqueIdentity } from './support/harness';
-
-const ORIGIN = 'https://latchkey.test';
-
-class Jar {
-  cookies = new Map<string, string>();
-  take(response: Response) {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const [name = '', value = ''] = pair.split('=');
-      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-  header() {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-  get csrf() {
-    return this.cookies.get('__Host-latchkey-csrf') ?? '';
-  }
-}
-
-async function visit(harness: Harness, jar: Jar, path: string) {
-  const response = await harness.request(path, { headers: { cookie: jar.header(), accept: 'text/html' } });
-  jar.take(response);
-  return response;
-}
-
-async function post(harness: Harness, jar: Jar, path: string, fields: Record<string, string>) {
-  const response = await harness.request(path, {
-    method: 'POST',
-    headers: {
-      cookie: jar.header(),
-      'content-type': 'application/x-www-form-urlencoded',
-      origin: ORIGIN,
-      'sec-fetch-site': 'same-origin',
-    },
-    body: new URLSearchParams({ csrf: jar.csrf, ...fields }).toString(),
-  });
-  jar.take(response);
-  return response;
-}
+import { Jar, postForm, visit } from './support/page-browser';
 
 async function browserSignedIn(harness: Harness) {
   const { identity } = await signedInUser(harness, 'lcpage');
   const jar = new Jar();
   await visit(harness, jar, '/signin');
-  await post(harness, jar, '/signin', { identifier: identity.username, password: identity.password });
+  await postForm(harness, jar, '/signin', { identifier: identity.username, password: identity.password });
   return { identity, jar };
 }
 
@@ -68,7 +28,7 @@ describe('/account lifecycle forms', () => {
     const { identity, jar } = await browserSignedIn(harness);
     await visit(harness, jar, '/account');
     const newEmail = uniqueIdentity('lcnew').email;
-    const asked = await post(harness, jar, '/account/email', { newEmail, emailPassword: identity.password });
+    const asked = await postForm(harness, jar, '/account/email', { newEmail, emailPassword: identity.password });
     expect(asked.status).toBe(303);
     expect(asked.headers.get('location')).toBe('/account?notice=email-change-sent');
     const token = await tokenFromMail(harness, newEmail, '/confirm-email-change');
@@ -80,10 +40,10 @@ describe('/account lifecycle forms', () => {
     const me = await harness.request('/me', { token: jar.cookies.get('__Host-latchkey-access') });
     expect(await me.json()).toMatchObject({ email: identity.email });
 
-    const confirmed = await post(harness, jar, '/confirm-email-change', { token });
+    const confirmed = await postForm(harness, jar, '/confirm-email-change', { token });
     expect(confirmed.status).toBe(200);
     expect(await confirmed.text()).toContain(newEmail);
-    const again = await post(harness, jar, '/confirm-email-change', { token });
+    const again = await postForm(harness, jar, '/confirm-email-change', { token });
     expect(again.status).toBe(400);
   });
 
@@ -91,7 +51,7 @@ describe('/account lifecycle forms', () => {
     const harness = createHarness();
     const { jar } = await browserSignedIn(harness);
     await visit(harness, jar, '/account');
-    const refused = await post(harness, jar, '/account/email', {
+    const refused = await postForm(harness, jar, '/account/email', {
       newEmail: uniqueIdentity('lcnew').email,
       emailPassword: 'not my password',
     });
@@ -103,9 +63,9 @@ describe('/account lifecycle forms', () => {
     const harness = createHarness();
     const { identity, jar } = await browserSignedIn(harness);
     await visit(harness, jar, '/account');
-    const wrong = await post(harness, jar, '/account/delete', { deletePassword: 'not my password' });
+    const wrong = await postForm(harness, jar, '/account/delete', { deletePassword: 'not my password' });
     expect(wrong.status).toBe(401);
-    const deleted = await post(harness, jar, '/account/delete', { deletePassword: identity.password });
+    const deleted = await postForm(harness, jar, '/account/delete', { deletePassword: identity.password });
     expect(deleted.status).toBe(303);
     expect(deleted.headers.get('location')).toBe('/signin?notice=account-deleted');
     expect(jar.cookies.has('__Host-latchkey-access')).toBe(false);
@@ -123,7 +83,7 @@ describe('the register page with EMAIL_VERIFICATION=optional', () => {
     const jar = new Jar();
     await visit(harness, jar, '/register');
     const identity = uniqueIdentity('lcopt');
-    const response = await post(harness, jar, '/register', identity);
+    const response = await postForm(harness, jar, '/register', identity);
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe('/account');
     const account = await visit(harness, jar, '/account');

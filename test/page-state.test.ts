@@ -1,51 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { type Harness, createHarness, signedInUser, tokenFromMail } from './support/harness';
-
-/** name=value pairs, as a browser keeps them. */
-class Jar {
-  cookies = new Map<string, string>();
-  take(response: Response) {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const [name = '', value = ''] = pair.split('=');
-      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-  header() {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-  get csrf() {
-    return this.cookies.get('__Host-latchkey-csrf') ?? '';
-  }
-}
-
-async function visit(harness: Harness, jar: Jar, path: string) {
-  const response = await harness.request(path, { headers: { cookie: jar.header(), accept: 'text/html' } });
-  jar.take(response);
-  return response;
-}
-
-async function post(harness: Harness, jar: Jar, path: string, fields: Record<string, string>) {
-  const response = await harness.request(path, {
-    method: 'POST',
-    headers: {
-      cookie: jar.header(),
-      'content-type': 'application/x-www-form-urlencoded',
-      origin: 'https://latchkey.test',
-      'sec-fetch-site': 'same-origin',
-    },
-    body: new URLSearchParams({ csrf: jar.csrf, ...fields }).toString(),
-  });
-  jar.take(response);
-  return response;
-}
+import { Jar, postForm, visit } from './support/page-browser';
 
 async function browserSignedIn(harness: Harness) {
   const { identity } = await signedInUser(harness, 'state');
   const jar = new Jar();
   await visit(harness, jar, '/signin');
-  const response = await post(harness, jar, '/signin', { identifier: identity.username, password: identity.password });
+  const response = await postForm(harness, jar, '/signin', {
+    identifier: identity.username,
+    password: identity.password,
+  });
   expect(response.status).toBe(303);
   return { identity, jar };
 }
@@ -58,13 +22,13 @@ describe('reset page and the password policy', () => {
     const token = await tokenFromMail(harness, identity.email, '/reset-password');
     const jar = new Jar();
     await visit(harness, jar, `/reset-password?token=${token}`);
-    const refused = await post(harness, jar, '/reset-password', { token, password: `${identity.username}!2026` });
+    const refused = await postForm(harness, jar, '/reset-password', { token, password: `${identity.username}!2026` });
     expect(refused.status).toBe(400);
     const html = await refused.text();
     expect(html).toMatch(/id="field-password-error">The password must not contain your username\./);
     expect(html).toContain(`name="token" value="${token}"`);
     expect(html).not.toContain('not valid');
-    const retried = await post(harness, jar, '/reset-password', { token, password: 'a brand new secret' });
+    const retried = await postForm(harness, jar, '/reset-password', { token, password: 'a brand new secret' });
     expect(retried.status).toBe(303);
     expect(retried.headers.get('location')).toBe('/signin?notice=password-reset');
   });

@@ -1,34 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { allowedReturnUrl } from '../src/pages/return-url';
 import { type Harness, createHarness, signedInUser } from './support/harness';
+import { Jar, PAGE_ORIGIN, visit } from './support/page-browser';
 import { addPasskey, testAuthenticator } from './support/passkeys';
 
-const ORIGIN = 'https://latchkey.test';
-
-/** A browser's cookie jar, reduced to what these tests need: name=value pairs. */
-class Jar {
-  cookies = new Map<string, string>();
-  take(response: Response) {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const [name = '', value = ''] = pair.split('=');
-      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-  header() {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-  get csrf() {
-    return this.cookies.get('__Host-latchkey-csrf') ?? '';
-  }
-}
-
-async function visit(harness: Harness, jar: Jar, path: string) {
-  const response = await harness.request(path, { headers: { cookie: jar.header(), accept: 'text/html' } });
-  jar.take(response);
-  return response;
-}
+const ORIGIN = PAGE_ORIGIN;
 
 async function post(
   harness: Harness,
