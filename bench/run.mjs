@@ -109,6 +109,14 @@ function defineRows(account) {
       connections: 1,
       expect: 'ok',
     },
+    // What a login cannot skip, without the app: the limiter call, two D1 trips and the hash.
+    {
+      id: 'loginFloor',
+      label: 'login floor: limiter + 2 D1 + PBKDF2 (bench)',
+      path: '/__bench/login-floor',
+      connections: 1,
+      expect: 'ok',
+    },
   ];
 }
 
@@ -237,6 +245,18 @@ async function main() {
         label: 'login p50 / bare PBKDF2 p50',
         value: by.login.p50Ms / by.pbkdf2.p50Ms,
         goal: [null, 1.2],
+      },
+      {
+        id: 'floorOverPbkdf2',
+        label: 'login floor p50 / bare PBKDF2 p50 (the runtime)',
+        value: by.loginFloor.p50Ms / by.pbkdf2.p50Ms,
+        goal: [null, null],
+      },
+      {
+        id: 'loginOverFloor',
+        label: 'login p50 / login floor p50 (the app)',
+        value: by.login.p50Ms / by.loginFloor.p50Ms,
+        goal: [null, null],
       },
       {
         id: 'unknownOverWrong',

@@ -1,6 +1,7 @@
 // The benchmark's worker: the real Latchkey app, plus one route that runs a bare PBKDF2 at the
-// production parameters in the same runtime. Login is steered by its ratio to that route, so the
-// route must not share any of the app's overhead (routing, services, storage). Served only by
+// production parameters in the same runtime, and one that adds to it only the binding calls a
+// login cannot skip (its floor). Login is steered by its ratio to those routes, so they must not
+// share any of the app's overhead (routing, services, storage). Served only by
 // bench/wrangler.toml; src/index.ts never imports this file.
 //
 // The app sees an instrumented D1 binding (./instrumented-d1.ts) that counts round trips, read
@@ -30,6 +31,21 @@ async function barePbkdf2(): Promise<Response> {
   return new Response(JSON.stringify({ bytes: bits.byteLength }), { headers: { 'content-type': 'application/json' } });
 }
 
+/**
+ * The floor of a login, with no app code at all: what a login cannot skip in this runtime. The
+ * per-client rate-limit call, one D1 round trip (the account and its attempt counter), the hash,
+ * and a second D1 round trip (the session). Locally each binding call is a request to a Durable
+ * Object inside workerd; in production the limiter is answered on the same machine.
+ */
+async function loginFloor(env: BenchEnv): Promise<Response> {
+  const db = appEnv(env).DB;
+  await env.RATE_LIMIT_CREDENTIALS?.limit({ key: 'bench-floor' });
+  await db.prepare('select 1').first();
+  await barePbkdf2();
+  await db.prepare('select 1').first();
+  return new Response('{}', { headers: { 'content-type': 'application/json' } });
+}
+
 function appEnv(env: BenchEnv): Env {
   let wrapped = instrumented.get(env);
   if (!wrapped) {
@@ -43,6 +59,7 @@ export default {
   fetch(request: Request, env: BenchEnv, ctx: ExecutionContext) {
     const { pathname } = new URL(request.url);
     if (pathname === '/__bench/pbkdf2') return barePbkdf2();
+    if (pathname === '/__bench/login-floor') return loginFloor(env);
     if (pathname === '/__bench/d1-trips') return Response.json(trips);
     return app.fetch(request, appEnv(env), ctx);
   },

@@ -22,13 +22,14 @@ import { mfaRoutes } from './http/routes/mfa';
 import { passkeyRoutes } from './http/routes/passkeys';
 import { wellKnownRoutes } from './http/routes/well-known';
 import { pageRoutes } from './pages';
+import { consoleSink } from './log-sink';
 import { type ServiceOverrides, createReadinessCheck, createServiceFactory } from './services';
 import { classifyStorageError, toUnavailable } from './storage/transient-errors';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
 export function createApp(overrides: ServiceOverrides = {}) {
-  const log = overrides.log ?? ((line: string) => console.log(line));
+  const log = overrides.log ?? consoleSink;
   const servicesFor = createServiceFactory(overrides);
   const readinessOf = createReadinessCheck(overrides);
 

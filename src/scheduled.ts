@@ -3,12 +3,13 @@
 // some were left for the next run.
 import { ConfigError, type Env } from './config';
 import { type ExpiredRecordLimits, deleteExpiredRecords } from './core/expired-records';
+import { consoleSink } from './log-sink';
 import { type ServiceOverrides, createCleanupServices } from './services';
 
 export function createScheduledHandler(
   overrides: Pick<ServiceOverrides, 'clock' | 'log'> & { limits?: ExpiredRecordLimits } = {},
 ): ExportedHandlerScheduledHandler<Env> {
-  const log = overrides.log ?? ((line: string) => console.log(line));
+  const log = overrides.log ?? consoleSink;
   return async (controller, env) => {
     try {
       const { records, clock, counterFamilies } = createCleanupServices(env, overrides);

@@ -18,6 +18,7 @@ import { checkPasswordPolicy } from './core/password-policy';
 import { noRevocationPublisher } from './core/revocations';
 import type { AccountServices, AccountSettings, PasswordPolicyCheck } from './core/services';
 import { type Config, type Env, readConfig } from './config';
+import { consoleSink } from './log-sink';
 import { relyingPartyOf } from './relying-party';
 import { createConsoleMailer } from './mail/console-mailer';
 import { createResendMailer } from './mail/resend-mailer';
@@ -191,7 +192,7 @@ const errorName = (error: unknown) => (error instanceof Error ? error.name : 'un
 
 /** Makes the services of each request; one factory per app, caching per bindings object. */
 export function createServiceFactory(overrides: ServiceOverrides = {}) {
-  const sink = overrides.log ?? ((line: string) => console.log(line));
+  const sink = overrides.log ?? consoleSink;
   const perIsolate = new WeakMap<Env, IsolateServices>();
 
   return function servicesFor(env: Env, request: RequestContext): AccountServices {
