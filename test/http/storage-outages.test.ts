@@ -7,6 +7,9 @@ import type { StorageBindings } from '../../src/services';
 import { type D1Call, type D1Fault, type KvCall, type KvFault, d1Error, faultyD1, faultyKv } from '../support/faults';
 import { createHarness, signedInUser, uniqueIdentity } from '../support/harness';
 
+// The session check of an authenticated request (src/storage/d1-session-repository.ts).
+const sessionCheck = /from sessions s\b/;
+
 /** A harness whose D1 and KV fail as planned once `arm()` is called (setup runs healthy). */
 function harnessWithFaults(d1Faults: D1Fault[] = [], kvFaults: KvFault[] = []) {
   let armed = false;
@@ -34,7 +37,7 @@ function harnessWithFaults(d1Faults: D1Fault[] = [], kvFaults: KvFault[] = []) {
 
 describe('storage outages through the worker', () => {
   it('answers 503 unavailable with Retry-After when D1 stays down, and logs the class without SQL', async () => {
-    const { harness, arm } = harnessWithFaults([{ sql: /from "sessions"/ }]);
+    const { harness, arm } = harnessWithFaults([{ sql: sessionCheck }]);
     const { tokens } = await signedInUser(harness, 'outage');
     arm();
     const response = await harness.request('/me', { token: tokens.accessToken });
@@ -54,7 +57,7 @@ describe('storage outages through the worker', () => {
   });
 
   it('rides out a single D1 blip on the session check with one retry, logged as storage.retried', async () => {
-    const { harness, arm } = harnessWithFaults([{ sql: /from "sessions"/, times: 1 }]);
+    const { harness, arm } = harnessWithFaults([{ sql: sessionCheck, times: 1 }]);
     const { tokens } = await signedInUser(harness, 'blip');
     arm();
     const response = await harness.request('/me', { token: tokens.accessToken });
@@ -65,7 +68,7 @@ describe('storage outages through the worker', () => {
 
   it('does not retry an overloaded D1 at once, and asks the client to wait longer', async () => {
     const { harness, arm, calls } = harnessWithFaults([
-      { sql: /from "sessions"/, times: 1, error: () => d1Error('D1 DB is overloaded. Too many requests queued.') },
+      { sql: sessionCheck, times: 1, error: () => d1Error('D1 DB is overloaded. Too many requests queued.') },
     ]);
     const { tokens } = await signedInUser(harness, 'overload');
     arm();
@@ -98,7 +101,7 @@ describe('storage outages through the worker', () => {
 
   it('keeps a bug a 500 internal, logged as request.failed', async () => {
     const { harness, arm } = harnessWithFaults([
-      { sql: /from "sessions"/, error: () => new Error('D1_ERROR: no such table: sessions: SQLITE_ERROR') },
+      { sql: sessionCheck, error: () => new Error('D1_ERROR: no such table: sessions: SQLITE_ERROR') },
     ]);
     const { tokens } = await signedInUser(harness, 'bug');
     arm();

@@ -1,10 +1,10 @@
 // A D1 binding with a read replica that lags: a D1 session opened with 'first-unconstrained'
 // (a replica read) sees the session tables as they were at the last `sync()`, while every other
 // query goes to the real database, the primary. The replica's tables are copies kept in the same
-// local database under a `replica_` prefix; a replica query reads them by renaming drizzle's
-// quoted table names. Each query is counted by where it went.
+// local database under a `replica_` prefix; a replica query reads them by renaming the table
+// names, quoted (drizzle) or not (plain SQL). Each query is counted by where it went.
 const replicatedTables = ['sessions', 'users', 'accounts', 'profiles', 'refresh_tokens'];
-const replicatedName = new RegExp(`"(${replicatedTables.join('|')})"`, 'g');
+const replicatedName = new RegExp(`\\b(${replicatedTables.join('|')})\\b`, 'g');
 
 export interface LaggingReplica {
   /** The binding to give the app as `DB`. */
@@ -20,7 +20,7 @@ export async function createLaggingReplica(primary: D1Database): Promise<Lagging
   const replicaSession = {
     prepare(query: string) {
       queries.replica += 1;
-      return primary.prepare(query.replace(replicatedName, '"replica_$1"'));
+      return primary.prepare(query.replace(replicatedName, 'replica_$1'));
     },
     batch: (statements: D1PreparedStatement[]) => primary.batch(statements),
     getBookmark: () => null,
