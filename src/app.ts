@@ -46,8 +46,12 @@ export function createApp(overrides: ServiceOverrides = {}) {
     )
     .use(async (c, next) => {
       let ipHash: Promise<string> | undefined;
+      let origin: string | undefined;
       const request = {
-        origin: new URL(c.req.url).origin,
+        // Parsed only by the flows that write links or check passkey origins.
+        get origin() {
+          return (origin ??= new URL(c.req.url).origin);
+        },
         clientIpHash: () => (ipHash ??= hashClientIp(clientIp(c))),
         waitUntil: (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise),
       };

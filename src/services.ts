@@ -91,6 +91,16 @@ type IsolateServices = Omit<AccountServices, 'defer' | 'log' | 'checkNewPassword
   fetch: typeof fetch;
 };
 
+/** The services of an isolate, with the part every request shares as it is (`base`) split out once. */
+interface IsolateParts extends Pick<IsolateServices, 'config' | 'commonPasswords' | 'settings' | 'fetch'> {
+  base: Omit<IsolateServices, 'config' | 'commonPasswords' | 'settings' | 'fetch'>;
+}
+
+function isolatePartsOf(services: IsolateServices): IsolateParts {
+  const { config, commonPasswords, settings, fetch, ...base } = services;
+  return { config, commonPasswords, settings, fetch, base };
+}
+
 function mailerFor(config: Config, env: Env, clock: Clock, fetcher: typeof fetch, log: (line: string) => void): Mailer {
   if (config.MAIL_PROVIDER === 'console') return createConsoleMailer(env.KV, () => clock.now(), log);
   // readConfig has already refused a resend setup without a key or sender.
@@ -193,29 +203,41 @@ const errorName = (error: unknown) => (error instanceof Error ? error.name : 'un
 /** Makes the services of each request; one factory per app, caching per bindings object. */
 export function createServiceFactory(overrides: ServiceOverrides = {}) {
   const sink = overrides.log ?? consoleSink;
-  const perIsolate = new WeakMap<Env, IsolateServices>();
+  const perIsolate = new WeakMap<Env, IsolateParts>();
 
   return function servicesFor(env: Env, request: RequestContext): AccountServices {
     let shared = perIsolate.get(env);
     if (!shared) {
-      shared = buildIsolateServices(env, overrides, sink);
+      shared = isolatePartsOf(buildIsolateServices(env, overrides, sink));
       perIsolate.set(env, shared);
     }
-    const { config, fetch: fetcher, settings, commonPasswords, ...services } = shared;
+    const { config, fetch: fetcher, commonPasswords, base } = shared;
     const log: AccountServices['log'] = (event) =>
       request.waitUntil(request.clientIpHash().then((ip) => sink(JSON.stringify({ level: 'info', ...event, ip }))));
+    // What depends on the request (its origin, its log) is built only by the flows that use it:
+    // most requests (a session check, a login) never read these.
+    let settings: AccountSettings | undefined;
+    let relyingParty: AccountServices['relyingParty'] | undefined;
+    let checkNewPassword: PasswordPolicyCheck | undefined;
+    const isolateSettings = shared.settings;
     return {
-      ...services,
-      settings: {
-        ...settings,
-        mail: {
-          appName: config.APP_NAME,
-          appUrl: config.APP_URL ?? request.origin,
-          tokenTtlSeconds: config.EMAIL_TOKEN_TTL_SECONDS,
-        },
+      ...base,
+      get settings() {
+        return (settings ??= {
+          ...isolateSettings,
+          mail: {
+            appName: config.APP_NAME,
+            appUrl: config.APP_URL ?? request.origin,
+            tokenTtlSeconds: config.EMAIL_TOKEN_TTL_SECONDS,
+          },
+        });
       },
-      relyingParty: relyingPartyOf(config, request.origin),
-      checkNewPassword: passwordPolicyFor(config, fetcher, commonPasswords, log),
+      get relyingParty() {
+        return (relyingParty ??= relyingPartyOf(config, request.origin));
+      },
+      get checkNewPassword() {
+        return (checkNewPassword ??= passwordPolicyFor(config, fetcher, commonPasswords, log));
+      },
       // A deferred task runs after the answer: its failure (a storage blip while clearing
       // counters, say) is logged by class, never left as an unhandled rejection.
       defer: (task) =>
