@@ -1,11 +1,11 @@
 // Builds the Hono app: middleware, route groups, and the one error handler that turns every
 // failure into a problem document. Unknown errors are logged by name only: drizzle's error
 // messages embed the SQL and its bound parameters (password hashes included).
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { ConfigError } from './config';
-import { AuthError } from './core/errors';
+import { AuthError, type ErrorCode, type FieldIssue } from './core/errors';
 import { challengeEvery401 } from './http/auth-challenge';
 import type { AppEnv } from './web/context';
 import { clientIp, hashClientIp } from './web/client-ip';
@@ -21,7 +21,8 @@ import { meRoutes } from './http/routes/me';
 import { mfaRoutes } from './http/routes/mfa';
 import { passkeyRoutes } from './http/routes/passkeys';
 import { wellKnownRoutes } from './http/routes/well-known';
-import { pageRoutes } from './pages';
+import { isPagePath, pageRoutes } from './pages';
+import { renderErrorPage } from './pages/error-page';
 import { consoleSink } from './log-sink';
 import { type ServiceOverrides, createReadinessCheck, createServiceFactory } from './services';
 import { classifyStorageError, toUnavailable } from './storage/transient-errors';
@@ -135,7 +136,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
     if (error instanceof AuthError) {
       const headers: Record<string, string> =
         error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
-      return problemResponse(c, error.code, error.detail, error.fieldIssues, headers, error.extensions);
+      return answerError(c, error.code, error.detail, error.fieldIssues, headers, error.extensions);
     }
     // Hono's JSON validator throws a 400 HTTPException for a body that does not parse.
     if (error instanceof HTTPException && error.status === 400) {
@@ -154,10 +155,33 @@ export function createApp(overrides: ServiceOverrides = {}) {
         }),
       );
     }
-    return problemResponse(c, 'internal', 'Something went wrong on our side.');
+    return answerError(c, 'internal', 'Something went wrong on our side.');
   });
 
   return app;
+}
+
+/**
+ * The answer to a failed request: a problem document for the API, a page for the pages (a browser
+ * shown raw JSON cannot act on it). A configuration error cannot render the page frame; the
+ * problem document answers then.
+ */
+function answerError(
+  c: Context<AppEnv>,
+  code: ErrorCode,
+  detail: string,
+  fieldIssues: FieldIssue[] = [],
+  headers: Record<string, string> = {},
+  extensions: Record<string, unknown> = {},
+) {
+  if (isPagePath(c.req.path)) {
+    try {
+      return renderErrorPage(c, code, detail, headers);
+    } catch {
+      // Falls through to the problem document.
+    }
+  }
+  return problemResponse(c, code, detail, fieldIssues, headers, extensions);
 }
 
 /** The methods some route answers for this path; empty when no route has the path at all. */

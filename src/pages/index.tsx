@@ -35,6 +35,11 @@ export const PAGE_PATHS = [
   '/confirm-email-change',
 ] as const;
 
+/** Whether a path is one of the pages (a browser's), so its failures answer with a page. */
+export function isPagePath(path: string): boolean {
+  return PAGE_PATHS.some((page) => (page.endsWith('/*') ? path.startsWith(page.slice(0, -1)) : path === page));
+}
+
 const refuseForm = csrfProtection((c, reason) =>
   renderPage(
     c,

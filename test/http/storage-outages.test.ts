@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { StorageBindings } from '../../src/services';
 import { type D1Call, type D1Fault, type KvCall, type KvFault, d1Error, faultyD1, faultyKv } from '../support/faults';
 import { createHarness, signedInUser, uniqueIdentity } from '../support/harness';
+import { Jar, postForm, visit } from '../support/page-browser';
 
 // The session check of an authenticated request (src/storage/d1-session-repository.ts).
 const sessionCheck = /from sessions s\b/;
@@ -110,6 +111,49 @@ describe('storage outages through the worker', () => {
     expect(await response.json()).toMatchObject({ code: 'internal' });
     expect(harness.logs.some((line) => line.includes('"request.failed"'))).toBe(true);
     expect(harness.logs.some((line) => line.includes('"request.unavailable"'))).toBe(false);
+  });
+
+  it('shows a browser signing in during a D1 outage a 503 page, not a JSON document', async () => {
+    const { harness, arm } = harnessWithFaults([{}]);
+    const identity = uniqueIdentity('page-outage');
+    const jar = new Jar();
+    await visit(harness, jar, '/signin');
+    arm();
+    const response = await postForm(harness, jar, '/signin', {
+      identifier: identity.username,
+      password: identity.password,
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(response.headers.get('content-security-policy')).toContain("style-src 'self'");
+    const page = await response.text();
+    expect(page).toContain('<!DOCTYPE html>');
+    expect(page).toContain('Temporarily unavailable');
+    expect(page).not.toMatch(/"code"|select|throttle_counters/);
+  });
+
+  it('shows a 500 page for a bug on a page, and the API keeps its problem document', async () => {
+    const { harness, arm } = harnessWithFaults([
+      { error: () => new Error('D1_ERROR: no such table: throttle_counters: SQLITE_ERROR') },
+    ]);
+    const identity = uniqueIdentity('page-bug');
+    const jar = new Jar();
+    await visit(harness, jar, '/signin');
+    arm();
+    const page = await postForm(harness, jar, '/signin', {
+      identifier: identity.username,
+      password: identity.password,
+    });
+    expect(page.status).toBe(500);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('Something went wrong');
+    const api = await harness.request('/auth/login', {
+      method: 'POST',
+      json: { identifier: identity.username, password: identity.password },
+    });
+    expect(api.status).toBe(500);
+    expect(api.headers.get('content-type')).toBe('application/problem+json');
   });
 
   it('answers 503 when KV is down for the verification link, and the same link works once it is back', async () => {
