@@ -50,6 +50,11 @@ export interface MfaStore {
    * challenge is live, deleting it in the same transaction. True for the one request that wins.
    */
   consumeTotpStep(userId: string, step: number, challenge?: ChallengeClaim): Promise<boolean>;
+  /**
+   * Replaces an enabled factor's secret ciphertext with the same secret under the current key,
+   * only while the stored ciphertext is still `previousCiphertext`. True when it was replaced.
+   */
+  reencryptTotpSecret(userId: string, previousCiphertext: string, secretCiphertext: string): Promise<boolean>;
   /** Deletes the recovery code with this digest (and the challenge, as above). True if it was there. */
   consumeRecoveryCode(userId: string, codeDigest: string, challenge?: ChallengeClaim): Promise<boolean>;
   /** Replaces every recovery code of a user with TOTP on; false when TOTP is off. */

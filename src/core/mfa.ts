@@ -6,7 +6,7 @@
 // (or support, through the admin API: admin.ts).
 import { encodeBase32 } from './base32';
 import { type ConfirmPasswordDeps, confirmPassword } from './account-changes';
-import { decryptData, encryptData } from './data-encryption';
+import { dataCiphertextNeedsRotation, decryptData, encryptData } from './data-encryption';
 import { AuthError } from './errors';
 import { accountCounterKey, attemptLimits, counterKeysOf, lockedOut, logLock } from './login-throttle';
 import type { MailDeliveryDeps } from './mail-delivery';
@@ -25,7 +25,7 @@ export const MFA_CHALLENGE_TTL_MS = 5 * 60 * 1000;
 export const MFA_MAX_FAILED_ATTEMPTS = 5;
 export const MFA_METHODS = ['totp', 'recovery_code'] as const;
 
-type MfaDeps = Pick<AccountServices, 'mfa' | 'dataKeys' | 'clock' | 'log'>;
+type MfaDeps = Pick<AccountServices, 'mfa' | 'dataKeys' | 'clock' | 'log' | 'defer'>;
 type ChangeDeps = MfaDeps & ConfirmPasswordDeps & MailDeliveryDeps & Pick<AccountServices, 'throttle' | 'revocations'>;
 export type MfaVerifyDeps = MfaDeps &
   MailDeliveryDeps &
@@ -51,6 +51,18 @@ async function readSecret(services: MfaDeps, factor: TotpFactor): Promise<Uint8A
 }
 
 /**
+ * After a key rotation, a secret read with the previous key is stored again under the current one
+ * the first time it is used, so the previous key can be retired once every user has signed in.
+ * Conditional on the row still holding what was read: a set-up or removal meanwhile wins.
+ */
+async function reencryptSecret(services: MfaDeps, factor: TotpFactor, secret: Uint8Array): Promise<void> {
+  const ciphertext = await encryptData(services.dataKeys, secret, totpSecretAssociatedData(factor.userId));
+  if (await services.mfa.reencryptTotpSecret(factor.userId, factor.secretCiphertext, ciphertext)) {
+    services.log({ event: 'mfa.secret_reencrypted', userId: factor.userId });
+  }
+}
+
+/**
  * Checks a TOTP or recovery code and consumes it (with `challenge`, together with the challenge).
  * Returns the method that won, or null for a wrong, replayed or already used code.
  */
@@ -61,11 +73,16 @@ async function consumeSecondFactor(
   challenge?: ChallengeClaim,
 ): Promise<'totp' | 'recovery_code' | null> {
   if (parseTotpCode(code) !== null) {
-    const step = await verifyTotpCode(await readSecret(services, factor), code, {
+    const secret = await readSecret(services, factor);
+    const step = await verifyTotpCode(secret, code, {
       now: services.clock.now(),
       lastAcceptedStep: factor.lastUsedStep,
     });
-    return step !== null && (await services.mfa.consumeTotpStep(factor.userId, step, challenge)) ? 'totp' : null;
+    if (step === null || !(await services.mfa.consumeTotpStep(factor.userId, step, challenge))) return null;
+    if (dataCiphertextNeedsRotation(services.dataKeys, factor.secretCiphertext)) {
+      services.defer(() => reencryptSecret(services, factor, secret));
+    }
+    return 'totp';
   }
   const digest = await digestRecoveryCode(code);
   return digest !== null && (await services.mfa.consumeRecoveryCode(factor.userId, digest, challenge))

@@ -118,6 +118,17 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
       );
     },
 
+    async reencryptTotpSecret(userId, previousCiphertext, secretCiphertext) {
+      const { meta } = await d1
+        .prepare(
+          `update totp_factors set secret_ciphertext = ?3
+           where user_id = ?1 and secret_ciphertext = ?2 and enabled_at is not null`,
+        )
+        .bind(userId, previousCiphertext, secretCiphertext)
+        .run();
+      return meta.changes === 1;
+    },
+
     consumeRecoveryCode(userId, codeDigest, claim) {
       return consumeWith(
         d1

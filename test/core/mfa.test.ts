@@ -8,6 +8,8 @@ import { login } from '../../src/core/login';
 import { confirmTotp, getMfaStatus, startTotpSetup, verifyMfa } from '../../src/core/mfa';
 import { authenticate } from '../../src/core/session-flows';
 import { generateTotpCode, totpTimeStep } from '../../src/core/totp';
+import { createDataEncryptionKeys } from '../../src/core/data-encryption';
+import { bytesToBase64Url } from '../../src/core/encoding';
 import { type CoreFixture, createCoreServices, verifiedUser } from '../support/core-services';
 
 const userAgent = 'test';
@@ -122,5 +124,31 @@ describe('support removing second factors (core)', () => {
       [user.email, 'Two-step sign-in is off for your Latchkey account'],
     ]);
     await expect(removeSecondFactors(fixture.services, 'no-such-user')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('stores a secret read with the previous key again under the current one, so the previous key can be retired', async () => {
+    const fixture = createCoreServices();
+    const keyText = () => bytesToBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+    const [oldKey, newKey] = [keyText(), keyText()];
+    fixture.services.dataKeys = createDataEncryptionKeys({ current: oldKey });
+    const { user, codeNow } = await userWithTotp(fixture);
+    const stored = async () => (await fixture.storage.mfa.findTotpFactor(user.id))!.secretCiphertext;
+    expect(await stored()).toMatch(/^v1\./);
+
+    fixture.services.dataKeys = createDataEncryptionKeys({ current: newKey, version: 2, previous: oldKey });
+    await verifyMfa(fixture.services, { mfaToken: await mfaToken(fixture, user), code: await codeNow(), userAgent });
+    await fixture.settle();
+    expect(await stored()).toMatch(/^v2\./);
+    expect(fixture.events).toContainEqual({ event: 'mfa.secret_reencrypted', userId: user.id });
+
+    // With the previous key gone, the factor still works.
+    fixture.services.dataKeys = createDataEncryptionKeys({ current: newKey, version: 2 });
+    fixture.clock.advance(30_000);
+    const tokens = await verifyMfa(fixture.services, {
+      mfaToken: await mfaToken(fixture, user),
+      code: await codeNow(),
+      userAgent,
+    });
+    expect(tokens.user.username).toBe(user.username);
   });
 });

@@ -58,6 +58,13 @@ export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
       return true;
     },
 
+    async reencryptTotpSecret(userId, previousCiphertext, secretCiphertext) {
+      const factor = tables.totpFactors.get(userId);
+      if (!factor || factor.enabledAt === null || factor.secretCiphertext !== previousCiphertext) return false;
+      tables.totpFactors.set(userId, { ...factor, secretCiphertext });
+      return true;
+    },
+
     async consumeRecoveryCode(userId, codeDigest, claim) {
       if (!claimHolds(userId, claim) || !tables.recoveryCodes.get(userId)?.delete(codeDigest)) return false;
       if (claim) tables.mfaChallenges.delete(claim.tokenDigest);
