@@ -1,6 +1,7 @@
 // Passkeys as plain function calls against the memory storage: adding one after the password,
 // signing in with it (no second factor, the password lock-out untouched), and the single-use rules.
 import { describe, expect, it } from 'vitest';
+import { getUser } from '../../src/core/admin';
 import { login } from '../../src/core/login';
 import { finishPasskeySignIn, startPasskeySignIn } from '../../src/core/passkey-signin';
 import { finishPasskeyRegistration, removePasskey, startPasskeyRegistration } from '../../src/core/passkeys';
@@ -97,6 +98,14 @@ describe('passkeys (core)', () => {
     await fixture.settle();
     const notices = fixture.mails.filter((mail) => mail.to === user.email && mail.subject.includes('passkeys'));
     expect(notices).toHaveLength(2);
+  });
+
+  it('lists a passkey among the factors support sees, until it is removed', async () => {
+    const fixture = createCoreServices();
+    const { user, auth, passkey } = await withPasskey(fixture);
+    expect((await getUser(fixture.services, user.id)).factors).toEqual(['password', 'passkey']);
+    await removePasskey(fixture.services, auth, passkey.id, user.password);
+    expect((await getUser(fixture.services, user.id)).factors).toEqual(['password']);
   });
 
   it('answers email_not_verified for a passkey of an unverified account', async () => {

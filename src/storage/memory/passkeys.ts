@@ -6,7 +6,7 @@ import type { MemoryTables } from './tables';
 
 export function createMemoryPasskeyStore(tables: MemoryTables): PasskeyStore {
   const handles = new Map<string, string>();
-  const passkeys = new Map<string, Passkey>();
+  const passkeys = tables.passkeys;
   const challenges = new Map<string, PasskeyChallenge>();
   const copy = (passkey: Passkey): Passkey => ({ ...passkey, transports: [...passkey.transports] });
   const ownedBy = (userId: string, id: string) => {

@@ -2,6 +2,7 @@
 // Every port method reads and writes them synchronously between awaits, so each call is atomic,
 // as each D1 batch is a transaction: the conditional-write rules hold under Promise.all.
 import type { TotpFactor } from '../../core/mfa-store';
+import type { Passkey } from '../../core/passkey-store';
 import type { Session } from '../../core/sessions';
 import type { PasswordCredential, User } from '../../core/users';
 
@@ -34,6 +35,8 @@ export interface MemoryTables {
   totpFactors: Map<string, TotpFactor>;
   recoveryCodes: Map<string, Set<string>>;
   mfaChallenges: Map<string, MfaChallengeRow>;
+  /** Passkeys by their own id. */
+  passkeys: Map<string, Passkey>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -46,6 +49,7 @@ export function createMemoryTables(): MemoryTables {
     totpFactors: new Map(),
     recoveryCodes: new Map(),
     mfaChallenges: new Map(),
+    passkeys: new Map(),
   };
 }
 

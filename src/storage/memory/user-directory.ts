@@ -19,7 +19,10 @@ export function createMemoryUserDirectory(tables: MemoryTables): UserDirectory {
     },
 
     async listSecondFactors(userId) {
-      const checks: [name: string, isOn: boolean][] = [['totp', tables.totpFactors.get(userId)?.enabledAt != null]];
+      const checks: [name: string, isOn: boolean][] = [
+        ['totp', tables.totpFactors.get(userId)?.enabledAt != null],
+        ['passkey', [...tables.passkeys.values()].some((passkey) => passkey.userId === userId)],
+      ];
       return checks.filter(([, isOn]) => isOn).map(([name]) => name);
     },
 
