@@ -70,7 +70,7 @@ export async function login(
   // so a known password does not reset the budget for guessing codes.
   if (totpEnabled) {
     services.log({ event: 'login.mfa_required', userId: user.id });
-    throw await startMfaChallenge(services, user.id);
+    throw await startMfaChallenge(services, credential);
   }
   const { session, refreshToken, refreshDigest } = await newSession({
     userId: user.id,

@@ -15,6 +15,8 @@ export interface TotpFactor {
 export interface MfaChallenge {
   userId: string;
   username: string;
+  /** The password version the sign-in's password check saw; the session starts under it. */
+  passwordVersion: number;
   totp: TotpFactor | null;
 }
 
@@ -66,7 +68,11 @@ export interface MfaStore {
    * in one transaction, sessions untouched. True when an enabled factor was among them.
    */
   removeFactors(userId: string): Promise<boolean>;
-  createChallenge(tokenDigest: string, userId: string, expiresAt: number): Promise<void>;
+  /**
+   * A pending sign-in of a user whose password (at `passwordVersion`) was right. It is live until
+   * it expires, is failed too often, or the password changes.
+   */
+  createChallenge(tokenDigest: string, userId: string, passwordVersion: number, expiresAt: number): Promise<void>;
   /** A challenge that is unexpired and under the failure limit, with what verifying it needs. */
   findChallenge(claim: ChallengeClaim): Promise<MfaChallenge | null>;
   /** Counts one wrong code against a live challenge. */

@@ -91,9 +91,17 @@ async function consumeSecondFactor(
 }
 
 /** The answer to a right password of a user with TOTP on: an mfaToken, and no session yet. */
-export async function startMfaChallenge(services: Pick<AccountServices, 'mfa' | 'clock'>, userId: string) {
+export async function startMfaChallenge(
+  services: Pick<AccountServices, 'mfa' | 'clock'>,
+  credential: { userId: string; passwordVersion: number },
+) {
   const mfaToken = generateToken();
-  await services.mfa.createChallenge(await digestToken(mfaToken), userId, services.clock.now() + MFA_CHALLENGE_TTL_MS);
+  await services.mfa.createChallenge(
+    await digestToken(mfaToken),
+    credential.userId,
+    credential.passwordVersion,
+    services.clock.now() + MFA_CHALLENGE_TTL_MS,
+  );
   return new AuthError('mfa_required', 'Enter a code from your authenticator app or a recovery code.', [], {
     extensions: { mfaToken, methods: [...MFA_METHODS] },
   });
@@ -131,11 +139,13 @@ export async function verifyMfa(
     services.log({ event: 'mfa.challenge_failed', userId: challenge.userId });
     throw invalidCode();
   }
-  const { user, credential } = found;
+  const { user } = found;
+  // Under the password version the first step checked: if the password has changed since, the
+  // session is not written (and the challenge was no longer live for the code either).
   const { session, refreshToken, refreshDigest } = await newSession({
     userId: user.id,
     userAgent: input.userAgent,
-    passwordVersion: credential.passwordVersion,
+    passwordVersion: challenge.passwordVersion,
     now,
     lifetime: sessionLifetime(services),
   });

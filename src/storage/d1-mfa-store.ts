@@ -18,8 +18,11 @@ const factorOf = (row: FactorRow): TotpFactor => ({
   lastUsedStep: row.last_used_step,
 });
 
-// Parameters ?1 digest, ?2 now, ?3 failure limit.
-const liveChallenge = 'token_digest = ?1 and expires_at > ?2 and failed_attempts < ?3';
+// Parameters ?1 digest, ?2 now, ?3 failure limit; `c` names the challenge row (an alias or the
+// table). A challenge proved the password it was made under, so a change since ends it.
+const liveChallenge = (c: string) =>
+  `${c}.token_digest = ?1 and ${c}.expires_at > ?2 and ${c}.failed_attempts < ?3
+   and ${c}.password_version = (select a.password_version from accounts a where a.user_id = ${c}.user_id)`;
 
 export function createD1MfaStore(d1: D1Database): MfaStore {
   /** Runs `consume` (which must use ?1..?3 for the claim) and deletes the challenge if it changed a row. */
@@ -37,7 +40,9 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
   const claimParams = (claim: ChallengeClaim | undefined) =>
     claim ? [claim.tokenDigest, claim.now, claim.maxFailedAttempts] : [null, 0, 0];
   const whileLive = (claim: ChallengeClaim | undefined) =>
-    claim ? `and exists (select 1 from mfa_challenges where ${liveChallenge} and user_id = ?4)` : '';
+    claim
+      ? `and exists (select 1 from mfa_challenges where ${liveChallenge('mfa_challenges')} and mfa_challenges.user_id = ?4)`
+      : '';
 
   return {
     async findTotpFactor(userId) {
@@ -170,32 +175,41 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
       return (factor!.results as { enabled_at: number | null }[]).some((row) => row.enabled_at !== null);
     },
 
-    async createChallenge(tokenDigest, userId, expiresAt) {
+    async createChallenge(tokenDigest, userId, passwordVersion, expiresAt) {
       await d1
         .prepare(
-          'insert into mfa_challenges (token_digest, user_id, expires_at, failed_attempts) values (?1, ?2, ?3, 0)',
+          `insert into mfa_challenges (token_digest, user_id, expires_at, failed_attempts, password_version)
+           values (?1, ?2, ?3, 0, ?4)`,
         )
-        .bind(tokenDigest, userId, expiresAt)
+        .bind(tokenDigest, userId, expiresAt, passwordVersion)
         .run();
     },
 
     async findChallenge(claim) {
       const row = await d1
         .prepare(
-          `select c.user_id as challenge_user, u.username, t.user_id, t.secret_ciphertext, t.enabled_at, t.last_used_step
+          `select c.user_id as challenge_user, c.password_version, u.username,
+                  t.user_id, t.secret_ciphertext, t.enabled_at, t.last_used_step
            from mfa_challenges c join users u on u.id = c.user_id
            left join totp_factors t on t.user_id = c.user_id
-           where c.${liveChallenge.replaceAll(' and ', ' and c.')}`,
+           where ${liveChallenge('c')}`,
         )
         .bind(claim.tokenDigest, claim.now, claim.maxFailedAttempts)
-        .first<FactorRow & { challenge_user: string; username: string }>();
+        .first<FactorRow & { challenge_user: string; password_version: number; username: string }>();
       if (!row) return null;
-      return { userId: row.challenge_user, username: row.username, totp: row.user_id ? factorOf(row) : null };
+      return {
+        userId: row.challenge_user,
+        username: row.username,
+        passwordVersion: row.password_version,
+        totp: row.user_id ? factorOf(row) : null,
+      };
     },
 
     async recordChallengeFailure(claim) {
       await d1
-        .prepare(`update mfa_challenges set failed_attempts = failed_attempts + 1 where ${liveChallenge}`)
+        .prepare(
+          `update mfa_challenges set failed_attempts = failed_attempts + 1 where ${liveChallenge('mfa_challenges')}`,
+        )
         .bind(claim.tokenDigest, claim.now, claim.maxFailedAttempts)
         .run();
     },

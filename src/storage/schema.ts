@@ -140,6 +140,9 @@ export const mfaChallenges = sqliteTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     expiresAt: integer('expires_at').notNull(),
     failedAttempts: integer('failed_attempts').notNull().default(0),
+    // The account's password version when the password was checked: a change since ends the
+    // challenge. Null (a challenge from before this column) is never live.
+    passwordVersion: integer('password_version'),
   },
   (table) => [index('mfa_challenges_expires_at').on(table.expiresAt)],
 );

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeBase32 } from '../../src/core/base32';
 import { getUser, removeSecondFactors } from '../../src/core/admin';
 import { AuthError } from '../../src/core/errors';
+import { changePassword } from '../../src/core/account-changes';
 import { login } from '../../src/core/login';
 import { confirmTotp, getMfaStatus, startTotpSetup, verifyMfa } from '../../src/core/mfa';
 import { authenticate } from '../../src/core/session-flows';
@@ -100,31 +101,6 @@ describe('two-step sign-in (core)', () => {
       subject: 'A recovery code was used for your Latchkey account',
     });
   });
-});
-
-describe('support removing second factors (core)', () => {
-  it('removes the factor and pending sign-ins, lists the factors, and mails the owner once', async () => {
-    const fixture = createCoreServices();
-    const { user } = await userWithTotp(fixture);
-    const token = await mfaToken(fixture, user);
-    expect((await getUser(fixture.services, user.id)).factors).toEqual(['password', 'totp']);
-    fixture.mails.length = 0;
-
-    await Promise.all([removeSecondFactors(fixture.services, user.id), removeSecondFactors(fixture.services, user.id)]);
-    await fixture.settle();
-
-    expect((await getUser(fixture.services, user.id)).factors).toEqual(['password']);
-    await expect(verifyMfa(fixture.services, { mfaToken: token, code: '000000', userAgent })).rejects.toMatchObject({
-      code: 'invalid_token',
-    });
-    await expect(
-      login(fixture.services, { identifier: user.username, password: user.password, userAgent }),
-    ).resolves.toMatchObject({ accessToken: expect.any(String) });
-    expect(fixture.mails.map((mail) => [mail.to, mail.subject])).toEqual([
-      [user.email, 'Two-step sign-in is off for your Latchkey account'],
-    ]);
-    await expect(removeSecondFactors(fixture.services, 'no-such-user')).rejects.toMatchObject({ code: 'not_found' });
-  });
 
   it('stores a secret read with the previous key again under the current one, so the previous key can be retired', async () => {
     const fixture = createCoreServices();
@@ -150,5 +126,47 @@ describe('support removing second factors (core)', () => {
       userAgent,
     });
     expect(tokens.user.username).toBe(user.username);
+  });
+
+  it('ends a pending sign-in when the password changes, and spends no code on it', async () => {
+    const fixture = createCoreServices();
+    const { user, auth, recoveryCodes } = await userWithTotp(fixture);
+    const token = await mfaToken(fixture, user);
+    await changePassword(fixture.services, auth, {
+      currentPassword: user.password,
+      newPassword: 'a new long password',
+    });
+    const late = verifyMfa(fixture.services, { mfaToken: token, code: recoveryCodes[0]!, userAgent });
+    await expect(late).rejects.toMatchObject({ code: 'invalid_token' });
+    expect((await fixture.storage.mfa.findMfaStatus(user.id)).recoveryCodesRemaining).toBe(10);
+    // The new password's sign-in gets a challenge of its own, which the same code completes.
+    const fresh = await mfaToken(fixture, { username: user.username, password: 'a new long password' });
+    const tokens = await verifyMfa(fixture.services, { mfaToken: fresh, code: recoveryCodes[0]!, userAgent });
+    expect(tokens.user.username).toBe(user.username);
+  });
+});
+
+describe('support removing second factors (core)', () => {
+  it('removes the factor and pending sign-ins, lists the factors, and mails the owner once', async () => {
+    const fixture = createCoreServices();
+    const { user } = await userWithTotp(fixture);
+    const token = await mfaToken(fixture, user);
+    expect((await getUser(fixture.services, user.id)).factors).toEqual(['password', 'totp']);
+    fixture.mails.length = 0;
+
+    await Promise.all([removeSecondFactors(fixture.services, user.id), removeSecondFactors(fixture.services, user.id)]);
+    await fixture.settle();
+
+    expect((await getUser(fixture.services, user.id)).factors).toEqual(['password']);
+    await expect(verifyMfa(fixture.services, { mfaToken: token, code: '000000', userAgent })).rejects.toMatchObject({
+      code: 'invalid_token',
+    });
+    await expect(
+      login(fixture.services, { identifier: user.username, password: user.password, userAgent }),
+    ).resolves.toMatchObject({ accessToken: expect.any(String) });
+    expect(fixture.mails.map((mail) => [mail.to, mail.subject])).toEqual([
+      [user.email, 'Two-step sign-in is off for your Latchkey account'],
+    ]);
+    await expect(removeSecondFactors(fixture.services, 'no-such-user')).rejects.toMatchObject({ code: 'not_found' });
   });
 });

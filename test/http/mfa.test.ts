@@ -197,6 +197,30 @@ describe('two-step sign-in', () => {
     expect(body.code).toBe('mfa_required');
   });
 
+  it('ends a sign-in pending its code when the password is reset, spending neither code nor session', async () => {
+    const harness = createHarness();
+    const { identity, recoveryCodes } = await userWithTotp(harness);
+    const pending = await passwordStep(harness, identity);
+    await harness.request('/auth/forgot-password', { method: 'POST', json: { email: identity.email } });
+    const token = await tokenFromMail(harness, identity.email, '/reset-password');
+    const newPassword = 'a brand new passphrase';
+    expect(
+      (await harness.request('/auth/reset-password', { method: 'POST', json: { token, password: newPassword } }))
+        .status,
+    ).toBe(200);
+
+    const late = await verify(harness, pending.body.mfaToken, recoveryCodes[0]!);
+    expect(late.status).toBe(400);
+    expect(await late.json()).toMatchObject({ code: 'invalid_token' });
+    // The code was not spent: the new password's sign-in completes with it.
+    const fresh = await passwordStep(harness, { ...identity, password: newPassword });
+    const signedIn = await verify(harness, fresh.body.mfaToken, recoveryCodes[0]!);
+    expect(signedIn.status).toBe(200);
+    const { accessToken } = (await signedIn.json()) as TokenBody;
+    const sessions = await harness.request('/auth/sessions', { token: accessToken });
+    expect(((await sessions.json()) as { sessions: unknown[] }).sessions).toHaveLength(1);
+  });
+
   it('ends the other sessions when TOTP is turned on, keeping the current one', async () => {
     const harness = createHarness();
     const { identity, tokens } = await signedInUser(harness, 'mfa');

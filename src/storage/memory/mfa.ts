@@ -6,7 +6,12 @@ import { type MemoryTables, deleteSessionRow } from './tables';
 export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
   function liveChallenge(claim: ChallengeClaim) {
     const row = tables.mfaChallenges.get(claim.tokenDigest);
-    return row && row.expiresAt > claim.now && row.failedAttempts < claim.maxFailedAttempts ? row : null;
+    const live =
+      row &&
+      row.expiresAt > claim.now &&
+      row.failedAttempts < claim.maxFailedAttempts &&
+      tables.credentials.get(row.userId)?.passwordVersion === row.passwordVersion;
+    return live ? row : null;
   }
 
   /** Whether a consume tied to `claim` may go ahead for `userId`. */
@@ -96,8 +101,8 @@ export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
       return wasEnabled;
     },
 
-    async createChallenge(tokenDigest, userId, expiresAt) {
-      tables.mfaChallenges.set(tokenDigest, { userId, expiresAt, failedAttempts: 0 });
+    async createChallenge(tokenDigest, userId, passwordVersion, expiresAt) {
+      tables.mfaChallenges.set(tokenDigest, { userId, expiresAt, failedAttempts: 0, passwordVersion });
     },
 
     async findChallenge(claim) {
@@ -105,7 +110,12 @@ export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
       const user = row && tables.users.get(row.userId);
       if (!row || !user) return null;
       const factor = tables.totpFactors.get(row.userId);
-      return { userId: row.userId, username: user.username, totp: factor ? { ...factor } : null };
+      return {
+        userId: row.userId,
+        username: user.username,
+        passwordVersion: row.passwordVersion,
+        totp: factor ? { ...factor } : null,
+      };
     },
 
     async recordChallengeFailure(claim) {

@@ -23,6 +23,7 @@ export interface MfaChallengeRow {
   userId: string;
   expiresAt: number;
   failedAttempts: number;
+  passwordVersion: number;
 }
 
 export interface MemoryTables {
