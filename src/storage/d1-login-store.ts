@@ -10,16 +10,9 @@ import {
 } from '../core/login-throttle';
 import type { UserLookupKey } from '../core/users';
 import type { UserWithCredential } from '../core/users';
+import { type UserSqlRow, userOfRow, userSqlColumns } from './user-columns';
 
-interface AccountRow {
-  id: string;
-  username: string;
-  email: string;
-  email_verified_at: number | null;
-  disabled_at: number | null;
-  created_at: number;
-  updated_at: number;
-  display_name: string | null;
+interface AccountRow extends UserSqlRow {
   password_hash: string;
   password_version: number;
   totp_enabled: number;
@@ -89,8 +82,7 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
       .bind(ACCOUNT_COUNTER_PREFIX, ...common, value, identifierKey);
     const user = d1
       .prepare(
-        `select u.id, u.username, u.email, u.email_verified_at, u.disabled_at, u.created_at, u.updated_at, p.display_name,
-                  a.password_hash, a.password_version,
+        `select ${userSqlColumns('u', 'p')}, a.password_hash, a.password_version,
                   exists (select 1 from totp_factors t where t.user_id = u.id and t.enabled_at is not null)
                     as totp_enabled
            from users u
@@ -104,17 +96,8 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
     const row = (userRows!.results as AccountRow[])[0];
     const found: UserWithCredential | null = row
       ? {
-          user: {
-            id: row.id,
-            username: row.username,
-            email: row.email,
-            emailVerifiedAt: row.email_verified_at,
-            disabledAt: row.disabled_at,
-            displayName: row.display_name,
-            createdAt: row.created_at,
-            updatedAt: row.updated_at,
-          },
-          credential: { userId: row.id, passwordHash: row.password_hash, passwordVersion: row.password_version },
+          user: userOfRow(row),
+          credential: { userId: row.user_id, passwordHash: row.password_hash, passwordVersion: row.password_version },
         }
       : null;
     return {

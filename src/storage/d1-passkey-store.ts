@@ -3,6 +3,7 @@
 // each statement atomically, so concurrent requests have exactly one winner.
 import type { Ceremony, Passkey, PasskeyChallenge, PasskeyStore } from '../core/passkey-store';
 import type { CoseAlgorithm } from '../core/webauthn/types';
+import { type UserSqlRow, userOfRow, userSqlColumns } from './user-columns';
 
 interface PasskeyRow {
   id: string;
@@ -21,14 +22,7 @@ interface PasskeyRow {
   last_used_at: number | null;
 }
 
-interface OwnerRow extends PasskeyRow {
-  disabled_at: number | null;
-  username: string;
-  email: string;
-  email_verified_at: number | null;
-  user_created_at: number;
-  user_updated_at: number;
-  display_name: string | null;
+interface OwnerRow extends PasskeyRow, UserSqlRow {
   password_version: number;
 }
 
@@ -164,8 +158,7 @@ export function createD1PasskeyStore(d1: D1Database): PasskeyStore {
     async findByCredentialId(credentialId) {
       const row = await d1
         .prepare(
-          `select ${passkeyColumns}, u.username, u.email, u.email_verified_at, u.disabled_at, u.created_at as user_created_at,
-             u.updated_at as user_updated_at, pr.display_name, a.password_version
+          `select ${passkeyColumns}, ${userSqlColumns('u', 'pr')}, a.password_version
            from passkeys p
            join users u on u.id = p.user_id
            join accounts a on a.user_id = p.user_id
@@ -178,16 +171,7 @@ export function createD1PasskeyStore(d1: D1Database): PasskeyStore {
       return {
         passkey: passkeyOf(row),
         owner: {
-          user: {
-            id: row.user_id,
-            username: row.username,
-            email: row.email,
-            emailVerifiedAt: row.email_verified_at,
-            disabledAt: row.disabled_at,
-            displayName: row.display_name,
-            createdAt: row.user_created_at,
-            updatedAt: row.user_updated_at,
-          },
+          user: userOfRow(row),
           passwordVersion: row.password_version,
         },
       };

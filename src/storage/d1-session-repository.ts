@@ -14,7 +14,7 @@ import { drizzle } from 'drizzle-orm/d1';
 import type { Session, SessionRepository } from '../core/sessions';
 import type { User } from '../core/users';
 import { accounts, profiles, refreshTokens, sessions, users } from './schema';
-import { userColumns } from './user-columns';
+import { type UserSqlRow, userColumns, userOfRow, userSqlColumns } from './user-columns';
 
 const sessionColumns = {
   id: sessions.id,
@@ -33,9 +33,8 @@ const boundToCurrentPassword = and(
 )!;
 
 const findActiveSql = `
-  select s.id, s.user_id, s.user_agent, s.created_at, s.last_used_at, s.expires_at, s.password_version,
-         u.username, u.email, u.email_verified_at, u.disabled_at, u.created_at as user_created_at,
-         u.updated_at as user_updated_at, p.display_name
+  select s.id, s.user_agent, s.created_at, s.last_used_at, s.expires_at, s.password_version,
+         ${userSqlColumns('u', 'p')}
   from sessions s
   join users u on u.id = s.user_id
   join accounts a on a.user_id = s.user_id and a.password_version = s.password_version
@@ -43,21 +42,13 @@ const findActiveSql = `
   where s.id = ?1 and s.user_id = ?2 and s.expires_at > ?3 and u.disabled_at is null
   limit 1`;
 
-interface ActiveSessionRow {
+interface ActiveSessionRow extends UserSqlRow {
   id: string;
-  user_id: string;
   user_agent: string;
   created_at: number;
   last_used_at: number;
   expires_at: number;
   password_version: number;
-  username: string;
-  email: string;
-  email_verified_at: number | null;
-  disabled_at: number | null;
-  user_created_at: number;
-  user_updated_at: number;
-  display_name: string | null;
 }
 
 function toAuthenticated(row: ActiveSessionRow): { session: Session; user: User } {
@@ -71,16 +62,7 @@ function toAuthenticated(row: ActiveSessionRow): { session: Session; user: User 
       expiresAt: row.expires_at,
       passwordVersion: row.password_version,
     },
-    user: {
-      id: row.user_id,
-      username: row.username,
-      email: row.email,
-      emailVerifiedAt: row.email_verified_at,
-      disabledAt: row.disabled_at,
-      displayName: row.display_name,
-      createdAt: row.user_created_at,
-      updatedAt: row.user_updated_at,
-    },
+    user: userOfRow(row),
   };
 }
 
