@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MAIL_ATTEMPTS, RESEND_ENDPOINT, createResendMailer } from '../src/mail/resend-mailer';
 import { faultyFetch } from './support/faults';
-import { createHarness, uniqueIdentity } from './support/harness';
+import { createHarness, uniqueIdentity, RESEND_PRODUCTION_ENV } from './support/harness';
 
 const noWait = async () => {};
 
-const production = {
-  ENVIRONMENT: 'production',
-  APP_URL: 'https://auth.example',
-  MAIL_PROVIDER: 'resend',
-  MAIL_FROM: 'Latchkey <auth@example.com>',
-  RESEND_API_KEY: 're_test_key',
-  // On by default in production; these tests count the mail requests alone.
-  PASSWORD_BREACH_CHECK: 'off',
-};
-
 describe('Resend mail', () => {
   it('posts the verification mail to the Resend API with the key, sender and both bodies', async () => {
-    const harness = createHarness({ env: production });
+    const harness = createHarness({ env: RESEND_PRODUCTION_ENV });
     const identity = uniqueIdentity();
     const response = await harness.request('/auth/register', { method: 'POST', json: identity });
     expect(response.status).toBe(201);
@@ -39,7 +29,7 @@ describe('Resend mail', () => {
 
   it('retries a failing provider a bounded number of times, and never turns the request into an error', async () => {
     const harness = createHarness({
-      env: production,
+      env: RESEND_PRODUCTION_ENV,
       fetch: async () => new Response('{"message":"down"}', { status: 503 }),
     });
     const response = await harness.request('/auth/register', { method: 'POST', json: uniqueIdentity() });
@@ -51,7 +41,7 @@ describe('Resend mail', () => {
   });
 
   it('builds links from APP_URL, never from the Host header', async () => {
-    const harness = createHarness({ env: production });
+    const harness = createHarness({ env: RESEND_PRODUCTION_ENV });
     const identity = uniqueIdentity();
     await harness.request('/auth/register', { method: 'POST', json: identity, headers: { host: 'evil.example' } });
     const body = (await harness.outbound[0]!.json()) as { text: string };

@@ -6,18 +6,9 @@ import { decodeBase32 } from '../../src/core/base32';
 import { generateTotpCode, totpTimeStep } from '../../src/core/totp';
 import type { OpenApiDocument } from '../../src/http/openapi';
 import { contractViolations } from '../support/contract';
-import { type Harness, createHarness, signedInUser } from '../support/harness';
+import { type Harness, createHarness, signedInUser, RESEND_PRODUCTION_ENV } from '../support/harness';
 
 const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
-
-const production = {
-  ENVIRONMENT: 'production',
-  APP_URL: 'https://auth.example',
-  MAIL_PROVIDER: 'resend',
-  MAIL_FROM: 'Latchkey <auth@example.com>',
-  RESEND_API_KEY: 're_test_key',
-  PASSWORD_BREACH_CHECK: 'off',
-};
 
 const adminHarness = () => createHarness({ env: { ADMIN_API_KEY: ADMIN_KEY } });
 
@@ -130,7 +121,7 @@ describe('removing a user’s second factors (DELETE /admin/users/:id/mfa)', () 
     // Set up in development (its mailbox carries the verification link), confirmed in production.
     const dev = createHarness();
     const { identity, tokens, secret } = await userWithPendingTotp(dev);
-    const prod = createHarness({ env: { ...production, ADMIN_API_KEY: ADMIN_KEY } });
+    const prod = createHarness({ env: { ...RESEND_PRODUCTION_ENV, ADMIN_API_KEY: ADMIN_KEY } });
     prod.clock.current = dev.clock.current;
     await confirmTotp(prod, tokens.accessToken, secret);
     prod.outbound.length = 0;
@@ -159,7 +150,7 @@ describe('removing a user’s second factors (DELETE /admin/users/:id/mfa)', () 
   it('mails nothing when the user had no second factor on', async () => {
     const dev = createHarness();
     const { tokens } = await userWithPendingTotp(dev);
-    const prod = createHarness({ env: { ...production, ADMIN_API_KEY: ADMIN_KEY } });
+    const prod = createHarness({ env: { ...RESEND_PRODUCTION_ENV, ADMIN_API_KEY: ADMIN_KEY } });
     const removed = await prod.request(`/admin/users/${tokens.user.id}/mfa`, { method: 'DELETE', token: ADMIN_KEY });
     expect(removed.status).toBe(204);
     // The pending set-up went too.

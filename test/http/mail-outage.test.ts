@@ -4,16 +4,7 @@
 // sends a link that works.
 import { describe, expect, it } from 'vitest';
 import { MAIL_ATTEMPTS } from '../../src/mail/resend-mailer';
-import { createHarness, uniqueIdentity } from '../support/harness';
-
-const production = {
-  ENVIRONMENT: 'production',
-  APP_URL: 'https://auth.example',
-  MAIL_PROVIDER: 'resend',
-  MAIL_FROM: 'Latchkey <auth@example.com>',
-  RESEND_API_KEY: 're_test_key',
-  PASSWORD_BREACH_CHECK: 'off',
-};
+import { createHarness, uniqueIdentity, RESEND_PRODUCTION_ENV } from '../support/harness';
 
 /** A provider that is down until `up` is set. */
 function provider() {
@@ -31,7 +22,7 @@ async function linkIn(request: Request, path: string): Promise<string> {
 describe('mail provider down', () => {
   it('registers anyway, logs the lost verification mail once, and a later resend sends a working link', async () => {
     const mail = provider();
-    const harness = createHarness({ env: production, fetch: mail.fetch });
+    const harness = createHarness({ env: RESEND_PRODUCTION_ENV, fetch: mail.fetch });
     const identity = uniqueIdentity('maildown');
 
     const registered = await harness.request('/auth/register', { method: 'POST', json: identity });
@@ -60,7 +51,7 @@ describe('mail provider down', () => {
 
   it('answers forgot-password 202 while the provider is down, and the next request mails a working reset link', async () => {
     const mail = provider();
-    const harness = createHarness({ env: production, fetch: mail.fetch });
+    const harness = createHarness({ env: RESEND_PRODUCTION_ENV, fetch: mail.fetch });
     const identity = uniqueIdentity('resetdown');
     mail.state.up = true;
     await harness.request('/auth/register', { method: 'POST', json: identity });

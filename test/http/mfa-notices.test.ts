@@ -2,16 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBase32 } from '../../src/core/base32';
 import { generateTotpCode, totpTimeStep } from '../../src/core/totp';
-import { type Harness, createHarness, signedInUser } from '../support/harness';
-
-const production = {
-  ENVIRONMENT: 'production',
-  APP_URL: 'https://auth.example',
-  MAIL_PROVIDER: 'resend',
-  MAIL_FROM: 'Latchkey <auth@example.com>',
-  RESEND_API_KEY: 're_test_key',
-  PASSWORD_BREACH_CHECK: 'off',
-};
+import { type Harness, createHarness, signedInUser, RESEND_PRODUCTION_ENV } from '../support/harness';
 
 /** Sets up TOTP through a development harness (its mailbox gives the verification link). */
 async function pendingTotp(dev: Harness) {
@@ -41,7 +32,7 @@ describe('two-step sign-in notices', () => {
   it('mails the owner when TOTP is turned on, when a recovery code is used and when TOTP is turned off', async () => {
     const dev = createHarness();
     const { identity, tokens, secret } = await pendingTotp(dev);
-    const prod = createHarness({ env: production });
+    const prod = createHarness({ env: RESEND_PRODUCTION_ENV });
     prod.clock.current = dev.clock.current;
     const code = await generateTotpCode(decodeBase32(secret)!, totpTimeStep(prod.clock.now()));
     const confirm = await prod.request('/auth/mfa/totp/confirm', {

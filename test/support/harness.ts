@@ -106,6 +106,20 @@ export function createHarness(
 let counter = 0;
 
 /** A username and email no other test uses. */
+/**
+ * A production configuration that mails through Resend (intercepted: the harness records each
+ * outbound request). The breach check, on by default in production, is off so that tests count
+ * the mail requests alone.
+ */
+export const RESEND_PRODUCTION_ENV = {
+  ENVIRONMENT: 'production',
+  APP_URL: 'https://auth.example',
+  MAIL_PROVIDER: 'resend',
+  MAIL_FROM: 'Latchkey <auth@example.com>',
+  RESEND_API_KEY: 're_test_key',
+  PASSWORD_BREACH_CHECK: 'off',
+};
+
 export function uniqueIdentity(prefix = 'user') {
   counter += 1;
   const suffix = `${Date.now().toString(36)}${counter}`;
