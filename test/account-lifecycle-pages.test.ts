@@ -2,16 +2,8 @@
 // confirmation link's page (GET shows a button, only POST confirms), and the register page in
 // EMAIL_VERIFICATION=optional mode.
 import { describe, expect, it } from 'vitest';
-import { type Harness, createHarness, signedInUser, tokenFromMail, uniqueIdentity } from './support/harness';
-import { Jar, postForm, visit } from './support/page-browser';
-
-async function browserSignedIn(harness: Harness) {
-  const { identity } = await signedInUser(harness, 'lcpage');
-  const jar = new Jar();
-  await visit(harness, jar, '/signin');
-  await postForm(harness, jar, '/signin', { identifier: identity.username, password: identity.password });
-  return { identity, jar };
-}
+import { createHarness, tokenFromMail, uniqueIdentity } from './support/harness';
+import { Jar, browserSignedIn, postForm, visit } from './support/page-browser';
 
 describe('/account lifecycle forms', () => {
   it('shows the change email and delete account forms, with a warning', async () => {

@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Harness, createHarness, signedInUser, tokenFromMail } from './support/harness';
-import { Jar, postForm, visit } from './support/page-browser';
-
-async function browserSignedIn(harness: Harness) {
-  const { identity } = await signedInUser(harness, 'state');
-  const jar = new Jar();
-  await visit(harness, jar, '/signin');
-  const response = await postForm(harness, jar, '/signin', {
-    identifier: identity.username,
-    password: identity.password,
-  });
-  expect(response.status).toBe(303);
-  return { identity, jar };
-}
+import { createHarness, signedInUser, tokenFromMail } from './support/harness';
+import { Jar, browserSignedIn, postForm, visit } from './support/page-browser';
 
 describe('reset page and the password policy', () => {
   it('says why the policy refused the new password and keeps the token for a retry', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allowedReturnUrl } from '../src/pages/return-url';
 import { type Harness, createHarness, signedInUser } from './support/harness';
-import { Jar, PAGE_ORIGIN, visit } from './support/page-browser';
+import { Jar, PAGE_ORIGIN, browserSignedIn, visit } from './support/page-browser';
 import { addPasskey, testAuthenticator } from './support/passkeys';
 
 const ORIGIN = PAGE_ORIGIN;
@@ -20,19 +20,6 @@ async function post(
   });
   jar.take(response);
   return response;
-}
-
-async function browserSignedIn(harness: Harness, options: { redirectTo?: string } = {}) {
-  const { identity } = await signedInUser(harness, 'page');
-  const jar = new Jar();
-  await visit(harness, jar, '/signin');
-  const response = await post(harness, jar, '/signin', {
-    csrf: jar.csrf,
-    identifier: identity.username,
-    password: identity.password,
-    ...(options.redirectTo !== undefined ? { redirect_to: options.redirectTo } : {}),
-  });
-  return { identity, jar, response };
 }
 
 describe('return-URL allowlist', () => {

@@ -1,6 +1,6 @@
 // What the page tests need of a browser: a cookie jar of name=value pairs, GETs that ask for HTML,
 // and same-origin form posts that carry the double-submit CSRF token.
-import type { Harness } from './harness';
+import { type Harness, signedInUser } from './harness';
 
 export const PAGE_ORIGIN = 'https://latchkey.test';
 
@@ -42,4 +42,21 @@ export async function postForm(harness: Harness, jar: Jar, path: string, fields:
   });
   jar.take(response);
   return response;
+}
+
+/**
+ * A new user signed in through the /signin page, as a browser would: the jar then holds the
+ * session cookies. The response is the sign-in's (a 303 to /account or the return URL).
+ */
+export async function browserSignedIn(harness: Harness, options: { prefix?: string; redirectTo?: string } = {}) {
+  const { identity } = await signedInUser(harness, options.prefix ?? 'page');
+  const jar = new Jar();
+  await visit(harness, jar, '/signin');
+  const response = await postForm(harness, jar, '/signin', {
+    identifier: identity.username,
+    password: identity.password,
+    ...(options.redirectTo !== undefined ? { redirect_to: options.redirectTo } : {}),
+  });
+  if (response.status !== 303) throw new Error(`the sign-in page answered ${response.status}`);
+  return { identity, jar, response };
 }
