@@ -22,7 +22,8 @@ import { mfaRoutes } from './http/routes/mfa';
 import { passkeyRoutes } from './http/routes/passkeys';
 import { wellKnownRoutes } from './http/routes/well-known';
 import { isPagePath, pageRoutes } from './pages';
-import { renderErrorPage } from './pages/error-page';
+import { renderErrorPage, renderNotFoundPage } from './pages/error-page';
+import { prefersHtml } from './pages/mailbox';
 import { consoleSink } from './log-sink';
 import { type ServiceOverrides, createReadinessCheck, createServiceFactory } from './services';
 import { classifyStorageError, toUnavailable } from './storage/transient-errors';
@@ -113,6 +114,8 @@ export function createApp(overrides: ServiceOverrides = {}) {
     if (withoutSlash !== path && app.routes.some((route) => route.path === withoutSlash && route.method !== 'ALL')) {
       return problemResponse(c, 'not_found', `No such route. Routes have no trailing slash: try ${withoutSlash}.`);
     }
+    // A person who followed a bad link gets a page; a client asking for JSON, the problem document.
+    if (prefersHtml(c.req.header('accept'))) return renderNotFoundPage(c);
     return problemResponse(c, 'not_found', 'No such route.');
   });
 

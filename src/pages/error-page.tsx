@@ -6,6 +6,7 @@ import type { ErrorCode } from '../core/errors';
 import type { AppEnv } from '../web/context';
 import type { PageEnv } from '../web/page-env';
 import { problemCatalogue } from '../web/problem';
+import { pageHeaders } from '../web/security-headers';
 import { Alert, Card, Layout } from './layout';
 import { renderPage } from './render';
 
@@ -13,6 +14,10 @@ const messages: Partial<Record<ErrorCode, { title: string; text: string }>> = {
   unavailable: {
     title: 'Temporarily unavailable',
     text: 'We cannot reach our storage right now. Nothing was changed. Wait a moment, then try again.',
+  },
+  not_found: {
+    title: 'Page not found',
+    text: 'There is no page at this address. Check the link, or start again from the sign-in page.',
   },
   internal: {
     title: 'Something went wrong',
@@ -38,4 +43,16 @@ export function renderErrorPage(c: Context<AppEnv>, code: ErrorCode, detail: str
     </Layout>,
     status,
   );
+}
+
+/**
+ * A browser that asked for an address with no route: the not-found page, under the pages'
+ * headers (the API's policy, which every response gets, would block the page's stylesheet).
+ */
+export async function renderNotFoundPage(c: Context<AppEnv>): Promise<Response> {
+  // The header middleware reads only the bindings; Hono types it for an environment without variables.
+  await pageHeaders(c as Context, async () => {
+    c.res = await renderErrorPage(c, 'not_found', '', {});
+  });
+  return c.res;
 }

@@ -20,6 +20,21 @@ describe('security headers', () => {
     expectSecurityHeaders(response);
   });
 
+  it("shows a browser a not-found page at an unknown address, under the pages' headers", async () => {
+    const harness = createHarness();
+    const page = await harness.request('/no/such/page', { headers: { accept: 'text/html,*/*;q=0.8' } });
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("style-src 'self'");
+    expectSecurityHeaders(page);
+    const html = await page.text();
+    expect(html).toContain('<!DOCTYPE html>');
+    expect(html).toContain('Page not found');
+    const api = await harness.request('/no/such/page', { headers: { accept: 'application/json' } });
+    expect(api.headers.get('content-type')).toBe('application/problem+json');
+    expect(await api.json()).toMatchObject({ code: 'not_found' });
+  });
+
   it('sends them on a 500', async () => {
     const response = await createHarness({ env: { JWT_PRIVATE_JWK: 'not json' } }).request('/me');
     expect(response.status).toBe(500);
