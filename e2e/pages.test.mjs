@@ -181,6 +181,10 @@ describe('pages in a browser', () => {
     await page.getByRole('button', { name: 'Set new password' }).click();
     await page.getByRole('alert').first().waitFor();
     await checkBoth(page, 'reset-password-invalid');
+    const missing = await page.goto('/no/such/page');
+    assert.equal(missing.status(), 404);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await checkBoth(page, 'not-found');
     await page.context().close();
   });
 
