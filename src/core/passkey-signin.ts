@@ -3,12 +3,11 @@
 // second factor. It starts the session with the login's own code (newSession, completeLogin,
 // issueTokens), so a passkey session is bound to the password version like any other.
 import { AuthError } from './errors';
-import { passkeyRefused } from './passkeys';
-import { generateToken } from './random-token';
+import { issueChallenge, passkeyRefused } from './passkeys';
 import type { AccountServices } from './services';
 import { type TokenResponse, issueTokens, sessionLifetime } from './session-flows';
 import { newSession } from './sessions';
-import { buildRequestOptions, ceremonyTimeoutMs, generateChallenge } from './webauthn/options';
+import { buildRequestOptions } from './webauthn/options';
 import { verifyAuthentication } from './webauthn/authentication';
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from './webauthn/types';
 
@@ -20,18 +19,7 @@ export type PasskeySignInDeps = Pick<
 export async function startPasskeySignIn(
   services: Pick<AccountServices, 'passkeys' | 'relyingParty' | 'clock'>,
 ): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
-  const now = services.clock.now();
-  const challengeId = generateToken(18);
-  const challenge = generateChallenge();
-  await services.passkeys.saveChallenge({
-    id: challengeId,
-    challenge,
-    ceremony: 'authentication',
-    userId: null,
-    userHandle: null,
-    createdAt: now,
-    expiresAt: now + ceremonyTimeoutMs,
-  });
+  const { challengeId, challenge } = await issueChallenge(services, 'authentication', null);
   return { challengeId, options: buildRequestOptions({ rpId: services.relyingParty.id, challenge }) };
 }
 

@@ -1,23 +1,17 @@
 // The passkey records and what the passkey flows need from storage. A challenge is used by one
 // conditional delete, so of two requests presenting it exactly one gets it; the signature counter
 // moves by a compare-and-set, so two sign-ins cannot both move it from the same value.
-import type { CoseAlgorithm } from './webauthn/types';
+import type { VerifiedPasskey } from './webauthn/registration';
 import type { User } from './users';
 
-export interface Passkey {
+/** A stored passkey: what its registration verified, and what Latchkey keeps beside it. */
+export interface Passkey extends Omit<VerifiedPasskey, 'id'> {
   /** Latchkey's own short id, used in URLs; never the credential id. */
   id: string;
-  /** The WebAuthn credential id, base64url: unique across all users. */
+  /** The WebAuthn credential id (the verified passkey's `id`), base64url: unique across all users. */
   credentialId: string;
   userId: string;
   userHandle: string;
-  publicKey: string;
-  algorithm: CoseAlgorithm;
-  signCount: number;
-  transports: string[];
-  aaguid: string;
-  backupEligible: boolean;
-  backedUp: boolean;
   name: string;
   createdAt: number;
   lastUsedAt: number | null;

@@ -5,7 +5,7 @@ import { type ConfirmPasswordDeps, confirmPassword } from './account-changes';
 import { AuthError } from './errors';
 import type { MailMessage } from './mail';
 import { type MailDeliveryDeps, sendAccountMail } from './mail-delivery';
-import type { Passkey } from './passkey-store';
+import type { Ceremony, Passkey } from './passkey-store';
 import { generateToken } from './random-token';
 import type { AccountServices } from './services';
 import type { Authenticated } from './session-flows';
@@ -54,6 +54,30 @@ export function passkeyRefused(
   return new AuthError('passkey_refused', detail, [{ field, message: reason }]);
 }
 
+/**
+ * Stores a new single-use challenge for a ceremony, valid for the ceremony's timeout. A
+ * registration's is tied to its user and user handle; a usernameless sign-in's to no one.
+ */
+export async function issueChallenge(
+  services: Pick<AccountServices, 'passkeys' | 'clock'>,
+  ceremony: Ceremony,
+  owner: { userId: string; userHandle: string } | null,
+): Promise<{ challengeId: string; challenge: string }> {
+  const now = services.clock.now();
+  const challengeId = generateToken(18);
+  const challenge = generateChallenge();
+  await services.passkeys.saveChallenge({
+    id: challengeId,
+    challenge,
+    ceremony,
+    userId: owner?.userId ?? null,
+    userHandle: owner?.userHandle ?? null,
+    createdAt: now,
+    expiresAt: now + ceremonyTimeoutMs,
+  });
+  return { challengeId, challenge };
+}
+
 export async function startPasskeyRegistration(
   services: PasskeyChangeDeps,
   auth: Authenticated,
@@ -63,17 +87,9 @@ export async function startPasskeyRegistration(
   const { user } = auth;
   const handle = await services.passkeys.ensureUserHandle(user.id, generateUserHandle());
   const existing = await services.passkeys.listForUser(user.id);
-  const now = services.clock.now();
-  const challengeId = generateToken(18);
-  const challenge = generateChallenge();
-  await services.passkeys.saveChallenge({
-    id: challengeId,
-    challenge,
-    ceremony: 'registration',
+  const { challengeId, challenge } = await issueChallenge(services, 'registration', {
     userId: user.id,
     userHandle: handle,
-    createdAt: now,
-    expiresAt: now + ceremonyTimeoutMs,
   });
   const options = buildCreationOptions({
     rp: { id: services.relyingParty.id, name: services.relyingParty.name },
