@@ -4,16 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { forgotPassword, resetPassword } from '../../src/core/accounts';
 import { login } from '../../src/core/login';
 import { refresh } from '../../src/core/session-flows';
-import { createCoreServices, verifiedUser } from '../support/core-services';
+import { createCoreServices, signedInUser } from '../support/core-services';
 
 async function resetRequested() {
   const fixture = createCoreServices();
-  const user = await verifiedUser(fixture);
-  const tokens = await login(fixture.services, {
-    identifier: user.username,
-    password: user.password,
-    userAgent: 'test',
-  });
+  const { user, tokens } = await signedInUser(fixture);
   await forgotPassword(fixture.services, user.email);
   await fixture.settle();
   return { fixture, user, tokens, token: fixture.tokenFromMail(user.email, '/reset-password') };

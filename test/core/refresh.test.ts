@@ -1,18 +1,11 @@
 // Refresh-token rotation as plain function calls: rotation, the one grace sibling, reuse.
 import { describe, expect, it } from 'vitest';
-import { login } from '../../src/core/login';
 import { authenticate, logout, refresh } from '../../src/core/session-flows';
-import { createCoreServices, verifiedUser } from '../support/core-services';
+import { createCoreServices, signedInUser } from '../support/core-services';
 
 async function signedIn() {
   const fixture = createCoreServices();
-  const user = await verifiedUser(fixture);
-  const tokens = await login(fixture.services, {
-    identifier: user.username,
-    password: user.password,
-    userAgent: 'test',
-  });
-  return { fixture, user, tokens };
+  return { fixture, ...(await signedInUser(fixture)) };
 }
 
 describe('refresh (core)', () => {

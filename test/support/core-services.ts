@@ -1,6 +1,7 @@
 // The core's services made of the memory storage and fakes, for plain-function tests of the
 // flows: no HTTP, no bindings. Time is the injected TestClock; deferred work runs on `settle()`.
 import { register, verifyEmail } from '../../src/core/accounts';
+import { login } from '../../src/core/login';
 import type { AccessTokenIssuer } from '../../src/core/access-tokens';
 import { createDataEncryptionKeys } from '../../src/core/data-encryption';
 import { bytesToBase64Url } from '../../src/core/encoding';
@@ -115,4 +116,15 @@ export async function verifiedUser(fixture: CoreFixture) {
   await fixture.settle();
   await verifyEmail(fixture.services, fixture.tokenFromMail(identity.email, '/verify-email'));
   return { ...identity, id: user.id };
+}
+
+/** A verified user signed in by password through the core login; returns what was typed and the tokens. */
+export async function signedInUser(fixture: CoreFixture) {
+  const user = await verifiedUser(fixture);
+  const tokens = await login(fixture.services, {
+    identifier: user.username,
+    password: user.password,
+    userAgent: 'test',
+  });
+  return { user, tokens };
 }
