@@ -8,17 +8,15 @@ import { createD1ExpiredRecordStore } from '../../src/storage/d1-expired-record-
 import { createD1SessionRepository } from '../../src/storage/d1-session-repository.ts';
 import { createD1ThrottleStore } from '../../src/storage/d1-throttle-store.ts';
 import { createD1UserRepository } from '../../src/storage/d1-user-repository.ts';
+import { raceCases } from './race-cases.ts';
 import { migrationsDir, newUser, openTestDatabase } from './support.ts';
 
-Deno.test('lets exactly one of ten parallel registrations of one username win', async () => {
-  await using db = await openTestDatabase();
-  const users = createD1UserRepository(db.d1);
-  const results = await Promise.all(
-    Array.from({ length: 10 }, (_, n) => users.create(newUser('alice', `alice${n}@example.com`))),
-  );
-  assertEquals(results.filter((result) => result.ok).length, 1);
-  assert(results.every((result) => result.ok || result.conflict === 'username'));
-});
+for (const [name, run] of raceCases) {
+  Deno.test(name, async () => {
+    await using db = await openTestDatabase();
+    await run(db.d1);
+  });
+}
 
 Deno.test('lets one registration win across two connections to one file', async () => {
   await using db = await openTestDatabase();
@@ -38,28 +36,6 @@ Deno.test('answers an email conflict by name, case-insensitively', async () => {
   const users = createD1UserRepository(db.d1);
   assert((await users.create(newUser('carol', 'carol@example.com'))).ok);
   assertEquals(await users.create(newUser('carol2', 'CAROL@example.com')), { ok: false, conflict: 'email' });
-});
-
-Deno.test('changes the password once for parallel resets with one token (one expected version)', async () => {
-  await using db = await openTestDatabase();
-  const users = createD1UserRepository(db.d1);
-  const input = newUser('dave');
-  await users.create(input);
-  const changed = await Promise.all(
-    ['one', 'two', 'three', 'four'].map((hash) =>
-      users.replacePassword({
-        userId: input.id,
-        expectedVersion: 0,
-        passwordHash: hash,
-        now: Date.now(),
-        verifyEmail: true,
-      }),
-    ),
-  );
-  assertEquals(changed.filter(Boolean).length, 1);
-  const stored = await users.findWithCredential({ username: 'dave' });
-  assertEquals(stored?.credential.passwordVersion, 1);
-  assertEquals(stored?.credential.passwordHash, ['one', 'two', 'three', 'four'][changed.indexOf(true)]);
 });
 
 Deno.test('verifies an email once for parallel uses of one verification token', async () => {
