@@ -40,8 +40,8 @@ async function register(authenticator: SoftwareAuthenticator, tampering: Tamperi
 async function registeredPasskey(authenticator: SoftwareAuthenticator): Promise<StoredPasskey> {
   const result = await register(authenticator);
   if (!result.ok) throw new Error(`registration refused: ${result.reason}`);
-  const { id, publicKey, algorithm, signCount } = result.passkey;
-  return { id, publicKey, algorithm, signCount, userHandle };
+  const { id, publicKey, algorithm, signCount, backupEligible } = result.passkey;
+  return { id, publicKey, algorithm, signCount, userHandle, backupEligible };
 }
 
 async function signIn(authenticator: SoftwareAuthenticator, passkey: StoredPasskey, tampering: Tampering = {}) {
@@ -301,5 +301,25 @@ describe('passkey sign-in refusals', () => {
     const passkey = await registeredPasskey(authenticator);
     const impostor = await registeredPasskey(new SoftwareAuthenticator({ origin }));
     expect(await refusal({}, { ...passkey, publicKey: impostor.publicKey })).toBe('invalid_signature');
+  });
+
+  it('refuses a passkey registered as device-bound that now claims to be backup eligible', async () => {
+    expect(await refusal({ backupEligible: true })).toBe('backup_eligibility_changed');
+  });
+
+  it('refuses a synced passkey that now claims not to be backup eligible', async () => {
+    const synced = new SoftwareAuthenticator({ origin, backupEligible: true, counter: false });
+    const passkey = await registeredPasskey(synced);
+    expect(await signIn(synced, passkey, { backupEligible: false })).toEqual({
+      ok: false,
+      reason: 'backup_eligibility_changed',
+    });
+  });
+
+  it('accepts a change of backup state and reports the new one', async () => {
+    const synced = new SoftwareAuthenticator({ origin, backupEligible: true, counter: false });
+    const passkey = await registeredPasskey(synced);
+    expect(await signIn(synced, passkey, { backedUp: false })).toEqual({ ok: true, signCount: 0, backedUp: false });
+    expect(await signIn(synced, passkey)).toEqual({ ok: true, signCount: 0, backedUp: true });
   });
 });

@@ -261,6 +261,34 @@ describe('signing in with a passkey', () => {
     expect(harness.logs.some((line) => line.includes('"event":"passkey.possible_clone"'))).toBe(true);
   });
 
+  it('refuses a sign-in whose backup eligibility differs from registration, and starts no session', async () => {
+    const { harness, tokens, authenticator } = await userWithPasskey({ backupEligible: true, counter: false });
+    const sessionsOf = (userId: string) =>
+      env.DB.prepare('select count(*) as count from sessions where user_id = ?1')
+        .bind(userId)
+        .first<{ count: number }>();
+    const before = await sessionsOf(tokens.user.id);
+    const response = await signInWithPasskey(harness, authenticator, { backupEligible: false });
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(await problemOf(response)).toMatchObject({
+      status: 400,
+      body: { code: 'passkey_refused', errors: [{ message: 'backup_eligibility_changed' }] },
+    });
+    expect(await sessionsOf(tokens.user.id)).toEqual(before);
+    expect(harness.logs.some((line) => line.includes('"reason":"backup_eligibility_changed"'))).toBe(true);
+  });
+
+  it('accepts a sign-in whose backup state changed, and stores the new state', async () => {
+    const { harness, passkey, authenticator } = await userWithPasskey({ backupEligible: true, counter: false });
+    const stored = () =>
+      env.DB.prepare('select backup_eligible, backed_up from passkeys where id = ?1')
+        .bind(passkey.id)
+        .first<{ backup_eligible: number; backed_up: number }>();
+    expect(await stored()).toEqual({ backup_eligible: 1, backed_up: 1 });
+    expect((await signInWithPasskey(harness, authenticator, { backedUp: false })).status).toBe(200);
+    expect(await stored()).toEqual({ backup_eligible: 1, backed_up: 0 });
+  });
+
   it('uses a sign-in challenge once: a replayed response is refused', async () => {
     const { harness, authenticator } = await userWithPasskey({ counter: false });
     const { challengeId, options } = await signInOptions(harness);

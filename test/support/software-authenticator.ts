@@ -23,6 +23,10 @@ export interface Tampering {
   userVerified?: boolean;
   /** Sends this counter instead of the next one (a cloned authenticator). */
   signCount?: number;
+  /** Sets or clears the BE flag instead of the authenticator's own (a changed backup eligibility). */
+  backupEligible?: boolean;
+  /** Sets or clears the BS flag; by default it follows BE (a synced passkey is backed up). */
+  backedUp?: boolean;
   /** Flips a bit of the signature. */
   corruptSignature?: boolean;
   /** Sends this user handle instead of the credential's own. */
@@ -171,7 +175,9 @@ export class SoftwareAuthenticator {
     let flags = extraFlags;
     if (tampering.userPresent ?? true) flags |= 0x01;
     if (tampering.userVerified ?? true) flags |= 0x04;
-    if (this.backupEligible) flags |= 0x08 | 0x10;
+    const backupEligible = tampering.backupEligible ?? this.backupEligible;
+    if (backupEligible) flags |= 0x08;
+    if (tampering.backedUp ?? backupEligible) flags |= 0x10;
     if (this.counter && extraFlags === 0) credential.signCount += 1;
     const signCount = tampering.signCount ?? (this.counter ? credential.signCount : 0);
     const counter = new Uint8Array(4);

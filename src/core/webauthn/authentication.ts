@@ -1,6 +1,7 @@
 // Verifies a passkey sign-in (WebAuthn §7.2) against a stored passkey. The caller finds the passkey
 // by the response's credential id; this checks that the browser, the authenticator and the user
-// handle all agree with it, that the signature is valid, and that the signature counter moved on.
+// handle all agree with it, that the signature is valid, that the passkey is as backup eligible
+// as when it was registered, and that the signature counter moved on.
 import { base64UrlToBytes, timingSafeEqual } from '../encoding';
 import { checkAuthenticatorData, parseAuthenticatorData } from './authenticator-data';
 import { checkClientData } from './client-data';
@@ -24,6 +25,8 @@ export interface StoredPasskey {
   signCount: number;
   /** The owner's WebAuthn user handle, base64url. */
   userHandle: string;
+  /** The BE flag its registration reported: fixed for the life of the credential. */
+  backupEligible: boolean;
 }
 
 export type AuthenticationResult = { ok: true; signCount: number; backedUp: boolean } | Refused;
@@ -60,6 +63,12 @@ export async function verifyAuthentication(
   if (!(await verifyAssertionSignature(publicKey, signature, authData, clientDataJSON))) {
     return refuse('invalid_signature');
   }
+
+  // §7.2 step 17: backup eligibility is fixed when a credential is made (§6.1.3), so a change means
+  // this is not the authenticator that registered it, or one that misreports. Backup state (BS) may
+  // change (a passkey synced later) and is handed back to be stored. Checked after the signature,
+  // so only the key's holder learns the stored flag.
+  if (data.backupEligible !== passkey.backupEligible) return refuse('backup_eligibility_changed');
 
   // §7.2 step 22: authenticators that keep a counter must raise it on every use; one that did not
   // may have been cloned. Authenticators without a counter (most synced passkeys) always send 0.

@@ -93,6 +93,7 @@ export type WebAuthnRefusal =
   | 'unsupported_public_key'
   | 'invalid_signature'
   | 'user_handle_mismatch'
+  | 'backup_eligibility_changed'
   | 'counter_not_increased';
 
 export type Refused = { ok: false; reason: WebAuthnRefusal };
