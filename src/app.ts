@@ -9,6 +9,7 @@ import { AuthError, type ErrorCode, type FieldIssue } from './core/errors';
 import { challengeEvery401 } from './http/auth-challenge';
 import type { AppEnv } from './web/context';
 import { clientIp, hashClientIp } from './web/client-ip';
+import { isStateChanging } from './web/csrf';
 import { problemResponse } from './web/problem';
 import { apiHeaders, corsForListedOrigins } from './web/security-headers';
 import { accountRoutes } from './http/routes/account';
@@ -56,6 +57,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
         },
         clientIpHash: () => (ipHash ??= hashClientIp(clientIp(c))),
         waitUntil: (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise),
+        changesState: isStateChanging(c.req.method),
       };
       c.set('services', servicesFor(c.env, request));
       await next();

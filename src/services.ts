@@ -5,6 +5,10 @@
 // request of an isolate as the same object: that part is built once per isolate (importing the
 // signing key, parsing settings, creating the drizzle clients). Only the request's own pieces
 // (waitUntil, origin, the client address for log lines) are made per request.
+//
+// With SESSION_READS=replica, only a request that changes nothing (GET, HEAD) authenticates at a
+// read replica. One that changes state authenticates at the primary: a session ended a moment ago
+// may still be live at a lagging replica, and must not rename a passkey or move an address there.
 import { createAccessTokenIssuer } from './core/access-tokens';
 import { createPwnedPasswordsChecker } from './core/breached-passwords';
 import { type Clock, systemClock } from './core/clock';
@@ -17,6 +21,7 @@ import { createPasswordPeppers } from './core/password-pepper';
 import { checkPasswordPolicy } from './core/password-policy';
 import { noRevocationPublisher } from './core/revocations';
 import type { AccountServices, AccountSettings, PasswordPolicyCheck } from './core/services';
+import type { SessionRepository } from './core/sessions';
 import { type Config, type Env, readConfig } from './config';
 import { consoleSink } from './log-sink';
 import { relyingPartyOf } from './relying-party';
@@ -26,7 +31,7 @@ import { createD1ExpiredRecordStore } from './storage/d1-expired-record-store';
 import { createD1LoginStore } from './storage/d1-login-store';
 import { createD1MfaStore } from './storage/d1-mfa-store';
 import { createD1PasskeyStore } from './storage/d1-passkey-store';
-import { createD1SessionRepository } from './storage/d1-session-repository';
+import { type SessionReads, createD1SessionRepository } from './storage/d1-session-repository';
 import { createD1ThrottleStore } from './storage/d1-throttle-store';
 import { createD1UserDirectory } from './storage/d1-user-directory';
 import { createD1UserRepository } from './storage/d1-user-repository';
@@ -82,6 +87,8 @@ export interface RequestContext {
   /** A pseudonym of the client address for log lines, computed only when a line is written. */
   clientIpHash: () => Promise<string>;
   waitUntil(promise: Promise<unknown>): void;
+  /** The request may change state (any method but GET, HEAD, OPTIONS): it authenticates at the primary. */
+  changesState: boolean;
 }
 
 type IsolateServices = Omit<AccountServices, 'defer' | 'log' | 'checkNewPassword' | 'settings' | 'relyingParty'> & {
@@ -89,16 +96,20 @@ type IsolateServices = Omit<AccountServices, 'defer' | 'log' | 'checkNewPassword
   commonPasswords: () => Promise<CommonPasswords>;
   settings: Omit<AccountSettings, 'mail'>;
   fetch: typeof fetch;
+  /** The sessions of state-changing requests: `sessions` itself when SESSION_READS=primary. */
+  primarySessions: SessionRepository;
 };
 
+type IsolateOnly = 'config' | 'commonPasswords' | 'settings' | 'fetch' | 'primarySessions';
+
 /** The services of an isolate, with the part every request shares as it is (`base`) split out once. */
-interface IsolateParts extends Pick<IsolateServices, 'config' | 'commonPasswords' | 'settings' | 'fetch'> {
-  base: Omit<IsolateServices, 'config' | 'commonPasswords' | 'settings' | 'fetch'>;
+interface IsolateParts extends Pick<IsolateServices, IsolateOnly> {
+  base: Omit<IsolateServices, IsolateOnly>;
 }
 
 function isolatePartsOf(services: IsolateServices): IsolateParts {
-  const { config, commonPasswords, settings, fetch, ...base } = services;
-  return { config, commonPasswords, settings, fetch, base };
+  const { config, commonPasswords, settings, fetch, primarySessions, ...base } = services;
+  return { config, commonPasswords, settings, fetch, primarySessions, base };
 }
 
 function mailerFor(config: Config, env: Env, clock: Clock, fetcher: typeof fetch, log: (line: string) => void): Mailer {
@@ -138,6 +149,8 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
   const retries = {
     log: (event: { event: string } & Record<string, unknown>) => log(JSON.stringify({ level: 'warn', ...event })),
   };
+  const sessionsReading = (reads: SessionReads) => retryingSessions(createD1SessionRepository(db, { reads }), retries);
+  const sessions = sessionsReading(config.SESSION_READS);
   return {
     config,
     commonPasswords: createCommonPasswordsSource(
@@ -146,7 +159,8 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     ),
     fetch: fetcher,
     users: retryingUsers(createD1UserRepository(db), retries),
-    sessions: retryingSessions(createD1SessionRepository(db, { reads: config.SESSION_READS }), retries),
+    sessions,
+    primarySessions: config.SESSION_READS === 'primary' ? sessions : sessionsReading('primary'),
     logins: createD1LoginStore(db),
     emailTokens: retryingEmailTokens(createKvEmailTokenStore(kv, clock), retries),
     throttle: retryingThrottle(createD1ThrottleStore(db), retries),
@@ -211,7 +225,7 @@ export function createServiceFactory(overrides: ServiceOverrides = {}) {
       shared = isolatePartsOf(buildIsolateServices(env, overrides, sink));
       perIsolate.set(env, shared);
     }
-    const { config, fetch: fetcher, commonPasswords, base } = shared;
+    const { config, fetch: fetcher, commonPasswords, primarySessions, base } = shared;
     const log: AccountServices['log'] = (event) =>
       request.waitUntil(request.clientIpHash().then((ip) => sink(JSON.stringify({ level: 'info', ...event, ip }))));
     // What depends on the request (its origin, its log) is built only by the flows that use it:
@@ -222,6 +236,7 @@ export function createServiceFactory(overrides: ServiceOverrides = {}) {
     const isolateSettings = shared.settings;
     return {
       ...base,
+      sessions: request.changesState ? primarySessions : base.sessions,
       get settings() {
         return (settings ??= {
           ...isolateSettings,

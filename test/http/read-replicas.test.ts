@@ -4,11 +4,12 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { type TokenBody, createHarness, signedInUser } from '../support/harness';
 import { createLaggingReplica } from '../support/lagging-replica';
+import { addPasskey, testAuthenticator } from '../support/passkeys';
 
 async function setUp(reads: 'replica' | 'primary') {
   const replica = await createLaggingReplica(env.DB);
   const harness = createHarness({ env: { DB: replica.binding, SESSION_READS: reads } });
-  const { tokens } = await signedInUser(harness);
+  const { identity, tokens } = await signedInUser(harness);
   const me = async (token = tokens.accessToken) => {
     const before = { ...replica.queries };
     const response = await harness.request('/me', { token });
@@ -18,7 +19,7 @@ async function setUp(reads: 'replica' | 'primary') {
       primary: replica.queries.primary - before.primary,
     };
   };
-  return { replica, harness, tokens, me };
+  return { replica, harness, identity, tokens, me };
 }
 
 describe('session checks at a read replica', () => {
@@ -59,6 +60,34 @@ describe('session checks at a read replica', () => {
     harness.clock.advance(6 * 60_000);
     const { accessToken } = (await refreshed.json()) as TokenBody;
     expect(await me(accessToken)).toEqual({ status: 200, replica: 1, primary: 1 });
+  });
+
+  it('refuses a state-changing request of a session ended at the primary, while a lagging replica still serves its GETs', async () => {
+    const { replica, harness, identity, tokens, me } = await setUp('replica');
+    const token = tokens.accessToken;
+    const added = await addPasskey(harness, testAuthenticator(), { token, password: identity.password }, {}, 'Laptop');
+    const { passkey } = (await added.json()) as { passkey: { id: string } };
+    await replica.sync();
+    // The owner signs out everywhere from another device; the replica has not seen it yet.
+    const other = await harness.request('/auth/login', {
+      method: 'POST',
+      json: { identifier: identity.username, password: identity.password },
+    });
+    const { accessToken: otherToken } = (await other.json()) as TokenBody;
+    expect((await harness.request('/auth/logout-all', { method: 'POST', token: otherToken })).status).toBe(204);
+    // A read may be answered from the replica for its lag, as documented.
+    expect(await me()).toEqual({ status: 200, replica: 1, primary: 0 });
+    // A write authenticates at the primary, which knows the session is gone.
+    const before = { ...replica.queries };
+    const renamed = await harness.request(`/auth/passkeys/${passkey.id}`, {
+      method: 'PATCH',
+      token,
+      json: { name: 'Not yours' },
+    });
+    expect(renamed.status).toBe(401);
+    expect(replica.queries.replica).toBe(before.replica);
+    const names = await env.DB.prepare('select name from passkeys where id = ?1').bind(passkey.id).all();
+    expect(names.results).toEqual([{ name: 'Laptop' }]);
   });
 
   it("lists the caller's own session even when the replica has not seen it yet", async () => {
