@@ -4,6 +4,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { LoginStore } from '../src/core/login-throttle';
+import { newSession } from '../src/core/sessions';
 import type { UserRepository } from '../src/core/users';
 import { createD1LoginStore } from '../src/storage/d1-login-store';
 import { createD1UserRepository } from '../src/storage/d1-user-repository';
@@ -74,6 +75,25 @@ describe.each(stores)('%s login store', (_name, { logins, users }) => {
         account: null,
         totpEnabled: false,
       });
+    });
+  });
+
+  describe('starting a session', () => {
+    const lifetime = { ttlSeconds: 3600, maxAgeSeconds: 86_400 };
+    const started = async (userId: string) =>
+      newSession({ userId, userAgent: 'test', passwordVersion: 0, now: Date.now(), lifetime });
+
+    it('starts a session under the password version that was checked', async () => {
+      const { id } = await newAccount();
+      const { session, refreshDigest } = await started(id);
+      expect(await logins.completeLogin(session, refreshDigest, [])).toBe(true);
+    });
+
+    it('starts no session for an account disabled after its password was checked', async () => {
+      const { id } = await newAccount();
+      const { session, refreshDigest } = await started(id);
+      await users.setDisabled(id, Date.now(), Date.now());
+      expect(await logins.completeLogin(session, refreshDigest, [])).toBe(false);
     });
   });
 });

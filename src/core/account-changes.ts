@@ -1,55 +1,31 @@
-// Changes a signed-in user makes to their own account, each confirmed by the current password:
-// change the password, delete the account. Wrong passwords count against the same per-account
-// throttle as login. Both end every session, so the revocation markers follow.
+// Changes a signed-in user makes to their own account, each confirmed by the current password
+// (reauthentication.ts): change the password, delete the account (with TOTP on, a code too).
+// Wrong passwords and codes count against the same per-account throttle as login. Both end every
+// session, so the revocation markers follow.
 import { type PasswordChangedNoticeDeps, assertPasswordAllowed, sendPasswordChangedNotice } from './accounts';
 import { AuthError } from './errors';
-import { accountCounterKey, attemptLimits, counterKeysOf, lockedOut, logLock } from './login-throttle';
+import { accountCounterKey, counterKeysOf } from './login-throttle';
+import { accountDeletedMessage } from './mail';
+import { type MailDeliveryDeps, sendAccountMail } from './mail-delivery';
+import { type ConfirmIdentityDeps, confirmIdentity, confirmPassword } from './reauthentication';
 import { clearCountersAfterCommit } from './throttle';
 import { publishRevocation } from './revocations';
 import type { AccountServices } from './services';
 import type { Authenticated } from './session-flows';
 
-export type ConfirmPasswordDeps = Pick<AccountServices, 'logins' | 'passwords' | 'clock' | 'settings' | 'log'>;
-export type ChangePasswordDeps = ConfirmPasswordDeps &
+export type ChangePasswordDeps = ConfirmIdentityDeps &
   PasswordChangedNoticeDeps &
   Pick<AccountServices, 'users' | 'throttle' | 'checkNewPassword' | 'revocations' | 'defer'>;
-export type DeleteAccountDeps = ConfirmPasswordDeps & Pick<AccountServices, 'users' | 'throttle' | 'revocations'>;
-
-/** Checks a signed-in user's password under the account's lock-out; `field` names it in the 401. */
-export async function confirmPassword(
-  services: ConfirmPasswordDeps,
-  auth: Authenticated,
-  password: string,
-  field = 'currentPassword',
-) {
-  const now = services.clock.now();
-  // Reserved on the account's counter only, before hashing, like a login's password check.
-  const { found, account } = await services.logins.reserveAccountAttempt(
-    { username: auth.user.username },
-    attemptLimits(services.settings.loginThrottle),
-    now,
-  );
-  if (account && !account.granted) {
-    throw lockedOut(account, now, 'Too many failed password attempts. Try again later.');
-  }
-  logLock(services, account, auth.user.id);
-  if (
-    !found ||
-    found.user.id !== auth.user.id ||
-    !(await services.passwords.verify(password, found.credential.passwordHash))
-  ) {
-    throw new AuthError('invalid_credentials', 'The current password is incorrect.', [
-      { field, message: 'The current password is incorrect.' },
-    ]);
-  }
-  return found.credential;
-}
+export type DeleteAccountDeps = ConfirmIdentityDeps &
+  MailDeliveryDeps &
+  Pick<AccountServices, 'users' | 'throttle' | 'revocations'>;
 
 export async function changePassword(
   services: ChangePasswordDeps,
   auth: Authenticated,
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
+  // The password alone, as before two-step sign-in: a new password does not get around the code.
   const credential = await confirmPassword(services, auth, input.currentPassword);
   services.defer(() => services.throttle.clear([accountCounterKey(auth.user.id)]));
   await assertPasswordAllowed(services, input.newPassword, auth.user, 'newPassword');
@@ -66,10 +42,28 @@ export async function changePassword(
   sendPasswordChangedNotice(services, auth.user);
 }
 
-export async function deleteAccount(services: DeleteAccountDeps, auth: Authenticated, password: string): Promise<void> {
-  await confirmPassword(services, auth, password);
-  await services.users.delete(auth.user.id);
+/**
+ * Deletes the account after the password (and with TOTP on, a code). Of parallel deletions one
+ * deletes the row; the others are answered as the signed-out requests they now are.
+ */
+export async function deleteAccount(
+  services: DeleteAccountDeps,
+  auth: Authenticated,
+  input: { password: string; code?: string | undefined },
+): Promise<void> {
+  await confirmIdentity(services, auth, input, { passwordField: 'currentPassword' });
+  if (!(await services.users.delete(auth.user.id))) {
+    throw new AuthError('unauthorized', 'This session has ended. Sign in again.');
+  }
   await clearCountersAfterCommit(services, await counterKeysOf(auth.user));
   services.log({ event: 'account.deleted', userId: auth.user.id });
   await publishRevocation(services, (publisher) => publisher.allSessionsEnded(auth.user.id, services.clock.now()));
+  const { user } = auth;
+  sendAccountMail(
+    services,
+    'account_deleted',
+    { userId: user.id },
+    async () => accountDeletedMessage(user.email, user.username, services.settings.mail),
+    { quota: false },
+  );
 }

@@ -114,6 +114,7 @@ export async function verifyEmail(services: VerifyEmailDeps, token: string): Pro
   if (found.status === 'expired') throw new AuthError('token_expired', 'This verification link has expired.');
   if (found.status === 'invalid') throw new AuthError('invalid_token', 'This verification link is not valid.');
   // The conditional update is what makes the token single-use; the KV delete is tidying up.
+  // Conditional on the address the link was mailed to: after an email change it verifies nothing.
   const marked = await services.users.markEmailVerified(found.record.userId, found.record.email, now);
   await forgetEmailToken(services, 'verify_email', found.digest);
   if (!marked) throw new AuthError('invalid_token', 'This verification link has already been used.');
@@ -157,9 +158,12 @@ export async function resetPassword(
   const user = await services.users.findById(found.record.userId);
   if (!user) throw new AuthError('invalid_token', 'This reset link is not valid.');
   await assertPasswordAllowed(services, input.password, user, 'password');
+  // A link dies with the address it was mailed to: after an email change it resets nothing.
+  if (user.email !== found.record.email) throw new AuthError('invalid_token', 'This reset link is not valid.');
   const replaced = await services.users.replacePassword({
     userId: user.id,
     expectedVersion: found.record.passwordVersion,
+    expectedEmail: found.record.email,
     passwordHash: await services.passwords.hash(input.password),
     now,
     verifyEmail: true,

@@ -1,8 +1,9 @@
-// Changing the account's email. The current password re-authenticates the request (ASVS 7.5.1);
+// Changing the account's email. The current password (and with TOTP on, a code) re-authenticates
+// the request (ASVS 7.5.1);
 // the switch waits for a link mailed to the new address, so a typo cannot hand the account to a
 // stranger. The asking answer is the same whatever happens next, so it reveals no taken address.
 // Single use and "taken meanwhile" are decided by one conditional write in D1 (changeEmail).
-import { type ConfirmPasswordDeps, confirmPassword } from './account-changes';
+import { type ConfirmIdentityDeps, confirmIdentity } from './reauthentication';
 import { forgetEmailToken } from './accounts';
 import { issueEmailToken, lookUpEmailToken } from './email-tokens';
 import { AuthError } from './errors';
@@ -13,7 +14,7 @@ import type { AccountServices } from './services';
 import type { Authenticated } from './session-flows';
 import { type PublicUser, normalizeEmail, toPublicUser } from './users';
 
-export type RequestEmailChangeDeps = ConfirmPasswordDeps &
+export type RequestEmailChangeDeps = ConfirmIdentityDeps &
   MailDeliveryDeps &
   Pick<AccountServices, 'users' | 'emailTokens' | 'throttle'>;
 export type ConfirmEmailChangeDeps = MailDeliveryDeps & Pick<AccountServices, 'users' | 'emailTokens' | 'revocations'>;
@@ -21,9 +22,10 @@ export type ConfirmEmailChangeDeps = MailDeliveryDeps & Pick<AccountServices, 'u
 export async function requestEmailChange(
   services: RequestEmailChangeDeps,
   auth: Authenticated,
-  input: { password: string; newEmail: string },
+  input: { password: string; newEmail: string; code?: string | undefined },
 ): Promise<void> {
-  await confirmPassword(services, auth, input.password, 'password');
+  // With TOTP on, a code too: the address is where a reset link goes, so moving it moves the account.
+  await confirmIdentity(services, auth, input);
   const { user } = auth;
   const newEmail = normalizeEmail(input.newEmail);
   if (newEmail === normalizeEmail(user.email)) return;

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'mfa_required'
   /** A wrong TOTP or recovery code. */
   | 'invalid_code'
+  /** A change to the account's factors or address needs a code too, since two-step sign-in is on. */
+  | 'second_factor_required'
   /** The admin API disabled the account; told only to someone who gave the right password. */
   | 'account_disabled'
   | 'forbidden'

@@ -120,3 +120,12 @@ export function emailChangedMessage(to: string, username: string, context: MailC
       `were signed out. This address no longer receives its mail. If this was not you, contact support.`,
   );
 }
+
+export function accountDeletedMessage(to: string, username: string, context: MailContext): MailMessage {
+  return noticeMessage(
+    to,
+    `Your ${context.appName} account was deleted`,
+    `Hello ${username}, your ${context.appName} account and its data were deleted, and every session was ` +
+      `signed out. If this was not you, contact support at once.`,
+  );
+}

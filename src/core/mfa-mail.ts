@@ -4,7 +4,8 @@ import type { MailContext, MailMessage } from './mail';
 import { type MailDeliveryDeps, sendAccountMail } from './mail-delivery';
 import type { User } from './users';
 
-export type MfaNotice = 'mfa_enabled' | 'mfa_disabled' | 'mfa_removed_by_support' | 'recovery_code_used';
+export type MfaNotice =
+  'mfa_enabled' | 'mfa_disabled' | 'mfa_removed_by_support' | 'recovery_code_used' | 'recovery_codes_regenerated';
 
 const notices: Record<MfaNotice, { subject: (app: string) => string; happened: string }> = {
   mfa_enabled: {
@@ -22,6 +23,10 @@ const notices: Record<MfaNotice, { subject: (app: string) => string; happened: s
   recovery_code_used: {
     subject: (app) => `A recovery code was used for your ${app} account`,
     happened: 'a recovery code was just used to sign in to your account; it cannot be used again.',
+  },
+  recovery_codes_regenerated: {
+    subject: (app) => `New recovery codes for your ${app} account`,
+    happened: 'a new set of recovery codes was made for your account; the old codes no longer work.',
   },
 };
 

@@ -20,7 +20,10 @@ export interface MfaChallenge {
   totp: TotpFactor | null;
 }
 
-/** The live challenge a consume is tied to: it wins only together with the challenge's deletion. */
+/**
+ * The live challenge a consume is tied to: it wins only together with the challenge's deletion.
+ * `maxFailedAttempts` bounds the tries counted by `reserveChallengeAttempt`.
+ */
 export interface ChallengeClaim {
   tokenDigest: string;
   now: number;
@@ -31,8 +34,14 @@ export interface MfaStore {
   findTotpFactor(userId: string): Promise<TotpFactor | null>;
   /** The factor and how many recovery codes are left, in one read. */
   findMfaStatus(userId: string): Promise<{ totp: TotpFactor | null; recoveryCodesRemaining: number }>;
-  /** Stores (or replaces) a pending secret; false when TOTP is already on (nothing written). */
+  /** Stores (or replaces) a pending secret with no set-up tries; false when TOTP is already on (nothing written). */
   savePendingTotp(userId: string, secretCiphertext: string, now: number): Promise<boolean>;
+  /**
+   * Counts one try at the set-up code of the pending secret `secretCiphertext`, before the code is
+   * checked. False (nothing counted) once `maxAttempts` tries were made, or when that set-up is
+   * no longer pending: a new set-up (a new secret) is needed.
+   */
+  reserveSetupAttempt(userId: string, secretCiphertext: string, maxAttempts: number): Promise<boolean>;
   /**
    * In one transaction, only while the factor is still pending with `secretCiphertext` (a set-up
    * restarted meanwhile loses): turns it on with `acceptedStep` as the last used step, stores the
@@ -70,11 +79,13 @@ export interface MfaStore {
   removeFactors(userId: string): Promise<boolean>;
   /**
    * A pending sign-in of a user whose password (at `passwordVersion`) was right. It is live until
-   * it expires, is failed too often, or the password changes.
+   * it expires, is tried too often, the password changes or the account is disabled.
    */
   createChallenge(tokenDigest: string, userId: string, passwordVersion: number, expiresAt: number): Promise<void>;
-  /** A challenge that is unexpired and under the failure limit, with what verifying it needs. */
-  findChallenge(claim: ChallengeClaim): Promise<MfaChallenge | null>;
-  /** Counts one wrong code against a live challenge. */
-  recordChallengeFailure(claim: ChallengeClaim): Promise<void>;
+  /**
+   * Counts one try at a live challenge, before its code is checked, and answers what verifying it
+   * needs; null (nothing counted) when the challenge is not live or its tries are spent. The count
+   * and the limit are one atomic step, so parallel tries get at most `maxFailedAttempts` checks.
+   */
+  reserveChallengeAttempt(claim: ChallengeClaim): Promise<MfaChallenge | null>;
 }

@@ -1,7 +1,8 @@
 // Adding, listing, renaming and removing a signed-in user's passkeys. Adding or removing one is a
-// change of sign-in factors, so it needs the password again (ASVS 7.5.1) and mails a notice. The
+// change of sign-in factors, so it needs the password again (ASVS 7.5.1), and a code when TOTP is
+// on, and mails a notice; adding one needs a verified address. The
 // challenge is bound to the user it was issued to and used by one conditional delete.
-import { type ConfirmPasswordDeps, confirmPassword } from './account-changes';
+import { type ConfirmIdentityDeps, assertEmailVerifiedForFactors, confirmIdentity } from './reauthentication';
 import { AuthError } from './errors';
 import type { MailMessage } from './mail';
 import { type MailDeliveryDeps, sendAccountMail } from './mail-delivery';
@@ -18,7 +19,10 @@ import type {
 } from './webauthn/types';
 
 export type PasskeyDeps = Pick<AccountServices, 'passkeys' | 'relyingParty' | 'clock' | 'log'>;
-export type PasskeyChangeDeps = PasskeyDeps & ConfirmPasswordDeps & MailDeliveryDeps;
+export type PasskeyChangeDeps = PasskeyDeps & ConfirmIdentityDeps & MailDeliveryDeps;
+
+/** The password, and with TOTP on a code too (reauthentication.ts). */
+export type PasskeyChangeProof = { password: string; code?: string | undefined };
 
 /** A passkey as its owner sees it: no key material, no credential id. */
 export interface PasskeySummary {
@@ -81,9 +85,12 @@ export async function issueChallenge(
 export async function startPasskeyRegistration(
   services: PasskeyChangeDeps,
   auth: Authenticated,
-  password: string,
+  proof: PasskeyChangeProof,
 ): Promise<{ challengeId: string; options: PublicKeyCredentialCreationOptionsJSON }> {
-  await confirmPassword(services, auth, password, 'password');
+  assertEmailVerifiedForFactors(auth);
+  // With TOTP on, the password alone must not add a passkey: a passkey sign-in asks no code, so
+  // the password would become the only factor.
+  await confirmIdentity(services, auth, proof);
   const { user } = auth;
   const handle = await services.passkeys.ensureUserHandle(user.id, generateUserHandle());
   const existing = await services.passkeys.listForUser(user.id);
@@ -105,6 +112,7 @@ export async function finishPasskeyRegistration(
   auth: Authenticated,
   input: { challengeId: string; credential: RegistrationResponseJSON; name?: string | undefined },
 ): Promise<PasskeySummary> {
+  assertEmailVerifiedForFactors(auth);
   const userId = auth.user.id;
   const now = services.clock.now();
   // Taken before verifying: a response is checked against a challenge no other request can use.
@@ -160,9 +168,9 @@ export async function removePasskey(
   services: PasskeyChangeDeps,
   auth: Authenticated,
   id: string,
-  password: string,
+  proof: PasskeyChangeProof,
 ): Promise<void> {
-  await confirmPassword(services, auth, password, 'password');
+  await confirmIdentity(services, auth, proof);
   const removed = await services.passkeys.remove(auth.user.id, id);
   if (!removed) throw noSuchPasskey();
   services.log({ event: 'passkey.removed', userId: auth.user.id, passkeyId: id });

@@ -57,11 +57,14 @@ export interface UserRepository {
   /**
    * Sets a new password only if the credential is still at `expectedVersion`, and in the same
    * transaction deletes every session of the user but `keepSessionId`, which moves to the new
-   * version. False when the version moved (another reset or change won).
+   * version. False when the version moved (another reset or change won), or the address is no
+   * longer `expectedEmail`.
    */
   replacePassword(input: {
     userId: string;
     expectedVersion: number;
+    /** A reset link is good only while the account still has the address it was mailed to. */
+    expectedEmail?: string;
     passwordHash: string;
     now: number;
     keepSessionId?: string;
@@ -81,12 +84,15 @@ export interface UserRepository {
     keepSessionId?: string;
   }): Promise<ChangeEmailResult>;
   /**
-   * Disables (`disabledAt` a time) or enables (null) the user; disabling ends every session in the
-   * same transaction. False when there is no such user.
+   * Disables (`disabledAt` a time) or enables (null) the user; disabling ends every session and
+   * every sign-in pending its second step in the same transaction. False when there is no such user.
    */
   setDisabled(userId: string, disabledAt: number | null, now: number): Promise<boolean>;
-  /** Deletes the user with their credential, profile and sessions (counters are the throttle's). */
-  delete(userId: string): Promise<void>;
+  /**
+   * Deletes the user with their credential, profile, factors and sessions (counters are the
+   * throttle's). True for the one request that deleted the user; false when it was already gone.
+   */
+  delete(userId: string): Promise<boolean>;
   /** Swaps in a re-hashed password (new parameters, same password) if the hash is unchanged. */
   upgradePasswordHash(userId: string, previousHash: string, passwordHash: string): Promise<void>;
 }

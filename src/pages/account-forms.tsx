@@ -1,9 +1,24 @@
 // The /account cards for changing the email and deleting the account. Field names are their own
-// (`emailPassword`, `deletePassword`), so an error on one form never shows on another.
+// (`emailPassword`, `deletePassword`), so an error on one form never shows on another. With
+// two-step sign-in on, each also asks for a code (`emailCode`, `deleteCode`).
 import type { FieldErrors } from './form';
 import { Card, CsrfField, Field } from './layout';
 
-export function ChangeEmailCard(props: { username: string; errors: FieldErrors }) {
+/** The code a change of factors or address asks for while two-step sign-in is on. */
+export function SecondFactorCodeField(props: { name: string; idPrefix: string; error: string | undefined }) {
+  return (
+    <Field
+      name={props.name}
+      label="Code from your authenticator app or a recovery code"
+      autocomplete="one-time-code"
+      idPrefix={props.idPrefix}
+      maxlength={64}
+      error={props.error}
+    />
+  );
+}
+
+export function ChangeEmailCard(props: { username: string; errors: FieldErrors; totpOn: boolean }) {
   return (
     <Card title="Change email" heading="h2" labelledBy="email-heading">
       <p class="hint">
@@ -29,13 +44,16 @@ export function ChangeEmailCard(props: { username: string; errors: FieldErrors }
           idPrefix="email"
           error={props.errors.emailPassword}
         />
+        {props.totpOn ? (
+          <SecondFactorCodeField name="emailCode" idPrefix="email" error={props.errors.emailCode} />
+        ) : null}
         <button type="submit">Change email</button>
       </form>
     </Card>
   );
 }
 
-export function DeleteAccountCard(props: { username: string; errors: FieldErrors }) {
+export function DeleteAccountCard(props: { username: string; errors: FieldErrors; totpOn: boolean }) {
   return (
     <Card title="Delete account" heading="h2" labelledBy="delete-heading">
       <p>
@@ -53,6 +71,9 @@ export function DeleteAccountCard(props: { username: string; errors: FieldErrors
           idPrefix="delete"
           error={props.errors.deletePassword}
         />
+        {props.totpOn ? (
+          <SecondFactorCodeField name="deleteCode" idPrefix="delete" error={props.errors.deleteCode} />
+        ) : null}
         <button type="submit" class="danger">
           Delete my account
         </button>

@@ -28,9 +28,17 @@ function checkPassword(errors: FieldErrors, field: string, password: string) {
   else if (!loginPasswordSchema.safeParse(password).success) errors[field] = 'That password is too long or not valid.';
 }
 
-const wrongPassword = (field: string) => ({
+/** The answers of a password (and code) check, each next to the field it concerns. */
+const wrongPassword = (field: string, codeField: string) => ({
   invalid_credentials: { field, message: 'The current password is incorrect.' },
+  invalid_code: { field: codeField, message: 'That code is not right, or was already used.' },
+  second_factor_required: { field: codeField, message: 'Enter a code from your authenticator app or a recovery code.' },
+  email_not_verified: { field: 'form', message: 'Verify your email address first.' },
+  rate_limited: { field: 'form', message: 'Too many failed attempts. Try again later.' },
 });
+
+/** The page status of a failed check: 401 for a wrong password or code, 403, 429, else 400. */
+const failedStatus = (status: number) => ([401, 403, 429].includes(status) ? (status as 401 | 403 | 429) : 400);
 
 export const accountLifecyclePages = new Hono<PageEnv>()
   .post('/account/email', async (c) => {
@@ -43,25 +51,27 @@ export const accountLifecyclePages = new Hono<PageEnv>()
     checkPassword(errors, 'emailPassword', password);
     if (newEmail === undefined || Object.keys(errors).length > 0) return renderAccount(c, auth, { errors }, 400);
     try {
-      await requestEmailChange(c.var.services, auth, { password, newEmail });
+      const code = form.emailCode?.slice(0, 64) || undefined;
+      await requestEmailChange(c.var.services, auth, { password, newEmail, code });
     } catch (error) {
-      const failure = failureFrom(error, {}, wrongPassword('emailPassword'));
-      return renderAccount(c, auth, { errors: failure.errors }, failure.status === 401 ? 401 : 400);
+      const failure = failureFrom(error, {}, wrongPassword('emailPassword', 'emailCode'));
+      return renderAccount(c, auth, { errors: failure.errors }, failedStatus(failure.status));
     }
     return c.redirect('/account?notice=email-change-sent', 303);
   })
   .post('/account/delete', async (c) => {
     const auth = await currentSession(c);
     if (!auth) return loginRedirect(c);
-    const password = (await readForm(c.req)).deletePassword ?? '';
+    const form = await readForm(c.req);
+    const password = form.deletePassword ?? '';
     const errors: FieldErrors = {};
     checkPassword(errors, 'deletePassword', password);
     if (Object.keys(errors).length > 0) return renderAccount(c, auth, { errors }, 400);
     try {
-      await deleteAccount(c.var.services, auth, password);
+      await deleteAccount(c.var.services, auth, { password, code: form.deleteCode?.slice(0, 64) || undefined });
     } catch (error) {
-      const failure = failureFrom(error, {}, wrongPassword('deletePassword'));
-      return renderAccount(c, auth, { errors: failure.errors }, failure.status === 401 ? 401 : 400);
+      const failure = failureFrom(error, {}, wrongPassword('deletePassword', 'deleteCode'));
+      return renderAccount(c, auth, { errors: failure.errors }, failedStatus(failure.status));
     }
     clearSessionCookies(c);
     return c.redirect('/signin?notice=account-deleted', 303);

@@ -66,6 +66,8 @@ interface AccountView {
 function AccountPage(props: AccountView) {
   const { user } = props.auth;
   const errors = props.errors ?? {};
+  // With two-step sign-in on, changing a factor or the address asks for a code too.
+  const totpOn = props.twoStep.status.totp.enabled;
   return (
     <Layout title="Your account" signedIn wide>
       {props.notice ? <Alert kind="ok">{props.notice}</Alert> : null}
@@ -87,6 +89,11 @@ function AccountPage(props: AccountView) {
           <dt>Member since</dt>
           <dd>{new Date(user.createdAt).toISOString().slice(0, 10)}</dd>
         </dl>
+        {user.emailVerifiedAt === null ? (
+          <p class="hint" data-testid="verify-first">
+            Verify your email address (open the link we mailed you) before adding two-step sign-in or a passkey.
+          </p>
+        ) : null}
         <form method="post" action="/signout" class="links">
           <CsrfField />
           <button type="submit">Sign out</button>
@@ -117,8 +124,8 @@ function AccountPage(props: AccountView) {
           <button type="submit">Change password</button>
         </form>
       </Card>
-      <ChangeEmailCard username={user.username} errors={errors} />
-      <DeleteAccountCard username={user.username} errors={errors} />
+      <ChangeEmailCard username={user.username} errors={errors} totpOn={totpOn} />
+      <DeleteAccountCard username={user.username} errors={errors} totpOn={totpOn} />
     </Layout>
   );
 }
@@ -127,7 +134,7 @@ export async function renderAccount(
   c: Context<PageEnv>,
   auth: Authenticated,
   extra: { notice?: string; errors?: FieldErrors; twoStep?: Omit<TwoStepView, 'status'> } = {},
-  status: 200 | 400 | 401 | 404 | 409 | 429 | 503 = 200,
+  status: 200 | 400 | 401 | 403 | 404 | 409 | 429 | 503 = 200,
 ) {
   const [sessions, mfa, passkeys] = await Promise.all([
     listSessions(c.var.services, auth),

@@ -79,6 +79,7 @@ const pageLimits: [string, RateLimitBinding, string][] = [
   ['/account/password', 'RATE_LIMIT_CREDENTIALS', 'change-password'],
   ['/signin/verify', 'RATE_LIMIT_CREDENTIALS', 'login'],
   ['/account/two-step/setup', 'RATE_LIMIT_CREDENTIALS', 'mfa-setup'],
+  ['/account/two-step/confirm', 'RATE_LIMIT_CREDENTIALS', 'mfa-setup'],
   ['/account/two-step/recovery-codes', 'RATE_LIMIT_CREDENTIALS', 'mfa-change'],
   ['/account/two-step/disable', 'RATE_LIMIT_CREDENTIALS', 'mfa-change'],
   ['/account/email', 'RATE_LIMIT_MAIL', 'change-email'],

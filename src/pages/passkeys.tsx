@@ -157,7 +157,7 @@ export function passkeyPages(
         return render(c, { passkey, password: 'Enter your password.' }, 400);
       }
       try {
-        await removePasskey(c.var.services, auth, passkey, password);
+        await removePasskey(c.var.services, auth, passkey, { password, code: form.code?.slice(0, 64) || undefined });
       } catch (error) {
         const failure = failureFrom(error, { password: { input: 'password', label: 'Password' } });
         return render(

@@ -1,6 +1,7 @@
 // LoginStore on D1: the two round trips of a login. The first reserves the attempt on the
 // counters and finds the account, in one batch (one transaction); the second starts the session
-// and clears the counters, conditional on the password version the check saw.
+// and clears the counters, conditional on the password version the check saw and on the account
+// being enabled: a disable that commits during any sign-in leaves that sign-in with no session.
 import {
   ACCOUNT_COUNTER_PREFIX,
   type AttemptLimits,
@@ -125,7 +126,8 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
           .prepare(
             `insert into sessions (id, user_id, user_agent, created_at, last_used_at, expires_at, password_version)
              select ?1, a.user_id, ?2, ?3, ?4, ?5, a.password_version from accounts a
-             where a.user_id = ?6 and a.password_version = ?7
+             join users u on u.id = a.user_id
+             where a.user_id = ?6 and a.password_version = ?7 and u.disabled_at is null
              returning id`,
           )
           .bind(

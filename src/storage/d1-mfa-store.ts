@@ -2,6 +2,8 @@
 // write on the code, then the deletion of the challenge only if that write changed a row
 // (`changes()` reads the previous statement of the same connection). So the code and the
 // mfaToken are spent together or not at all, and of parallel verifies exactly one wins.
+// Each try at an mfaToken is counted before its code is checked, in the same statement that checks
+// the limit, so a burst of parallel tries gets no more checks than the limit.
 import type { ChallengeClaim, MfaStore, TotpFactor } from '../core/mfa-store';
 
 interface FactorRow {
@@ -18,11 +20,15 @@ const factorOf = (row: FactorRow): TotpFactor => ({
   lastUsedStep: row.last_used_step,
 });
 
-// Parameters ?1 digest, ?2 now, ?3 failure limit; `c` names the challenge row (an alias or the
-// table). A challenge proved the password it was made under, so a change since ends it.
-const liveChallenge = (c: string) =>
-  `${c}.token_digest = ?1 and ${c}.expires_at > ?2 and ${c}.failed_attempts < ?3
-   and ${c}.password_version = (select a.password_version from accounts a where a.user_id = ${c}.user_id)`;
+// Parameters ?1 digest, ?2 now, ?3 try limit; `c` names the challenge row (an alias or the table).
+// A challenge proved the password it was made under, so a change since ends it, and so does a
+// disabled account. Each try is counted before its code is checked (`reserveChallengeAttempt`),
+// so a new try needs a count under the limit while a consume tied to a counted try needs it at
+// most at the limit (`tries`).
+const liveChallenge = (c: string, tries: '<' | '<=') =>
+  `${c}.token_digest = ?1 and ${c}.expires_at > ?2 and ${c}.failed_attempts ${tries} ?3
+   and ${c}.password_version = (select a.password_version from accounts a where a.user_id = ${c}.user_id)
+   and exists (select 1 from users u where u.id = ${c}.user_id and u.disabled_at is null)`;
 
 export function createD1MfaStore(d1: D1Database): MfaStore {
   /** Runs `consume` (which must use ?1..?3 for the claim) and deletes the challenge if it changed a row. */
@@ -41,7 +47,7 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
     claim ? [claim.tokenDigest, claim.now, claim.maxFailedAttempts] : [null, 0, 0];
   const whileLive = (claim: ChallengeClaim | undefined) =>
     claim
-      ? `and exists (select 1 from mfa_challenges where ${liveChallenge('mfa_challenges')} and mfa_challenges.user_id = ?4)`
+      ? `and exists (select 1 from mfa_challenges where ${liveChallenge('mfa_challenges', '<=')} and mfa_challenges.user_id = ?4)`
       : '';
 
   return {
@@ -70,12 +76,25 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
         .prepare(
           `insert into totp_factors (user_id, secret_ciphertext, enabled_at, last_used_step, created_at)
            values (?1, ?2, null, null, ?3)
-           on conflict (user_id) do update set secret_ciphertext = ?2, last_used_step = null, created_at = ?3
+           on conflict (user_id) do update set secret_ciphertext = ?2, last_used_step = null, created_at = ?3,
+             setup_attempts = 0
            where enabled_at is null`,
         )
         .bind(userId, secretCiphertext, now)
         .run();
       return (result.meta.changes ?? 0) === 1;
+    },
+
+    async reserveSetupAttempt(userId, secretCiphertext, maxAttempts) {
+      const row = await d1
+        .prepare(
+          `update totp_factors set setup_attempts = setup_attempts + 1
+           where user_id = ?1 and secret_ciphertext = ?2 and enabled_at is null and setup_attempts < ?3
+           returning user_id`,
+        )
+        .bind(userId, secretCiphertext, maxAttempts)
+        .first();
+      return row !== null;
     },
 
     async enableTotp({ userId, secretCiphertext, acceptedStep, recoveryCodeDigests, keepSessionId, now }) {
@@ -185,17 +204,29 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
         .run();
     },
 
-    async findChallenge(claim) {
-      const row = await d1
-        .prepare(
-          `select c.user_id as challenge_user, c.password_version, u.username,
-                  t.user_id, t.secret_ciphertext, t.enabled_at, t.last_used_step
-           from mfa_challenges c join users u on u.id = c.user_id
-           left join totp_factors t on t.user_id = c.user_id
-           where ${liveChallenge('c')}`,
-        )
-        .bind(claim.tokenDigest, claim.now, claim.maxFailedAttempts)
-        .first<FactorRow & { challenge_user: string; password_version: number; username: string }>();
+    async reserveChallengeAttempt(claim) {
+      // The count and the check are one statement, so parallel tries cannot pass the limit; the
+      // read in the same batch sees the challenge only if this request's try was counted.
+      const [, found] = await d1.batch([
+        d1
+          .prepare(
+            `update mfa_challenges set failed_attempts = failed_attempts + 1
+             where ${liveChallenge('mfa_challenges', '<')}`,
+          )
+          .bind(claim.tokenDigest, claim.now, claim.maxFailedAttempts),
+        d1
+          .prepare(
+            `select c.user_id as challenge_user, c.password_version, u.username,
+                    t.user_id, t.secret_ciphertext, t.enabled_at, t.last_used_step
+             from mfa_challenges c join users u on u.id = c.user_id
+             left join totp_factors t on t.user_id = c.user_id
+             where changes() = 1 and c.token_digest = ?1`,
+          )
+          .bind(claim.tokenDigest),
+      ]);
+      const row = (
+        found!.results as (FactorRow & { challenge_user: string; password_version: number; username: string })[]
+      )[0];
       if (!row) return null;
       return {
         userId: row.challenge_user,
@@ -203,15 +234,6 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
         passwordVersion: row.password_version,
         totp: row.user_id ? factorOf(row) : null,
       };
-    },
-
-    async recordChallengeFailure(claim) {
-      await d1
-        .prepare(
-          `update mfa_challenges set failed_attempts = failed_attempts + 1 where ${liveChallenge('mfa_challenges')}`,
-        )
-        .bind(claim.tokenDigest, claim.now, claim.maxFailedAttempts)
-        .run();
     },
   };
 }

@@ -3,7 +3,7 @@
 import { type SQL, and, eq, ne, sql } from 'drizzle-orm';
 import { type DrizzleD1Database, drizzle } from 'drizzle-orm/d1';
 import { type User, type UserRepository, newUserOf } from '../core/users';
-import { accounts, profiles, sessions, users } from './schema';
+import { accounts, mfaChallenges, profiles, sessions, users } from './schema';
 import { userColumns } from './user-columns';
 
 /** Which unique index a failed insert ran into, found in the driver error's cause chain. */
@@ -89,10 +89,15 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
       return rows.length === 1;
     },
 
-    async replacePassword({ userId, expectedVersion, passwordHash, now, keepSessionId, verifyEmail }) {
-      // Every statement tests the same version inside one transaction: either all apply (new
-      // password, other sessions gone) or none does, so one reset token changes one password.
-      const versionUnchanged = sql`(select ${accounts.passwordVersion} from ${accounts} where ${accounts.userId} = ${userId}) = ${expectedVersion}`;
+    async replacePassword({ userId, expectedVersion, expectedEmail, passwordHash, now, keepSessionId, verifyEmail }) {
+      // Every statement tests the same version (and address) inside one transaction: either all
+      // apply (new password, other sessions gone) or none does, so one reset token changes one
+      // password, and a link mailed to an address the account no longer has changes nothing.
+      const emailUnchanged =
+        expectedEmail === undefined
+          ? sql``
+          : sql` and exists (select 1 from ${users} where ${users.id} = ${userId} and ${users.email} = ${expectedEmail})`;
+      const versionUnchanged = sql`(select ${accounts.passwordVersion} from ${accounts} where ${accounts.userId} = ${userId}) = ${expectedVersion}${emailUnchanged}`;
       const [, , , changed] = await db.batch([
         db
           .delete(sessions)
@@ -118,7 +123,7 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
         db
           .update(accounts)
           .set({ passwordHash, passwordVersion: sql`${accounts.passwordVersion} + 1`, passwordChangedAt: now })
-          .where(and(eq(accounts.userId, userId), eq(accounts.passwordVersion, expectedVersion)))
+          .where(and(eq(accounts.userId, userId), versionUnchanged))
           .returning({ userId: accounts.userId }),
       ]);
       return changed.length === 1;
@@ -160,14 +165,21 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
         .where(eq(users.id, userId))
         .returning({ id: users.id });
       if (disabledAt === null) return (await update).length === 1;
-      // Disabling ends every session at once, in the same transaction.
-      const [updated] = await db.batch([update, db.delete(sessions).where(eq(sessions.userId, userId))]);
+      // Disabling ends every session and every sign-in pending its second step at once, in the
+      // same transaction, so no code can finish a sign-in the disable has already refused.
+      const [updated] = await db.batch([
+        update,
+        db.delete(sessions).where(eq(sessions.userId, userId)),
+        db.delete(mfaChallenges).where(eq(mfaChallenges.userId, userId)),
+      ]);
       return updated.length === 1;
     },
 
     async delete(userId) {
-      // accounts, profiles, sessions and refresh tokens go with the user (ON DELETE CASCADE).
-      await db.delete(users).where(eq(users.id, userId));
+      // accounts, profiles, factors, challenges, sessions and refresh tokens go with the user (ON
+      // DELETE CASCADE). Of parallel deletions, one finds the row.
+      const deleted = await db.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
+      return deleted.length === 1;
     },
 
     async upgradePasswordHash(userId, previousHash, passwordHash) {

@@ -88,7 +88,15 @@ export function retryingUsers(users: UserRepository, options: StorageRetryOption
     // Setting the same state again is harmless: idempotent by construction.
     setDisabled: (userId, disabledAt, now) =>
       retry('users.setDisabled', () => users.setDisabled(userId, disabledAt, now)),
-    delete: (userId) => retry('users.delete', () => users.delete(userId)),
+    // A retry after a lost answer finds the user gone: taken as this request's own deletion (a
+    // parallel deletion winning in those same milliseconds would then answer 204 as well).
+    delete: (userId) =>
+      retryConditional(
+        retry,
+        'users.delete',
+        () => users.delete(userId),
+        async () => (await users.findById(userId)) === null,
+      ),
     upgradePasswordHash: (userId, previousHash, passwordHash) =>
       retry('users.upgradePasswordHash', () => users.upgradePasswordHash(userId, previousHash, passwordHash)),
   };

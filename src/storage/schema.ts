@@ -114,6 +114,9 @@ export const totpFactors = sqliteTable('totp_factors', {
   enabledAt: integer('enabled_at'),
   lastUsedStep: integer('last_used_step'),
   createdAt: integer('created_at').notNull(),
+  // Codes tried against a pending set-up: reserved before each check, so a stolen session gets at
+  // most MFA_MAX_SETUP_ATTEMPTS guesses at the set-up code, in parallel too. A new secret resets it.
+  setupAttempts: integer('setup_attempts').notNull().default(0),
 });
 
 // Recovery codes, by SHA-256 digest only; a used code's row is deleted.

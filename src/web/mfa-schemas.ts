@@ -1,9 +1,7 @@
 // Request bodies of two-step sign-in. A code is only bounded here: whether it is a TOTP code or a
 // recovery code (with or without separators, any case) is the flow's business.
 import * as z from '../zod';
-import { loginPasswordSchema } from './schemas';
-
-const codeSchema = z.string().check(z.minLength(1, 'is required'), z.maxLength(64));
+import { loginPasswordSchema, secondFactorCodeSchema as codeSchema } from './schemas';
 
 export const totpSetupBody = z.strictObject({ password: loginPasswordSchema });
 export const totpConfirmBody = z.strictObject({ code: codeSchema });

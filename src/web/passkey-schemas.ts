@@ -3,7 +3,7 @@
 // and flag is checked by src/core/webauthn. Unknown members (extensions) are allowed there, as
 // browsers add them.
 import * as z from '../zod';
-import { loginPasswordSchema } from './schemas';
+import { loginPasswordSchema, secondFactorCodeSchema } from './schemas';
 
 const base64Url = (max: number) =>
   z.string().check(z.minLength(1, 'is required'), z.maxLength(max), z.regex(/^[A-Za-z0-9_-]*$/, 'must be base64url'));
@@ -48,7 +48,11 @@ export const passkeyNameSchema = z.pipe(
     ),
 );
 
-export const passkeyPasswordBody = z.strictObject({ password: loginPasswordSchema });
+/** The password, and with two-step sign-in on, a code (TOTP or recovery code) too. */
+export const passkeyPasswordBody = z.strictObject({
+  password: loginPasswordSchema,
+  code: z.optional(secondFactorCodeSchema),
+});
 export const passkeyRegistrationBody = z.strictObject({
   challengeId,
   credential: registrationResponseSchema,

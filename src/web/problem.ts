@@ -13,6 +13,7 @@ export const problemCatalogue: Readonly<Record<ErrorCode, { status: ContentfulSt
   email_not_verified: { status: 403, title: 'Email not verified' },
   mfa_required: { status: 403, title: 'A second factor is required' },
   invalid_code: { status: 401, title: 'The code is not valid' },
+  second_factor_required: { status: 403, title: 'A code of the second factor is required' },
   account_disabled: { status: 403, title: 'Account disabled' },
   token_expired: { status: 403, title: 'The token has expired' },
   forbidden: { status: 403, title: 'Forbidden' },

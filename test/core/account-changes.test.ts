@@ -49,7 +49,7 @@ describe('changePassword (core)', () => {
 describe('deleteAccount (core)', () => {
   it('deletes the user and every session', async () => {
     const { fixture, user, elsewhere, auth } = await twoSessions();
-    await deleteAccount(fixture.services, auth, user.password);
+    await deleteAccount(fixture.services, auth, { password: user.password });
     expect(await fixture.services.users.findById(user.id)).toBeNull();
     await expect(refresh(fixture.services, elsewhere.refreshToken)).rejects.toMatchObject({ code: 'invalid_token' });
     expect(fixture.storage.revocations.usersEnded.has(user.id)).toBe(true);
@@ -57,7 +57,9 @@ describe('deleteAccount (core)', () => {
 
   it('keeps the account when the password is wrong', async () => {
     const { fixture, user, auth } = await twoSessions();
-    await expect(deleteAccount(fixture.services, auth, 'wrong')).rejects.toMatchObject({ code: 'invalid_credentials' });
+    await expect(deleteAccount(fixture.services, auth, { password: 'wrong' })).rejects.toMatchObject({
+      code: 'invalid_credentials',
+    });
     expect(await fixture.services.users.findById(user.id)).not.toBeNull();
   });
 });

@@ -20,7 +20,7 @@ async function signedIn(fixture: CoreFixture) {
 async function withPasskey(fixture: CoreFixture, options: { counter?: boolean } = {}) {
   const { user, auth } = await signedIn(fixture);
   const authenticator = new SoftwareAuthenticator({ origin: 'https://app.example', ...options });
-  const started = await startPasskeyRegistration(fixture.services, auth, user.password);
+  const started = await startPasskeyRegistration(fixture.services, auth, { password: user.password });
   const credential = await authenticator.register(started.options);
   const passkey = await finishPasskeyRegistration(fixture.services, auth, {
     challengeId: started.challengeId,
@@ -47,7 +47,9 @@ describe('passkeys (core)', () => {
   it('refuses to start a registration with a wrong password, counting it against the lock-out', async () => {
     const fixture = createCoreServices();
     const { auth } = await signedIn(fixture);
-    await expect(startPasskeyRegistration(fixture.services, auth, 'wrong password')).rejects.toMatchObject({
+    await expect(
+      startPasskeyRegistration(fixture.services, auth, { password: 'wrong password' }),
+    ).rejects.toMatchObject({
       code: 'invalid_credentials',
     });
     expect(fixture.checks.verify).toBe(2);
@@ -81,7 +83,7 @@ describe('passkeys (core)', () => {
     const fixture = createCoreServices();
     const alice = await signedIn(fixture);
     const bob = await signedIn(fixture);
-    const started = await startPasskeyRegistration(fixture.services, alice.auth, alice.user.password);
+    const started = await startPasskeyRegistration(fixture.services, alice.auth, { password: alice.user.password });
     const credential = await new SoftwareAuthenticator({ origin: 'https://app.example' }).register(started.options);
     const attempt = finishPasskeyRegistration(fixture.services, bob.auth, {
       challengeId: started.challengeId,
@@ -93,7 +95,7 @@ describe('passkeys (core)', () => {
   it('answers invalid_credentials once the passkey is removed, and mails both changes', async () => {
     const fixture = createCoreServices();
     const { user, auth, authenticator, passkey } = await withPasskey(fixture);
-    await removePasskey(fixture.services, auth, passkey.id, user.password);
+    await removePasskey(fixture.services, auth, passkey.id, { password: user.password });
     await expect(passkeySignIn(fixture, authenticator)).rejects.toMatchObject({ code: 'invalid_credentials' });
     await fixture.settle();
     const notices = fixture.mails.filter((mail) => mail.to === user.email && mail.subject.includes('passkeys'));
@@ -104,7 +106,7 @@ describe('passkeys (core)', () => {
     const fixture = createCoreServices();
     const { user, auth, passkey } = await withPasskey(fixture);
     expect((await getUser(fixture.services, user.id)).factors).toEqual(['password', 'passkey']);
-    await removePasskey(fixture.services, auth, passkey.id, user.password);
+    await removePasskey(fixture.services, auth, passkey.id, { password: user.password });
     expect((await getUser(fixture.services, user.id)).factors).toEqual(['password']);
   });
 

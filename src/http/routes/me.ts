@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { deleteAccount } from '../../core/account-changes';
 import { toPublicUser } from '../../core/users';
 import type { AppEnv } from '../../web/context';
+import { limitPerClient } from '../../web/rate-limit';
 import { jsonBody } from '../json-body';
 import { requireAuth } from '../require-auth';
 import { confirmPasswordBody } from '../../web/schemas';
@@ -9,8 +10,15 @@ import { clearSessionCookies } from '../../web/session-cookies';
 
 export const meRoutes = new Hono<AppEnv>()
   .get('/', requireAuth, (c) => c.json(toPublicUser(c.var.auth.user)))
-  .delete('/', requireAuth, jsonBody(confirmPasswordBody), async (c) => {
-    await deleteAccount(c.var.services, c.var.auth, c.req.valid('json').password);
-    clearSessionCookies(c);
-    return c.body(null, 204);
-  });
+  // A password (and code) check, under the credential routes' per-client limit like the page's form.
+  .delete(
+    '/',
+    limitPerClient('RATE_LIMIT_CREDENTIALS', 'delete-account'),
+    requireAuth,
+    jsonBody(confirmPasswordBody),
+    async (c) => {
+      await deleteAccount(c.var.services, c.var.auth, c.req.valid('json'));
+      clearSessionCookies(c);
+      return c.body(null, 204);
+    },
+  );

@@ -26,8 +26,13 @@ export const mfaRoutes = new Hono<AppEnv>()
     jsonBody(totpSetupBody),
     async (c) => c.json(await startTotpSetup(c.var.services, c.var.auth, c.req.valid('json').password)),
   )
-  .post('/mfa/totp/confirm', requireAuth, jsonBody(totpConfirmBody), async (c) =>
-    c.json(await confirmTotp(c.var.services, c.var.auth, c.req.valid('json').code)),
+  // Each set-up code is a guess: the per-client limit here, five per pending secret in the flow.
+  .post(
+    '/mfa/totp/confirm',
+    limitPerClient('RATE_LIMIT_CREDENTIALS', 'mfa-setup'),
+    requireAuth,
+    jsonBody(totpConfirmBody),
+    async (c) => c.json(await confirmTotp(c.var.services, c.var.auth, c.req.valid('json').code)),
   )
   .delete(
     '/mfa/totp',

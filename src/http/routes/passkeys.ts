@@ -34,7 +34,7 @@ export const passkeyRoutes = new Hono<AppEnv>()
     limited('passkey-registration'),
     requireAuth,
     jsonBody(passkeyPasswordBody),
-    async (c) => c.json(await startPasskeyRegistration(c.var.services, c.var.auth, c.req.valid('json').password)),
+    async (c) => c.json(await startPasskeyRegistration(c.var.services, c.var.auth, c.req.valid('json'))),
   )
   .post(
     '/passkeys/registration/verify',
@@ -76,7 +76,7 @@ export const passkeyRoutes = new Hono<AppEnv>()
     validParams(passkeyIdParam),
     jsonBody(passkeyPasswordBody),
     async (c) => {
-      await removePasskey(c.var.services, c.var.auth, c.req.valid('param').id, c.req.valid('json').password);
+      await removePasskey(c.var.services, c.var.auth, c.req.valid('param').id, c.req.valid('json'));
       return c.body(null, 204);
     },
   );

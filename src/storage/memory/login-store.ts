@@ -28,7 +28,10 @@ export function createMemoryLoginStore(tables: MemoryTables): LoginStore {
       for (const other of [...tables.sessions.values()]) {
         if (other.userId === session.userId && other.expiresAt < session.createdAt) tables.sessions.delete(other.id);
       }
-      if (!isBoundToCurrentPassword(tables, session)) return false;
+      // Like D1's insert: only under the password version checked, and never for a disabled account.
+      if (!isBoundToCurrentPassword(tables, session) || tables.users.get(session.userId)?.disabledAt !== null) {
+        return false;
+      }
       tables.sessions.set(session.id, { ...session });
       tables.refreshTokens.set(refreshDigest, {
         sessionId: session.id,

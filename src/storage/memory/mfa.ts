@@ -4,19 +4,21 @@ import type { ChallengeClaim, MfaStore } from '../../core/mfa-store';
 import { type MemoryTables, deleteSessionRow } from './tables';
 
 export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
-  function liveChallenge(claim: ChallengeClaim) {
+  /** The challenge if live; `triesLeft` for a new try, else for a consume tied to a counted one. */
+  function liveChallenge(claim: ChallengeClaim, triesLeft: boolean) {
     const row = tables.mfaChallenges.get(claim.tokenDigest);
     const live =
       row &&
       row.expiresAt > claim.now &&
-      row.failedAttempts < claim.maxFailedAttempts &&
-      tables.credentials.get(row.userId)?.passwordVersion === row.passwordVersion;
+      (triesLeft ? row.failedAttempts < claim.maxFailedAttempts : row.failedAttempts <= claim.maxFailedAttempts) &&
+      tables.credentials.get(row.userId)?.passwordVersion === row.passwordVersion &&
+      tables.users.get(row.userId)?.disabledAt === null;
     return live ? row : null;
   }
 
   /** Whether a consume tied to `claim` may go ahead for `userId`. */
   function claimHolds(userId: string, claim: ChallengeClaim | undefined): boolean {
-    return !claim || liveChallenge(claim)?.userId === userId;
+    return !claim || liveChallenge(claim, false)?.userId === userId;
   }
 
   function endOtherSessions(userId: string, keepSessionId: string) {
@@ -42,6 +44,16 @@ export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
     async savePendingTotp(userId, secretCiphertext) {
       if (tables.totpFactors.get(userId)?.enabledAt != null) return false;
       tables.totpFactors.set(userId, { userId, secretCiphertext, enabledAt: null, lastUsedStep: null });
+      tables.totpSetupAttempts.set(userId, 0);
+      return true;
+    },
+
+    async reserveSetupAttempt(userId, secretCiphertext, maxAttempts) {
+      const factor = tables.totpFactors.get(userId);
+      const tries = tables.totpSetupAttempts.get(userId) ?? 0;
+      if (!factor || factor.enabledAt !== null || factor.secretCiphertext !== secretCiphertext) return false;
+      if (tries >= maxAttempts) return false;
+      tables.totpSetupAttempts.set(userId, tries + 1);
       return true;
     },
 
@@ -105,10 +117,11 @@ export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
       tables.mfaChallenges.set(tokenDigest, { userId, expiresAt, failedAttempts: 0, passwordVersion });
     },
 
-    async findChallenge(claim) {
-      const row = liveChallenge(claim);
+    async reserveChallengeAttempt(claim) {
+      const row = liveChallenge(claim, true);
       const user = row && tables.users.get(row.userId);
       if (!row || !user) return null;
+      row.failedAttempts += 1;
       const factor = tables.totpFactors.get(row.userId);
       return {
         userId: row.userId,
@@ -116,11 +129,6 @@ export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
         passwordVersion: row.passwordVersion,
         totp: factor ? { ...factor } : null,
       };
-    },
-
-    async recordChallengeFailure(claim) {
-      const row = liveChallenge(claim);
-      if (row) row.failedAttempts += 1;
     },
   };
 }

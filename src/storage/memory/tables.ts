@@ -35,6 +35,8 @@ export interface MemoryTables {
   /** Two-step sign-in, by user id; recovery codes as a set of digests per user. */
   totpFactors: Map<string, TotpFactor>;
   recoveryCodes: Map<string, Set<string>>;
+  /** Codes tried against each pending set-up (D1's `setup_attempts`). */
+  totpSetupAttempts: Map<string, number>;
   mfaChallenges: Map<string, MfaChallengeRow>;
   /** Passkeys by their own id. */
   passkeys: Map<string, Passkey>;
@@ -49,6 +51,7 @@ export function createMemoryTables(): MemoryTables {
     counters: new Map(),
     totpFactors: new Map(),
     recoveryCodes: new Map(),
+    totpSetupAttempts: new Map(),
     mfaChallenges: new Map(),
     passkeys: new Map(),
   };

@@ -37,10 +37,11 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
       return true;
     },
 
-    async replacePassword({ userId, expectedVersion, passwordHash, now, keepSessionId, verifyEmail }) {
+    async replacePassword({ userId, expectedVersion, expectedEmail, passwordHash, now, keepSessionId, verifyEmail }) {
       const credential = tables.credentials.get(userId);
       const user = tables.users.get(userId);
       if (!credential || !user || credential.passwordVersion !== expectedVersion) return false;
+      if (expectedEmail !== undefined && user.email !== expectedEmail) return false;
       for (const session of [...tables.sessions.values()]) {
         if (session.userId !== userId) continue;
         if (session.id === keepSessionId) {
@@ -77,19 +78,30 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
         for (const session of [...tables.sessions.values()]) {
           if (session.userId === userId) deleteSessionRow(tables, session.id);
         }
+        for (const [digest, row] of tables.mfaChallenges) {
+          if (row.userId === userId) tables.mfaChallenges.delete(digest);
+        }
       }
       tables.users.set(userId, { ...user, disabledAt, updatedAt: now });
       return true;
     },
 
     async delete(userId) {
+      if (!tables.users.has(userId)) return false;
       for (const session of [...tables.sessions.values()]) {
         if (session.userId === userId) deleteSessionRow(tables, session.id);
       }
       tables.credentials.delete(userId);
       tables.totpFactors.delete(userId);
       tables.recoveryCodes.delete(userId);
+      for (const [digest, row] of tables.mfaChallenges) {
+        if (row.userId === userId) tables.mfaChallenges.delete(digest);
+      }
+      for (const [id, passkey] of tables.passkeys) {
+        if (passkey.userId === userId) tables.passkeys.delete(id);
+      }
       tables.users.delete(userId);
+      return true;
     },
 
     async upgradePasswordHash(userId, previousHash, passwordHash) {

@@ -1,0 +1,1 @@
+ALTER TABLE `totp_factors` ADD `setup_attempts` integer DEFAULT 0 NOT NULL;
