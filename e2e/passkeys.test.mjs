@@ -106,4 +106,39 @@ describe('passkeys in a browser', () => {
     await checkBoth(page, 'account-after-passkey-signin');
     await context.close();
   });
+
+  it('hides the passkey option on /signin at an IP address, where no passkey can work, and shows no browser error', async () => {
+    // The same server by its IP address: the RP ID (localhost) is not this page's host, and an IP
+    // address never can be one, so the browser would refuse every request ("invalid domain").
+    const ipOrigin = server.origin.replace('//localhost:', '//127.0.0.1:');
+    const context = await browser.newContext({ baseURL: ipOrigin, viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await addVirtualAuthenticator(page);
+    await page.goto('/signin', { waitUntil: 'networkidle' });
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    assert.equal(await page.getByText(/invalid domain/i).count(), 0, "the browser's own error is shown");
+    assert.equal(await page.locator('[data-passkey-signin]').isVisible(), false, 'the passkey option is shown');
+    assert.equal(await page.locator('[data-passkey-status]').textContent(), '');
+    await context.close();
+  });
+
+  it('says in plain words why a passkey sign-in failed, never the browser message', async () => {
+    const context = await browser.newContext({ baseURL: server.origin, viewport: { width: 1280, height: 800 } });
+    // Every passkey request fails the way a browser refuses one at a host outside the RP ID.
+    await context.addInitScript(() => {
+      window.navigator.credentials.get = async () => {
+        throw new window.DOMException('This is an invalid domain.', 'SecurityError');
+      };
+    });
+    const page = await context.newPage();
+    await page.goto('/signin', { waitUntil: 'networkidle' });
+    const status = page.locator('[data-passkey-status]');
+    assert.equal(await status.textContent(), '', 'an error is shown before any click');
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-passkey-status]')?.textContent !== '');
+    const shown = await status.textContent();
+    assert.doesNotMatch(shown, /invalid domain/i);
+    assert.match(shown, /Passkeys cannot be used at this address/);
+    await context.close();
+  });
 });

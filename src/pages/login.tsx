@@ -17,6 +17,8 @@ import { DEFAULT_RETURN_PATH, allowedReturnUrl } from './return-url';
 import { PasskeySignIn } from './passkeys';
 
 interface LoginView {
+  /** The passkeys' RP ID: the script offers passkeys only where the browser can use them. */
+  rpId: string;
   identifier?: string;
   returnTo?: string | null;
   errors?: FieldErrors;
@@ -58,7 +60,7 @@ function LoginPage(props: LoginView) {
             Sign in
           </button>
         </form>
-        <PasskeySignIn returnTo={props.returnTo} />
+        <PasskeySignIn rpId={props.rpId} returnTo={props.returnTo} />
         <p class="links">
           <a href="/forgot-password">Forgot password?</a>
           <a href="/register">Create account</a>
@@ -75,6 +77,7 @@ export const loginPages = new Hono<PageEnv>()
     return renderPage(
       c,
       <LoginPage
+        rpId={c.var.services.relyingParty.id}
         returnTo={allowedReturnUrl(c.req.query('redirect_to'), origin, config.RETURN_URL_ALLOWLIST)}
         notice={noticeText(c.req.query('notice'))}
       />,
@@ -86,7 +89,7 @@ export const loginPages = new Hono<PageEnv>()
     const identifier = (form.identifier ?? '').trim().slice(0, 320);
     const password = form.password ?? '';
     const returnTo = allowedReturnUrl(form.redirect_to, new URL(c.req.url).origin, config.RETURN_URL_ALLOWLIST);
-    const view = { identifier, returnTo };
+    const view = { identifier, returnTo, rpId: c.var.services.relyingParty.id };
 
     // The API's own login schemas: the same bounds, counted the same way (UTF-16 units).
     const errors: FieldErrors = {};

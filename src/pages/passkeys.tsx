@@ -17,10 +17,10 @@ function PasskeyScript() {
   return <script type="module" src={PASSKEY_SCRIPT_PATH}></script>;
 }
 
-/** On /signin: hidden unless the browser can use passkeys. */
-export function PasskeySignIn(props: { returnTo?: string | null | undefined }) {
+/** On /signin: hidden unless the browser can use passkeys of `rpId` at the page's address. */
+export function PasskeySignIn(props: { rpId: string; returnTo?: string | null | undefined }) {
   return (
-    <div data-passkey-signin data-redirect={props.returnTo ?? undefined} hidden>
+    <div data-passkey-signin data-rp-id={props.rpId} data-redirect={props.returnTo ?? undefined} hidden>
       <p class="hint">Or, without a password:</p>
       <button type="button" class="wide secondary">
         Sign in with a passkey
