@@ -2,6 +2,8 @@
 // confirmation link's page (GET shows a button, only POST confirms), and the register page in
 // EMAIL_VERIFICATION=optional mode.
 import { describe, expect, it } from 'vitest';
+import { decodeBase32 } from '../src/core/base32';
+import { generateTotpCode, totpTimeStep } from '../src/core/totp';
 import { createHarness, tokenFromMail, uniqueIdentity } from './support/harness';
 import { Jar, browserSignedIn, postForm, visit } from './support/page-browser';
 
@@ -81,5 +83,57 @@ describe('the register page with EMAIL_VERIFICATION=optional', () => {
     const account = await visit(harness, jar, '/account');
     expect(account.status).toBe(200);
     expect(await account.text()).toContain('(not verified)');
+  });
+});
+
+describe('/account forms with two-step sign-in on', () => {
+  async function signedInWithTotp() {
+    const harness = createHarness();
+    const { identity, jar } = await browserSignedIn(harness);
+    const token = jar.cookies.get('__Host-latchkey-access');
+    const setup = await harness.request('/auth/mfa/totp/setup', {
+      method: 'POST',
+      token,
+      json: { password: identity.password },
+    });
+    const { secret } = (await setup.json()) as { secret: string };
+    const code = () => generateTotpCode(decodeBase32(secret)!, totpTimeStep(harness.clock.now()));
+    const confirm = await harness.request('/auth/mfa/totp/confirm', {
+      method: 'POST',
+      token,
+      json: { code: await code() },
+    });
+    expect(confirm.status).toBe(200);
+    harness.clock.advance(30_000);
+    return { harness, identity, jar, code };
+  }
+
+  it('shows a code field on the email, delete and passkey forms', async () => {
+    const { harness, jar } = await signedInWithTotp();
+    const html = await (await visit(harness, jar, '/account')).text();
+    expect(html).toContain('name="emailCode"');
+    expect(html).toContain('name="deleteCode"');
+    expect(html).toMatch(/data-passkey-add[^>]*>[\s\S]*name="code"[\s\S]*Add a passkey/);
+  });
+
+  it('keeps the account when the delete form has no code, naming the code field', async () => {
+    const { harness, identity, jar, code } = await signedInWithTotp();
+    await visit(harness, jar, '/account');
+    const refused = await postForm(harness, jar, '/account/delete', { deletePassword: identity.password });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('Enter a code from your authenticator app or a recovery code.');
+    const deleted = await postForm(harness, jar, '/account/delete', {
+      deletePassword: identity.password,
+      deleteCode: await code(),
+    });
+    expect(deleted.status).toBe(303);
+  });
+
+  it('shows no code field while two-step sign-in is off', async () => {
+    const harness = createHarness();
+    const { jar } = await browserSignedIn(harness);
+    const html = await (await visit(harness, jar, '/account')).text();
+    expect(html).not.toContain('name="deleteCode"');
+    expect(html).not.toContain('name="emailCode"');
   });
 });

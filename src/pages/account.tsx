@@ -58,6 +58,8 @@ interface AccountView {
   auth: Authenticated;
   sessions: SessionSummary[];
   passkeys: PasskeySummary[];
+  /** The WebAuthn RP ID: the passkey controls stay hidden at addresses outside it. */
+  rpId: string;
   notice?: string | undefined;
   errors?: FieldErrors;
   twoStep: TwoStepView;
@@ -108,7 +110,13 @@ function AccountPage(props: AccountView) {
         </ul>
       </Card>
       <TwoStepCard {...props.twoStep} />
-      <PasskeysCard passkeys={props.passkeys} username={user.username} errors={errors} />
+      <PasskeysCard
+        passkeys={props.passkeys}
+        username={user.username}
+        rpId={props.rpId}
+        totpOn={totpOn}
+        errors={errors}
+      />
       <Card title="Change password" heading="h2" labelledBy="password-heading">
         <form method="post" action="/account/password" novalidate>
           <CsrfField />
@@ -144,7 +152,14 @@ export async function renderAccount(
   const { twoStep, ...rest } = extra;
   return renderPage(
     c,
-    <AccountPage auth={auth} sessions={sessions} passkeys={passkeys} twoStep={{ ...twoStep, status: mfa }} {...rest} />,
+    <AccountPage
+      auth={auth}
+      sessions={sessions}
+      passkeys={passkeys}
+      rpId={c.var.services.relyingParty.id}
+      twoStep={{ ...twoStep, status: mfa }}
+      {...rest}
+    />,
     status,
   );
 }

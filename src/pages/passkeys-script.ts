@@ -123,7 +123,10 @@ if (usableIn(add)) {
     const name = String(form.get('name') || '').trim();
     try {
       status.textContent = '';
-      const { challengeId, options } = await api('/auth/passkeys/registration/options', { password: String(form.get('password') || '') });
+      // With two-step sign-in on, the form has a code field and the API asks for it.
+      const code = String(form.get('code') || '').trim();
+      const proof = { password: String(form.get('password') || ''), ...(code ? { code } : {}) };
+      const { challengeId, options } = await api('/auth/passkeys/registration/options', proof);
       const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
       await api('/auth/passkeys/registration/verify', { challengeId, credential: credentialJSON(credential), ...(name ? { name } : {}) });
       location.assign('/account?notice=passkey-added');

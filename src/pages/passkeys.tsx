@@ -8,6 +8,7 @@ import type { PasskeySummary } from '../core/passkeys';
 import type { PageEnv } from '../web/page-env';
 import { passkeyNameSchema } from '../web/passkey-schemas';
 import { loginPasswordSchema } from '../web/schemas';
+import { SecondFactorCodeField } from './account-forms';
 import { type FieldErrors, failureFrom, readForm } from './form';
 import { Card, CsrfField, Field } from './layout';
 import { currentSession } from './page-session';
@@ -35,7 +36,7 @@ function formatTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-function PasskeyItem(props: { passkey: PasskeySummary; errors: FieldErrors }) {
+function PasskeyItem(props: { passkey: PasskeySummary; errors: FieldErrors; totpOn: boolean }) {
   const { passkey } = props;
   const errors = props.errors.passkey === passkey.id ? props.errors : {};
   return (
@@ -74,6 +75,9 @@ function PasskeyItem(props: { passkey: PasskeySummary; errors: FieldErrors }) {
               error={errors.password}
               idPrefix={`remove-${passkey.id}`}
             />
+            {props.totpOn ? (
+              <SecondFactorCodeField name="code" idPrefix={`remove-${passkey.id}`} error={errors.code} />
+            ) : null}
             <button type="submit" class="secondary">
               Remove passkey
             </button>
@@ -85,7 +89,14 @@ function PasskeyItem(props: { passkey: PasskeySummary; errors: FieldErrors }) {
 }
 
 /** On /account: the user's passkeys, and adding one (with the password, ASVS 7.5.1). */
-export function PasskeysCard(props: { passkeys: PasskeySummary[]; username: string; errors?: FieldErrors }) {
+export function PasskeysCard(props: {
+  passkeys: PasskeySummary[];
+  username: string;
+  rpId: string;
+  /** With two-step sign-in on, adding or removing a passkey asks for a code too. */
+  totpOn: boolean;
+  errors?: FieldErrors;
+}) {
   const errors = props.errors ?? {};
   return (
     <Card title="Passkeys" heading="h2" labelledBy="passkeys-heading">
@@ -96,13 +107,13 @@ export function PasskeysCard(props: { passkeys: PasskeySummary[]; username: stri
       {props.passkeys.length > 0 ? (
         <ul class="plain">
           {props.passkeys.map((passkey) => (
-            <PasskeyItem passkey={passkey} errors={errors} />
+            <PasskeyItem passkey={passkey} errors={errors} totpOn={props.totpOn} />
           ))}
         </ul>
       ) : (
         <p>You have no passkeys yet.</p>
       )}
-      <form data-passkey-add hidden novalidate>
+      <form data-passkey-add data-rp-id={props.rpId} hidden novalidate>
         <input type="text" name="username" value={props.username} autocomplete="username" hidden />
         <Field
           name="name"
@@ -119,6 +130,7 @@ export function PasskeysCard(props: { passkeys: PasskeySummary[]; username: stri
           autocomplete="current-password"
           idPrefix="add-passkey"
         />
+        {props.totpOn ? <SecondFactorCodeField name="code" idPrefix="add-passkey" error={undefined} /> : null}
         <button type="submit">Add a passkey</button>
         <p class="hint" role="status" data-passkey-status></p>
       </form>
@@ -159,7 +171,14 @@ export function passkeyPages(
       try {
         await removePasskey(c.var.services, auth, passkey, { password, code: form.code?.slice(0, 64) || undefined });
       } catch (error) {
-        const failure = failureFrom(error, { password: { input: 'password', label: 'Password' } });
+        const failure = failureFrom(
+          error,
+          { password: { input: 'password', label: 'Password' }, code: { input: 'code', label: 'Code' } },
+          {
+            invalid_code: { field: 'code', message: 'That code is not right, or was already used.' },
+            second_factor_required: { field: 'code', message: 'Enter a code from your authenticator app.' },
+          },
+        );
         return render(
           c,
           { passkey, ...failure.errors },
