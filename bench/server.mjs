@@ -13,20 +13,22 @@ const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETC
 const config = 'bench/wrangler.toml';
 
 export function applyMigrations(persistDir, logPath) {
-  const result = spawnSync(
-    wrangler,
-    ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir, '-c', config],
-    {
-      env,
-      encoding: 'utf8',
-    },
-  );
-  createWriteStream(logPath, { flags: 'a' }).end(`${result.stdout}\n${result.stderr}\n`);
-  if (result.status !== 0) throw new Error(`migrations failed (see ${logPath})`);
+  wranglerD1(['migrations', 'apply', 'DB', '--local', '--persist-to', persistDir, '-c', config], logPath);
 }
 
-/** Starts wrangler dev in its own process group so that stop() ends it and its workerd children. */
-export async function startServer({ persistDir, port, inspectorPort, logPath, extraVars = {}, extraArgs = [] }) {
+/** Runs an SQL file against a worker's local D1 binding DB (another worker's schema). */
+export function executeSqlFile(workerConfig, persistDir, file, logPath) {
+  wranglerD1(['execute', 'DB', '--local', '--persist-to', persistDir, '-c', workerConfig, '--file', file], logPath);
+}
+
+function wranglerD1(args, logPath) {
+  const result = spawnSync(wrangler, ['d1', ...args], { env, encoding: 'utf8' });
+  createWriteStream(logPath, { flags: 'a' }).end(`${result.stdout}\n${result.stderr}\n`);
+  if (result.status !== 0) throw new Error(`wrangler d1 ${args[0]} failed (see ${logPath})`);
+}
+
+/** Serves the Latchkey benchmark worker (bench/wrangler.toml) with fresh keys. */
+export async function startServer({ extraVars = {}, ...options }) {
   const jwk = await generateSigningJwk();
   // The per-account lockout would stop the wrong-password rows after 10 requests; the failure
   // counter is still written on every failure, as in production.
@@ -38,6 +40,14 @@ export async function startServer({ persistDir, port, inspectorPort, logPath, ex
     LOGIN_MAX_FAILURES: '1000000',
     ...extraVars,
   };
+  return startWorker({ ...options, config, vars });
+}
+
+/**
+ * Starts `wrangler dev -c config` in its own process group, so that stop() ends it and its
+ * workerd children, and waits until its /health answers.
+ */
+export async function startWorker({ config, vars, persistDir, port, inspectorPort, logPath, extraArgs = [] }) {
   const args = [
     'dev',
     '-c',
@@ -49,7 +59,8 @@ export async function startServer({ persistDir, port, inspectorPort, logPath, ex
     '--inspector-port',
     String(inspectorPort),
   ];
-  args.push('--persist-to', persistDir, '--show-interactive-dev-session=false');
+  if (persistDir) args.push('--persist-to', persistDir);
+  args.push('--show-interactive-dev-session=false');
   // Request logs go through wrangler's Node process; at thousands of requests per second that
   // process would compete with workerd for the two cores and distort every row.
   args.push('--log-level', 'warn', ...extraArgs);

@@ -1,3 +1,4 @@
 import { Hono } from 'hono';
 
-export default new Hono().get('/', (c) => c.text('Hello Hono!'));
+// Latchkey's /health handler, with no middleware: the floor of a Hono route in this runtime.
+export default new Hono().get('/health', (c) => c.json({ status: 'ok' }));
