@@ -7,12 +7,24 @@
 // BENCH_PRIMARY_RTT_MS (e.g. 150) adds a far-primary simulation: the worker again, with that delay
 // on every D1 round trip to the primary, once with SESSION_READS=primary and once with
 // SESSION_READS=replica (replica reads undelayed), one round per row; per-route p50 for both.
+// Better Auth (installed into bench/better-auth on first use) and a bare Hono worker are served
+// beside Latchkey (./peers.mjs) and measured in the same rounds; ./goals.mjs holds the ratios.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureBetterAuth } from './better-auth/setup.mjs';
 import { kib, measureStartup, measureWorker, priceZodMini } from './bundle.mjs';
+import { goalRatios } from './goals.mjs';
 import { ensureWrk, poolRounds, runWrk } from './load.mjs';
 import { formatRatios, formatSimulation, formatTable, judge, ratiosSvg } from './report.mjs';
+import {
+  bareHonoConfig,
+  betterAuthConfig,
+  betterAuthFeatures,
+  betterAuthFullConfig,
+  peerRows,
+  startPeers,
+} from './peers.mjs';
 import { applyMigrations, createAccount, logIn, startServer } from './server.mjs';
 import { countTrips, formatTrips } from './trips.mjs';
 
@@ -120,9 +132,11 @@ function defineRows(account) {
   ];
 }
 
+/** One wrk run of a row; a peer's row names its own server in `base`. */
 async function measureRow(row, server, account, workDir, tag, duration) {
   const refreshToken = row.refresh ? (await logIn(server.url, account.login)).refreshToken : undefined;
-  const result = await runWrk({ ...row, url: server.url + row.path, seconds: duration, refreshToken, workDir, tag });
+  const url = (row.base ?? server.url) + row.path;
+  const result = await runWrk({ ...row, url, seconds: duration, refreshToken, workDir, tag });
   const failed = row.expect === 'ok' ? result.statusErrors : result.requests - result.statusErrors;
   if (failed > 0 || result.socketErrors > 0 || result.timeouts > 0 || result.requests === 0) {
     throw new Error(
@@ -140,10 +154,12 @@ async function main() {
   const logPath = join(resultsDir, 'wrangler.log');
   rmSync(logPath, { force: true });
   let server;
+  let peers;
   const stopServer = async () => {
-    const running = server;
+    const running = [server, peers];
     server = undefined;
-    if (running) await running.stop();
+    peers = undefined;
+    await Promise.all(running.map((one) => one?.stop()));
   };
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.on(signal, () => {
@@ -161,9 +177,12 @@ async function main() {
   watchdog.unref();
 
   try {
-    console.log('bench: building the worker and the bare Hono worker (wrangler deploy --dry-run)');
+    const betterAuthVersion = ensureBetterAuth();
+    console.log('bench: building the worker, bare Hono and Better Auth twice (wrangler deploy --dry-run)');
     const app = measureWorker('wrangler.toml', join(workDir, 'app'));
-    const bare = measureWorker('bench/bare-hono/wrangler.toml', join(workDir, 'bare'));
+    const bare = measureWorker(bareHonoConfig, join(workDir, 'bare'));
+    const betterAuthBundle = measureWorker(betterAuthConfig, join(workDir, 'better-auth'));
+    const betterAuthFullBundle = measureWorker(betterAuthFullConfig, join(workDir, 'better-auth-full'));
     const zodMini = await priceZodMini();
     console.log('bench: profiling start-up (wrangler check startup)');
     // wrangler check startup gives up after 10 s; on a loaded machine that is not the worker's
@@ -172,7 +191,7 @@ async function main() {
     try {
       startup = {
         app: measureStartup('wrangler.toml', workDir),
-        bare: measureStartup('bench/bare-hono/wrangler.toml', workDir),
+        bare: measureStartup(bareHonoConfig, workDir),
       };
     } catch (error) {
       console.log(
@@ -185,9 +204,14 @@ async function main() {
     console.log(`bench: starting wrangler dev on 127.0.0.1:${port}`);
     server = await startServer({ persistDir, port, inspectorPort: port + 1, logPath });
     const account = await createAccount(server.url);
-    const rows = defineRows(account);
+    console.log(
+      `bench: starting Better Auth ${betterAuthVersion} and bare Hono beside it (ports ${port + 2}, ${port + 4})`,
+    );
+    peers = await startPeers({ workDir, port: port + 2, logPath });
+    const latchkeyRows = defineRows(account);
+    const rows = [...latchkeyRows, ...peerRows(peers, throughputConnections)];
     console.log('bench: counting D1 round trips per row');
-    const trips = await countTrips(server.url, rows, account);
+    const trips = await countTrips(server.url, latchkeyRows, account);
 
     const loadBefore = loadavg()[0];
     console.log(`bench: warming up, then ${rounds} interleaved rounds of ${rows.length} rows x ${seconds} s`);
@@ -239,52 +263,7 @@ async function main() {
       ...poolRounds(samples[row.id]),
     }));
     const by = Object.fromEntries(results.map((row) => [row.id, row]));
-    const ratios = [
-      {
-        id: 'loginOverPbkdf2',
-        label: 'login p50 / bare PBKDF2 p50',
-        value: by.login.p50Ms / by.pbkdf2.p50Ms,
-        goal: [null, 1.2],
-      },
-      {
-        id: 'floorOverPbkdf2',
-        label: 'login floor p50 / bare PBKDF2 p50 (the runtime)',
-        value: by.loginFloor.p50Ms / by.pbkdf2.p50Ms,
-        goal: [null, null],
-      },
-      {
-        id: 'loginOverFloor',
-        label: 'login p50 / login floor p50 (the app)',
-        value: by.login.p50Ms / by.loginFloor.p50Ms,
-        goal: [null, null],
-      },
-      {
-        id: 'unknownOverWrong',
-        label: 'unknown-user login p50 / wrong-password login p50',
-        value: by.loginUnknown.p50Ms / by.loginWrong.p50Ms,
-        goal: [0.9, 1.1],
-      },
-      {
-        id: 'meOverBaseline',
-        label: '/me req/s / baseline req/s',
-        value: by.me.reqPerSec / by.baseline.reqPerSec,
-        goal: [0.5, null],
-      },
-      {
-        id: 'garbageOverBaseline',
-        label: 'forged-token /me req/s / baseline req/s',
-        value: by.meGarbage.reqPerSec / by.baseline.reqPerSec,
-        goal: [0.8, null],
-      },
-      {
-        id: 'bundleOverBareHono',
-        label: 'worker gzip / bare Hono gzip',
-        value: app.gzipBytes / bare.gzipBytes,
-        goal: [null, null],
-        unit: 'x',
-      },
-      { id: 'bundleGzipKiB', label: 'worker gzip size', value: kib(app.gzipBytes), goal: [null, 128], unit: ' KiB' },
-    ];
+    const ratios = goalRatios(by, { app, bare, betterAuth: betterAuthBundle, betterAuthFull: betterAuthFullBundle });
 
     const machine = `${cpus().length} cores, load ${loadBefore.toFixed(2)} -> ${loadAfter.toFixed(2)} (1-min avg), node ${process.version}`;
     console.log(`\nLatchkey bench: ${rounds} rounds x ${seconds} s per row, wrk -t1; ${machine}\n`);
@@ -296,6 +275,9 @@ async function main() {
       `\nbundle (wrangler deploy --dry-run, gzip by zlib): worker ${kib(app.rawBytes).toFixed(1)} KiB raw / ${kib(app.gzipBytes).toFixed(1)} KiB gzip; bare Hono ${kib(bare.rawBytes).toFixed(1)} KiB / ${kib(bare.gzipBytes).toFixed(1)} KiB`,
     );
     console.log(`  wrangler says: ${app.wranglerLine ?? '(no size line)'}`);
+    console.log(
+      `  Better Auth ${betterAuthVersion}, built the same way: email+password ${kib(betterAuthBundle.rawBytes).toFixed(1)} KiB raw / ${kib(betterAuthBundle.gzipBytes).toFixed(1)} KiB gzip; same features ${kib(betterAuthFullBundle.rawBytes).toFixed(1)} KiB / ${kib(betterAuthFullBundle.gzipBytes).toFixed(1)} KiB (${betterAuthFeatures()})`,
+    );
     console.log(
       `  by package (bytes in output): ${Object.entries(app.byPackage)
         .map(([name, bytes]) => `${name} ${kib(bytes).toFixed(1)} KiB`)
@@ -342,7 +324,17 @@ async function main() {
                   ),
                 },
           ratios: ratios.map((ratio) => ({ ...ratio, status: judge(ratio.value, ratio.goal) })),
-          bundle: { app: { ...app }, bareHono: { rawBytes: bare.rawBytes, gzipBytes: bare.gzipBytes }, zodMini },
+          bundle: {
+            app: { ...app },
+            bareHono: { rawBytes: bare.rawBytes, gzipBytes: bare.gzipBytes },
+            betterAuth: {
+              version: betterAuthVersion,
+              emailPassword: { rawBytes: betterAuthBundle.rawBytes, gzipBytes: betterAuthBundle.gzipBytes },
+              sameFeatures: { rawBytes: betterAuthFullBundle.rawBytes, gzipBytes: betterAuthFullBundle.gzipBytes },
+              plugins: betterAuthFeatures(),
+            },
+            zodMini,
+          },
           startup,
           elapsedSeconds: (Date.now() - started) / 1000,
         },
