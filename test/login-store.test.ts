@@ -81,9 +81,9 @@ describe.each(stores)('%s login store', (_name, { logins, users }) => {
   describe('starting a session', () => {
     const lifetime = { ttlSeconds: 3600, maxAgeSeconds: 86_400 };
     const started = async (userId: string) =>
-      newSession({ userId, userAgent: 'test', passwordVersion: 0, now: Date.now(), lifetime });
+      newSession({ userId, userAgent: 'test', credentialVersion: 0, amr: ['pwd'], now: Date.now(), lifetime });
 
-    it('starts a session under the password version that was checked', async () => {
+    it('starts a session under the credential version that was checked', async () => {
       const { id } = await newAccount();
       const { session, refreshDigest } = await started(id);
       expect(await logins.completeLogin(session, refreshDigest, [])).toBe(true);

@@ -32,7 +32,7 @@ describe('D1 user repository', () => {
     for (const table of ['users', 'accounts', 'profiles']) expect(await countRows(table, input.id)).toBe(1);
     const found = await users.findWithCredential({ email: input.email });
     expect(found?.user.id).toBe(input.id);
-    expect(found?.credential.passwordVersion).toBe(0);
+    expect(found?.credential.credentialVersion).toBe(0);
   });
 
   it('refuses a username that differs only in case, and writes nothing', async () => {
@@ -65,7 +65,7 @@ describe('D1 user repository', () => {
     expect(await replace('new-hash')).toBe(true);
     expect(await replace('other-hash')).toBe(false);
     const found = await users.findWithCredential({ username: input.username });
-    expect(found?.credential).toMatchObject({ passwordHash: 'new-hash', passwordVersion: 1 });
+    expect(found?.credential).toMatchObject({ passwordHash: 'new-hash', credentialVersion: 1 });
   });
 
   it('deletes the account, profile and sessions with the user', async () => {

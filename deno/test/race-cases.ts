@@ -38,7 +38,7 @@ export const raceCases: Array<[name: string, run: (d1: D1Database) => Promise<vo
       assertEquals(changed.filter(Boolean).length, 1);
       const stored = await users.findWithCredential({ email: input.email });
       assertEquals(stored?.user.username, 'dave');
-      assertEquals(stored?.credential.passwordVersion, 1);
+      assertEquals(stored?.credential.credentialVersion, 1);
       assertEquals(stored?.credential.passwordHash, hashes[changed.indexOf(true)]);
     },
   ],

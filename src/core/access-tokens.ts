@@ -34,6 +34,8 @@ export interface SigningKeyConfig {
 export interface AccessTokenClaims {
   userId: string;
   sessionId: string;
+  /** How the session's sign-in was proven (RFC 8176 `amr`); left out when unknown. */
+  amr?: string[] | undefined;
 }
 
 export interface AccessTokenIssuer {
@@ -64,7 +66,7 @@ export function createAccessTokenIssuer(config: SigningKeyConfig): AccessTokenIs
     async issue(claims, now) {
       signingKey ??= importJWK(config.privateJwk, ACCESS_TOKEN_ALGORITHM) as Promise<CryptoKey>;
       const issuedAt = Math.floor(now / 1000);
-      return new SignJWT({ sid: claims.sessionId })
+      return new SignJWT(claims.amr?.length ? { sid: claims.sessionId, amr: claims.amr } : { sid: claims.sessionId })
         .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid: config.privateJwk.kid })
         .setIssuer(config.issuer)
         .setAudience(config.audience)

@@ -4,10 +4,10 @@
 // session, so the revocation markers follow.
 import { type PasswordChangedNoticeDeps, assertPasswordAllowed, sendPasswordChangedNotice } from './accounts';
 import { AuthError } from './errors';
-import { accountCounterKey, counterKeysOf } from './login-throttle';
+import { counterKeysOf } from './login-throttle';
 import { accountDeletedMessage } from './mail';
 import { type MailDeliveryDeps, sendAccountMail } from './mail-delivery';
-import { type ConfirmIdentityDeps, confirmIdentity, confirmPassword } from './reauthentication';
+import { type ConfirmIdentityDeps, type IdentityProof, confirmIdentity } from './reauthentication';
 import { clearCountersAfterCommit } from './throttle';
 import { publishRevocation } from './revocations';
 import type { AccountServices } from './services';
@@ -23,15 +23,20 @@ export type DeleteAccountDeps = ConfirmIdentityDeps &
 export async function changePassword(
   services: ChangePasswordDeps,
   auth: Authenticated,
-  input: { currentPassword: string; newPassword: string },
+  input: { currentPassword?: string | undefined; passkey?: IdentityProof['passkey']; newPassword: string },
 ): Promise<void> {
-  // The password alone, as before two-step sign-in: a new password does not get around the code.
-  const credential = await confirmPassword(services, auth, input.currentPassword);
-  services.defer(() => services.throttle.clear([accountCounterKey(auth.user.id)]));
+  // The current password alone, even with TOTP on (a new password does not get around the code);
+  // or a passkey, which is how an account without a password sets one.
+  const credential = await confirmIdentity(
+    services,
+    auth,
+    { password: input.currentPassword, passkey: input.passkey },
+    { passwordField: 'currentPassword', askCode: false },
+  );
   await assertPasswordAllowed(services, input.newPassword, auth.user, 'newPassword');
   const replaced = await services.users.replacePassword({
     userId: auth.user.id,
-    expectedVersion: credential.passwordVersion,
+    expectedVersion: credential.credentialVersion,
     passwordHash: await services.passwords.hash(input.newPassword),
     now: services.clock.now(),
     keepSessionId: auth.session.id,
@@ -49,7 +54,7 @@ export async function changePassword(
 export async function deleteAccount(
   services: DeleteAccountDeps,
   auth: Authenticated,
-  input: { password: string; code?: string | undefined },
+  input: IdentityProof,
 ): Promise<void> {
   await confirmIdentity(services, auth, input, { passwordField: 'currentPassword' });
   if (!(await services.users.delete(auth.user.id))) {

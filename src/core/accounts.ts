@@ -137,7 +137,12 @@ export async function forgotPassword(services: ForgotPasswordDeps, email: string
   sendAccountMail(services, 'reset_password', { userId: user.id }, async () => {
     const token = await issueEmailToken(
       services.emailTokens,
-      { purpose: 'reset_password', userId: user.id, email: user.email, passwordVersion: credential.passwordVersion },
+      {
+        purpose: 'reset_password',
+        userId: user.id,
+        email: user.email,
+        credentialVersion: credential.credentialVersion,
+      },
       clock.now(),
       settings.emailTokenTtlSeconds,
     );
@@ -152,7 +157,7 @@ export async function resetPassword(
   const now = services.clock.now();
   const found = await lookUpEmailToken(services.emailTokens, 'reset_password', input.token, now);
   if (found.status === 'expired') throw new AuthError('token_expired', 'This reset link has expired.');
-  if (found.status === 'invalid' || found.record.passwordVersion === undefined) {
+  if (found.status === 'invalid' || found.record.credentialVersion === undefined) {
     throw new AuthError('invalid_token', 'This reset link is not valid.');
   }
   const user = await services.users.findById(found.record.userId);
@@ -162,7 +167,7 @@ export async function resetPassword(
   if (user.email !== found.record.email) throw new AuthError('invalid_token', 'This reset link is not valid.');
   const replaced = await services.users.replacePassword({
     userId: user.id,
-    expectedVersion: found.record.passwordVersion,
+    expectedVersion: found.record.credentialVersion,
     expectedEmail: found.record.email,
     passwordHash: await services.passwords.hash(input.password),
     now,

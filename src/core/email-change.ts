@@ -3,7 +3,7 @@
 // the switch waits for a link mailed to the new address, so a typo cannot hand the account to a
 // stranger. The asking answer is the same whatever happens next, so it reveals no taken address.
 // Single use and "taken meanwhile" are decided by one conditional write in D1 (changeEmail).
-import { type ConfirmIdentityDeps, confirmIdentity } from './reauthentication';
+import { type ConfirmIdentityDeps, type IdentityProof, confirmIdentity } from './reauthentication';
 import { forgetEmailToken } from './accounts';
 import { issueEmailToken, lookUpEmailToken } from './email-tokens';
 import { AuthError } from './errors';
@@ -22,7 +22,7 @@ export type ConfirmEmailChangeDeps = MailDeliveryDeps & Pick<AccountServices, 'u
 export async function requestEmailChange(
   services: RequestEmailChangeDeps,
   auth: Authenticated,
-  input: { password: string; newEmail: string; code?: string | undefined },
+  input: IdentityProof & { newEmail: string },
 ): Promise<void> {
   // With TOTP on, a code too: the address is where a reset link goes, so moving it moves the account.
   await confirmIdentity(services, auth, input);

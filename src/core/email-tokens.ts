@@ -14,7 +14,7 @@ export interface EmailTokenRecord {
   userId: string;
   email: string;
   /** For resets: the credential version the token may replace. */
-  passwordVersion?: number;
+  credentialVersion?: number;
   /** For email changes: the address to switch to (`email` is the one it replaces). */
   newEmail?: string;
   /** For email changes: the session that asked, which stays signed in. */

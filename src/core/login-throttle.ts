@@ -71,7 +71,7 @@ export interface LoginStore {
   reserveAccountAttempt(lookup: UserLookupKey, limits: AttemptLimits, now: number): Promise<LoginAttempt>;
   /**
    * In one transaction: starts the session with its first refresh token only while the account's
-   * credential is still at `session.passwordVersion` and the account is not disabled, and then
+   * credential is still at `session.credentialVersion` and the account is not disabled, and then
    * clears `counterKeys`. False when the password changed, or the account was disabled or went,
    * after it was checked: nothing is written. Every way in starts its session here.
    */

@@ -1,18 +1,18 @@
-// Login: checks a password under the lock-out of login-throttle.ts and starts a session. Staying
-// signed in (refresh, authenticate, logout) is in session-flows.ts.
+// Login: checks a password under the lock-out of login-throttle.ts, then goes through the one door
+// (sign-in.ts). Staying signed in (refresh, authenticate, logout) is in session-flows.ts.
 import { AuthError } from './errors';
-import { startMfaChallenge } from './mfa';
 import { attemptLimits, counterKeysOf, identifierCounterKey, lockedOut, logLock } from './login-throttle';
 import type { AccountServices } from './services';
-import { type TokenResponse, issueTokens, sessionLifetime } from './session-flows';
-import { newSession } from './sessions';
+import type { TokenResponse } from './session-flows';
+import { type SignInDeps, finishSignIn } from './sign-in';
 import { normalizeEmail, normalizeUsername } from './users';
 
 /** What a login uses: the user lookup with its counters, the hasher, and the token issuer. */
 export type LoginDeps = Pick<
   AccountServices,
   'logins' | 'throttle' | 'users' | 'passwords' | 'accessTokens' | 'clock' | 'settings' | 'log' | 'defer' | 'mfa'
->;
+> &
+  SignInDeps;
 
 const invalidCredentials = () => new AuthError('invalid_credentials', 'The identifier or password is incorrect.');
 
@@ -42,49 +42,38 @@ export async function login(
   // An account whose own counter is spent (through its other identifier) gets no password check,
   // but the answer and the cost of a wrong password, so it does not link the two identifiers.
   const checked = found && account?.granted ? found : null;
-  const passwordMatches = checked
-    ? await services.passwords.verify(input.password, checked.credential.passwordHash)
+  // An account without a password gets the dummy check too: the same answer and cost as a wrong one.
+  const passwordHash = checked?.credential.passwordHash ?? null;
+  const passwordMatches = passwordHash
+    ? await services.passwords.verify(input.password, passwordHash)
     : await services.passwords.verifyDummy(input.password);
   if (!checked || !passwordMatches) {
-    const reason = !found ? 'unknown_identifier' : checked ? 'wrong_password' : 'account_locked';
+    const reason = !found
+      ? 'unknown_identifier'
+      : !checked
+        ? 'account_locked'
+        : passwordHash
+          ? 'wrong_password'
+          : 'no_password';
     services.log({ event: 'login.failed', userId: found?.user.id, reason });
     throw invalidCredentials();
   }
   const { user, credential } = checked;
-  const counterKeys = await counterKeysOf(user);
-  // Checked only after the password, so these answers tell nothing to someone without it.
-  if (user.disabledAt !== null) {
-    services.defer(() => services.throttle.clear(counterKeys));
-    services.log({ event: 'login.failed', userId: user.id, reason: 'account_disabled' });
-    throw new AuthError('account_disabled', 'This account has been disabled.');
-  }
-  if (user.emailVerifiedAt === null && services.settings.emailVerification === 'required') {
-    services.defer(() => services.throttle.clear(counterKeys));
-    throw new AuthError('email_not_verified', 'Verify your email address before signing in.');
-  }
-  if (services.passwords.needsUpgrade(credential.passwordHash)) {
+  if (services.passwords.needsUpgrade(credential.passwordHash!)) {
     const upgraded = await services.passwords.hash(input.password);
-    services.defer(() => services.users.upgradePasswordHash(user.id, credential.passwordHash, upgraded));
+    services.defer(() => services.users.upgradePasswordHash(user.id, credential.passwordHash!, upgraded));
   }
-  // The counters stay as they are: they are cleared only once the second factor is verified too,
-  // so a known password does not reset the budget for guessing codes.
-  if (totpEnabled) {
-    services.log({ event: 'login.mfa_required', userId: user.id });
-    throw await startMfaChallenge(services, credential);
-  }
-  const { session, refreshToken, refreshDigest } = await newSession({
-    userId: user.id,
-    userAgent: input.userAgent,
-    passwordVersion: credential.passwordVersion,
-    now,
-    lifetime: sessionLifetime(services),
-  });
-  // The session is stored only if the password is still the one just checked: a reset, change or
-  // deletion that committed during the check leaves this login with nothing.
-  if (!(await services.logins.completeLogin(session, refreshDigest, counterKeys))) {
-    services.log({ event: 'login.failed', userId: user.id, reason: 'password_changed' });
-    throw invalidCredentials();
-  }
-  services.log({ event: 'login.succeeded', userId: user.id, sessionId: session.id });
-  return issueTokens(services, user, session, refreshToken);
+  return finishSignIn(
+    services,
+    {
+      method: 'password',
+      user,
+      credentialVersion: credential.credentialVersion,
+      amr: ['pwd'],
+      totpEnabled,
+      counterKeys: await counterKeysOf(user),
+      refused: invalidCredentials,
+    },
+    input,
+  );
 }

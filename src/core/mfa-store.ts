@@ -1,3 +1,5 @@
+import type { AuthenticationMethodReference } from './sessions';
+
 // What two-step sign-in needs from storage. Every "works once" rule (a TOTP time step, a recovery
 // code, an mfaToken) is one conditional write here, so of two parallel requests with the same
 // code exactly one is told it won.
@@ -15,9 +17,21 @@ export interface TotpFactor {
 export interface MfaChallenge {
   userId: string;
   username: string;
-  /** The password version the sign-in's password check saw; the session starts under it. */
-  passwordVersion: number;
+  /** The credential version the sign-in's first step saw; the session starts under it. */
+  credentialVersion: number;
+  /** What the first step proved. */
+  amr: AuthenticationMethodReference[];
   totp: TotpFactor | null;
+}
+
+export interface NewMfaChallenge {
+  tokenDigest: string;
+  userId: string;
+  /** The credential version the first step was checked under; a change since ends the challenge. */
+  credentialVersion: number;
+  /** What the first step proved, for the session the second step starts. */
+  amr: AuthenticationMethodReference[];
+  expiresAt: number;
 }
 
 /**
@@ -78,10 +92,10 @@ export interface MfaStore {
    */
   removeFactors(userId: string): Promise<boolean>;
   /**
-   * A pending sign-in of a user whose password (at `passwordVersion`) was right. It is live until
+   * A pending sign-in of a user whose password (at `credentialVersion`) was right. It is live until
    * it expires, is tried too often, the password changes or the account is disabled.
    */
-  createChallenge(tokenDigest: string, userId: string, passwordVersion: number, expiresAt: number): Promise<void>;
+  createChallenge(challenge: NewMfaChallenge): Promise<void>;
   /**
    * Counts one try at a live challenge, before its code is checked, and answers what verifying it
    * needs; null (nothing counted) when the challenge is not live or its tries are spent. The count

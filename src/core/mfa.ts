@@ -7,18 +7,18 @@
 import { encodeBase32 } from './base32';
 import { encryptData } from './data-encryption';
 import { AuthError } from './errors';
-import { accountCounterKey, attemptLimits, counterKeysOf, lockedOut, logLock } from './login-throttle';
+import { attemptLimits, counterKeysOf, lockedOut, logLock } from './login-throttle';
 import type { MailDeliveryDeps } from './mail-delivery';
 import type { ChallengeClaim } from './mfa-store';
 import { sendMfaNotice } from './mfa-mail';
 import {
   type ConfirmIdentityDeps,
+  type IdentityProof,
   assertEmailVerifiedForFactors,
   confirmIdentity,
-  confirmPassword,
 } from './reauthentication';
 import { createRecoveryCodes } from './recovery-codes';
-import { digestToken, generateToken } from './random-token';
+import { digestToken } from './random-token';
 import { publishRevocation } from './revocations';
 import {
   type SecondFactorDeps,
@@ -28,40 +28,19 @@ import {
   totpSecretAssociatedData,
 } from './second-factor';
 import type { AccountServices } from './services';
-import { type Authenticated, type TokenResponse, issueTokens, sessionLifetime } from './session-flows';
-import { newSession } from './sessions';
+import type { Authenticated, TokenResponse } from './session-flows';
+import { type SignInDeps, finishSignIn, withSecondFactor } from './sign-in';
 import { generateTotpSecret, totpKeyUri, verifyTotpCode } from './totp';
 
-/** An mfaToken is good for five minutes and five tries, whichever comes first. */
-export const MFA_CHALLENGE_TTL_MS = 5 * 60 * 1000;
+/** An mfaToken is good for five tries (and five minutes, sign-in.ts). */
 export const MFA_MAX_FAILED_ATTEMPTS = 5;
 /** A pending set-up takes five tries at its first code; then a new secret is needed. */
 export const MFA_MAX_SETUP_ATTEMPTS = 5;
-export const MFA_METHODS = ['totp', 'recovery_code'] as const;
 
 const totpOff = () => new AuthError('conflict', 'Two-step sign-in is not on for this account.');
 
 type ChangeDeps = ConfirmIdentityDeps & MailDeliveryDeps & Pick<AccountServices, 'revocations'>;
-export type MfaVerifyDeps = SecondFactorDeps &
-  MailDeliveryDeps &
-  Pick<AccountServices, 'logins' | 'accessTokens' | 'settings' | 'defer'>;
-
-/** The answer to a right password of a user with TOTP on: an mfaToken, and no session yet. */
-export async function startMfaChallenge(
-  services: Pick<AccountServices, 'mfa' | 'clock'>,
-  credential: { userId: string; passwordVersion: number },
-) {
-  const mfaToken = generateToken();
-  await services.mfa.createChallenge(
-    await digestToken(mfaToken),
-    credential.userId,
-    credential.passwordVersion,
-    services.clock.now() + MFA_CHALLENGE_TTL_MS,
-  );
-  return new AuthError('mfa_required', 'Enter a code from your authenticator app or a recovery code.', [], {
-    extensions: { mfaToken, methods: [...MFA_METHODS] },
-  });
-}
+export type MfaVerifyDeps = SecondFactorDeps & MailDeliveryDeps & SignInDeps;
 
 /** The second step of a sign-in: the mfaToken and a code give the login's tokens. */
 export async function verifyMfa(
@@ -90,42 +69,39 @@ export async function verifyMfa(
   }
   logLock(services, account, challenge.userId);
   if (!found || found.user.id !== challenge.userId || !challenge.totp?.enabledAt) throw invalidToken();
-  const { user } = found;
-  // The challenge is live only while the account is enabled; this answers a disable that raced it.
-  if (user.disabledAt !== null) {
-    services.log({ event: 'login.failed', userId: user.id, reason: 'account_disabled' });
-    throw new AuthError('account_disabled', 'This account has been disabled.');
-  }
   const method = await consumeSecondFactor(services, challenge.totp, input.code, claim);
   if (!method) {
     services.log({ event: 'mfa.challenge_failed', userId: challenge.userId });
     throw invalidCode();
   }
-  // Under the password version the first step checked: if the password has changed since, the
-  // session is not written (and the challenge was no longer live for the code either).
-  const { session, refreshToken, refreshDigest } = await newSession({
-    userId: user.id,
-    userAgent: input.userAgent,
-    passwordVersion: challenge.passwordVersion,
-    now,
-    lifetime: sessionLifetime(services),
-  });
+  const { user } = found;
   if (method === 'recovery_code') {
     services.log({ event: 'mfa.recovery_code_used', userId: user.id });
     sendMfaNotice(services, 'recovery_code_used', user);
   }
-  // As in login(): a password changed, or a disable, since the check leaves this sign-in with nothing.
-  if (!(await services.logins.completeLogin(session, refreshDigest, await counterKeysOf(user)))) throw invalidToken();
-  services.log({ event: 'login.succeeded', userId: user.id, sessionId: session.id, method });
-  return issueTokens(services, user, session, refreshToken);
+  // Under the credential version the first step checked: if the credential changed since (or the
+  // account was disabled), the door starts no session (and the challenge was no longer live for
+  // the code either).
+  return finishSignIn(
+    services,
+    {
+      method,
+      user,
+      credentialVersion: challenge.credentialVersion,
+      amr: withSecondFactor(challenge.amr),
+      totpEnabled: true,
+      counterKeys: await counterKeysOf(user),
+      refused: invalidToken,
+    },
+    input,
+  );
 }
 
 /** Starts (or restarts) the set-up: a new pending secret, shown once as text and as a URI. */
-export async function startTotpSetup(services: ChangeDeps, auth: Authenticated, password: string) {
+export async function startTotpSetup(services: ChangeDeps, auth: Authenticated, proof: IdentityProof) {
   assertEmailVerifiedForFactors(auth);
-  // The password alone: with TOTP on, nothing is set up (409 below), so no code is asked for.
-  await confirmPassword(services, auth, password, 'password');
-  services.defer(() => services.throttle.clear([accountCounterKey(auth.user.id)]));
+  // No code: with TOTP on, nothing is set up (409 below).
+  await confirmIdentity(services, auth, proof, { askCode: false });
   if (services.dataKeys.currentVersion === undefined) {
     throw new AuthError('unavailable', 'Two-step sign-in needs DATA_ENCRYPTION_KEY, which this server lacks.');
   }
@@ -187,11 +163,7 @@ export async function getMfaStatus(services: Pick<AccountServices, 'mfa'>, auth:
   };
 }
 
-export async function regenerateRecoveryCodes(
-  services: ChangeDeps,
-  auth: Authenticated,
-  input: { password: string; code: string },
-) {
+export async function regenerateRecoveryCodes(services: ChangeDeps, auth: Authenticated, input: IdentityProof) {
   await confirmIdentity(services, auth, input, { needsTotp: true });
   const { codes, digests } = await createRecoveryCodes();
   if (!(await services.mfa.replaceRecoveryCodes(auth.user.id, digests, services.clock.now()))) throw totpOff();
@@ -201,11 +173,7 @@ export async function regenerateRecoveryCodes(
   return { recoveryCodes: codes };
 }
 
-export async function disableTotp(
-  services: ChangeDeps,
-  auth: Authenticated,
-  input: { password: string; code: string },
-): Promise<void> {
+export async function disableTotp(services: ChangeDeps, auth: Authenticated, input: IdentityProof): Promise<void> {
   await confirmIdentity(services, auth, input, { needsTotp: true });
   await services.mfa.disableTotp(auth.user.id, auth.session.id);
   services.log({ event: 'mfa.disabled', userId: auth.user.id });

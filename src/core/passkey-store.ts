@@ -17,13 +17,14 @@ export interface Passkey extends Omit<VerifiedPasskey, 'id'> {
   lastUsedAt: number | null;
 }
 
-export type Ceremony = 'registration' | 'authentication';
+/** Registration adds a passkey; authentication signs in; reauthentication confirms a signed-in user. */
+export type Ceremony = 'registration' | 'authentication' | 'reauthentication';
 
 export interface PasskeyChallenge {
   id: string;
   challenge: string;
   ceremony: Ceremony;
-  /** Registration: the signed-in user it was issued to; null for a sign-in. */
+  /** Registration and reauthentication: the signed-in user it was issued to; null for a sign-in. */
   userId: string | null;
   userHandle: string | null;
   createdAt: number;
@@ -32,8 +33,8 @@ export interface PasskeyChallenge {
 
 export interface PasskeyOwner {
   user: User;
-  /** The account's password version, which a new session is bound to (see sessions.ts). */
-  passwordVersion: number;
+  /** The account's credential version, which a new session is bound to (see sessions.ts). */
+  credentialVersion: number;
 }
 
 export interface PasskeyStore {
@@ -48,7 +49,7 @@ export interface PasskeyStore {
   takeChallenge(id: string, ceremony: Ceremony, now: number, userId?: string): Promise<PasskeyChallenge | null>;
   /** False when the credential id is already registered (to anyone): nothing is written. */
   add(passkey: Passkey): Promise<boolean>;
-  /** The passkey with this credential id, its owner, and the owner's password version. */
+  /** The passkey with this credential id, its owner, and the owner's credential version. */
   findByCredentialId(credentialId: string): Promise<{ passkey: Passkey; owner: PasskeyOwner } | null>;
   /** Moves the counter from `seenSignCount` to `signCount`; false if another use moved it first. */
   recordUse(input: {

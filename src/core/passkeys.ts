@@ -2,27 +2,29 @@
 // change of sign-in factors, so it needs the password again (ASVS 7.5.1), and a code when TOTP is
 // on, and mails a notice; adding one needs a verified address. The
 // challenge is bound to the user it was issued to and used by one conditional delete.
-import { type ConfirmIdentityDeps, assertEmailVerifiedForFactors, confirmIdentity } from './reauthentication';
+import {
+  type ConfirmIdentityDeps,
+  type IdentityProof,
+  assertEmailVerifiedForFactors,
+  confirmIdentity,
+} from './reauthentication';
 import { AuthError } from './errors';
 import type { MailMessage } from './mail';
 import { type MailDeliveryDeps, sendAccountMail } from './mail-delivery';
-import type { Ceremony, Passkey } from './passkey-store';
+import { issueChallenge, passkeyRefused } from './passkey-assertion';
+import type { Passkey } from './passkey-store';
 import { generateToken } from './random-token';
 import type { AccountServices } from './services';
 import type { Authenticated } from './session-flows';
-import { buildCreationOptions, ceremonyTimeoutMs, generateChallenge, generateUserHandle } from './webauthn/options';
+import { buildCreationOptions, generateUserHandle } from './webauthn/options';
 import { verifyRegistration } from './webauthn/registration';
-import type {
-  PublicKeyCredentialCreationOptionsJSON,
-  RegistrationResponseJSON,
-  WebAuthnRefusal,
-} from './webauthn/types';
+import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from './webauthn/types';
 
 export type PasskeyDeps = Pick<AccountServices, 'passkeys' | 'relyingParty' | 'clock' | 'log'>;
 export type PasskeyChangeDeps = PasskeyDeps & ConfirmIdentityDeps & MailDeliveryDeps;
 
-/** The password, and with TOTP on a code too (reauthentication.ts). */
-export type PasskeyChangeProof = { password: string; code?: string | undefined };
+/** The password (with TOTP on, and a code) or a passkey (reauthentication.ts). */
+export type PasskeyChangeProof = IdentityProof;
 
 /** A passkey as its owner sees it: no key material, no credential id. */
 export interface PasskeySummary {
@@ -41,45 +43,6 @@ export function summarizePasskey(passkey: Passkey): PasskeySummary {
     createdAt: new Date(passkey.createdAt).toISOString(),
     lastUsedAt: passkey.lastUsedAt === null ? null : new Date(passkey.lastUsedAt).toISOString(),
   };
-}
-
-/** The refusal of a failed WebAuthn check, logged as `passkey.refused` with the check's code. */
-export function passkeyRefused(
-  services: Pick<AccountServices, 'log'>,
-  reason: WebAuthnRefusal | 'challenge_invalid' | 'credential_already_registered',
-  context: Record<string, unknown> = {},
-): AuthError {
-  services.log({ event: 'passkey.refused', reason, ...context });
-  const field = reason === 'challenge_invalid' ? 'challengeId' : 'credential';
-  const detail =
-    reason === 'challenge_invalid'
-      ? 'This challenge is unknown, used or expired. Ask for new options and try again.'
-      : 'The passkey response did not pass verification.';
-  return new AuthError('passkey_refused', detail, [{ field, message: reason }]);
-}
-
-/**
- * Stores a new single-use challenge for a ceremony, valid for the ceremony's timeout. A
- * registration's is tied to its user and user handle; a usernameless sign-in's to no one.
- */
-export async function issueChallenge(
-  services: Pick<AccountServices, 'passkeys' | 'clock'>,
-  ceremony: Ceremony,
-  owner: { userId: string; userHandle: string } | null,
-): Promise<{ challengeId: string; challenge: string }> {
-  const now = services.clock.now();
-  const challengeId = generateToken(18);
-  const challenge = generateChallenge();
-  await services.passkeys.saveChallenge({
-    id: challengeId,
-    challenge,
-    ceremony,
-    userId: owner?.userId ?? null,
-    userHandle: owner?.userHandle ?? null,
-    createdAt: now,
-    expiresAt: now + ceremonyTimeoutMs,
-  });
-  return { challengeId, challenge };
 }
 
 export async function startPasskeyRegistration(

@@ -1,18 +1,30 @@
 // Re-authentication before a sensitive change (ASVS 5.0 V6/V7: at the level the account signs in
-// with). The password is checked under the account's lock-out, reserved before hashing like a
-// login's. With TOTP on, a code is needed too: without one the change is refused before anything
+// with): the password, or one of the user's own passkeys (which is two factors by itself, so an
+// account without a password can still confirm). The password is checked under the account's
+// lock-out, reserved before hashing like a login's. With TOTP on, a code is needed too: without one the change is refused before anything
 // is counted (403 `second_factor_required`); a wrong one counts toward the lock-out like a wrong
 // password, and the counter clears only once the code has passed, so a known password does not
 // buy endless guesses at codes.
 import { AuthError } from './errors';
 import { accountCounterKey, attemptLimits, lockedOut, logLock } from './login-throttle';
+import {
+  type PasskeyAssertion,
+  type PasskeyAssertionDeps,
+  issueChallenge,
+  verifyPasskeyAssertion,
+} from './passkey-assertion';
 import { type SecondFactorDeps, consumeSecondFactor, invalidCode } from './second-factor';
 import type { AccountServices } from './services';
 import type { Authenticated } from './session-flows';
 import type { PasswordCredential } from './users';
+import { buildRequestOptions } from './webauthn/options';
+import type { PublicKeyCredentialRequestOptionsJSON } from './webauthn/types';
 
 export type ConfirmPasswordDeps = Pick<AccountServices, 'logins' | 'passwords' | 'clock' | 'settings' | 'log'>;
-export type ConfirmIdentityDeps = ConfirmPasswordDeps & SecondFactorDeps & Pick<AccountServices, 'throttle'>;
+export type ConfirmIdentityDeps = ConfirmPasswordDeps &
+  SecondFactorDeps &
+  PasskeyAssertionDeps &
+  Pick<AccountServices, 'throttle'>;
 
 /**
  * Checks a signed-in user's password under the account's lock-out; `field` names it in the 401.
@@ -35,11 +47,13 @@ export async function confirmPassword(
     throw lockedOut(account, now, 'Too many failed password attempts. Try again later.');
   }
   logLock(services, account, auth.user.id);
-  if (
-    !found ||
-    found.user.id !== auth.user.id ||
-    !(await services.passwords.verify(password, found.credential.passwordHash))
-  ) {
+  const passwordHash = found?.user.id === auth.user.id ? found.credential.passwordHash : null;
+  if (found?.user.id === auth.user.id && passwordHash === null) {
+    throw new AuthError('invalid_credentials', 'This account has no password. Confirm with a passkey instead.', [
+      { field, message: 'This account has no password.' },
+    ]);
+  }
+  if (!found || !passwordHash || !(await services.passwords.verify(password, passwordHash))) {
     throw new AuthError('invalid_credentials', 'The current password is incorrect.', [
       { field, message: 'The current password is incorrect.' },
     ]);
@@ -53,24 +67,49 @@ export const secondFactorRequired = () =>
   ]);
 
 /**
- * The password, and with TOTP on a code of the app or a recovery code (`needsTotp`: a change that
- * only makes sense with TOTP on, which is then answered 409 when it is off). Clears the account's
- * counter when everything passed.
+ * How a signed-in user re-authenticates: the password (with TOTP on, and a code), or an assertion
+ * of one of their passkeys, which is two factors by itself. An account without a password uses a
+ * passkey (and, with the methods to come, an email code).
+ */
+export interface IdentityProof {
+  password?: string | undefined;
+  code?: string | undefined;
+  passkey?: PasskeyAssertion | undefined;
+}
+
+/**
+ * Confirms the signed-in user before a sensitive change. `needsTotp`: a change that only makes
+ * sense with TOTP on, answered 409 when it is off; `askCode: false`: the password alone suffices
+ * even with TOTP on (a new password does not get around the code). Clears the account's counter
+ * when everything passed. Answers the credential version the proof was checked under.
  */
 export async function confirmIdentity(
   services: ConfirmIdentityDeps,
   auth: Authenticated,
-  input: { password: string; code?: string | undefined },
-  options: { passwordField?: string; needsTotp?: boolean } = {},
-): Promise<PasswordCredential> {
+  proof: IdentityProof,
+  options: { passwordField?: string; needsTotp?: boolean; askCode?: boolean } = {},
+): Promise<{ credentialVersion: number }> {
   const factor = await services.mfa.findTotpFactor(auth.user.id);
   const totp = factor?.enabledAt != null ? factor : null;
   if (options.needsTotp && !totp) throw new AuthError('conflict', 'Two-step sign-in is not on for this account.');
+  if (proof.passkey) {
+    // Only the user's own passkeys answer a re-authentication challenge issued to them.
+    const { passkey, owner } = await verifyPasskeyAssertion(services, proof.passkey, 'reauthentication', auth.user.id);
+    services.log({ event: 'reauthentication.passkey', userId: auth.user.id, passkeyId: passkey.id });
+    return { credentialVersion: owner.credentialVersion };
+  }
+  const passwordField = options.passwordField ?? 'password';
+  if (proof.password === undefined) {
+    throw new AuthError('validation_failed', 'Confirm with your password or a passkey.', [
+      { field: passwordField, message: 'is required' },
+    ]);
+  }
+  const askCode = totp !== null && options.askCode !== false;
   // Refused before the password is checked or counted: nothing was guessed.
-  if (totp && !input.code) throw secondFactorRequired();
-  const credential = await confirmPassword(services, auth, input.password, options.passwordField ?? 'password');
-  if (totp) {
-    const method = await consumeSecondFactor(services, totp, input.code!);
+  if (askCode && !proof.code) throw secondFactorRequired();
+  const credential = await confirmPassword(services, auth, proof.password, passwordField);
+  if (askCode) {
+    const method = await consumeSecondFactor(services, totp, proof.code!);
     if (!method) {
       // The attempt reserved for the password stays counted: a wrong code is a failure like a
       // wrong password, toward the same lock-out.
@@ -81,6 +120,21 @@ export async function confirmIdentity(
   }
   services.defer(() => services.throttle.clear([accountCounterKey(auth.user.id)]));
   return credential;
+}
+
+/** Passkey options for re-authenticating the signed-in user: their own passkeys, bound to them. */
+export async function startPasskeyReauthentication(
+  services: PasskeyAssertionDeps,
+  auth: Authenticated,
+): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+  const passkeys = await services.passkeys.listForUser(auth.user.id);
+  if (passkeys.length === 0) throw new AuthError('not_found', 'You have no passkey to confirm with.');
+  const { challengeId, challenge } = await issueChallenge(services, 'reauthentication', {
+    userId: auth.user.id,
+    userHandle: null,
+  });
+  const allowCredentials = passkeys.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports }));
+  return { challengeId, options: buildRequestOptions({ rpId: services.relyingParty.id, challenge, allowCredentials }) };
 }
 
 /**

@@ -40,7 +40,7 @@ export function sessionLifetime(services: Pick<AccountServices, 'settings'>): Se
 
 export async function issueTokens(services: TokenIssueDeps, user: User, session: Session, refreshToken: string) {
   const accessToken = await services.accessTokens.issue(
-    { userId: user.id, sessionId: session.id },
+    { userId: user.id, sessionId: session.id, amr: session.amr },
     services.clock.now(),
   );
   return {

@@ -1,6 +1,6 @@
 // Sessions and refresh tokens. A session is a row in D1; every authenticated request reads it
 // (joined with the user), so deleting it revokes the session everywhere at once. A session is
-// bound to the password version it was started under and is valid only while the account is
+// bound to the credential version it was started under and is valid only while the account is
 // still at that version, so no session made with an old password survives a reset or change.
 // It ends after `SESSION_TTL_SECONDS` without a refresh, and in any case `SESSION_MAX_AGE_SECONDS`
 // after sign-in.
@@ -12,6 +12,20 @@
 import type { User } from './users';
 import { digestToken, generateToken } from './random-token';
 
+/**
+ * Authentication method references (RFC 8176 section 2) a sign-in can prove: `pwd` a password,
+ * `otp` a one-time code (TOTP or recovery code), `hwk`/`swk` possession of a device-bound
+ * (hardware) or synced (software) passkey, `user` a user-verification gesture, `mfa` more than one
+ * factor.
+ */
+export type AuthenticationMethodReference = 'pwd' | 'otp' | 'hwk' | 'swk' | 'user' | 'mfa';
+
+/** Reads stored amr values (space-separated), keeping only known ones. */
+export function parseAmr(text: string): AuthenticationMethodReference[] {
+  const known = new Set<string>(['pwd', 'otp', 'hwk', 'swk', 'user', 'mfa']);
+  return text.split(' ').filter((value): value is AuthenticationMethodReference => known.has(value));
+}
+
 export interface Session {
   id: string;
   userId: string;
@@ -20,8 +34,10 @@ export interface Session {
   createdAt: number;
   lastUsedAt: number;
   expiresAt: number;
-  /** The account's password version when the session started. */
-  passwordVersion: number;
+  /** The account's credential version when the session started. */
+  credentialVersion: number;
+  /** How the sign-in was proven; empty for sessions from before it was recorded. */
+  amr: AuthenticationMethodReference[];
 }
 
 export interface RefreshTokenState {
@@ -46,7 +62,7 @@ export interface RefreshTokenExchange {
 /**
  * What the session flows need from storage: read a live session (with its user) by id or by
  * refresh-token digest, exchange a refresh token by compare-and-set, list, and delete. Every read
- * counts a session only while it is bound to the account's current password version.
+ * counts a session only while it is bound to the account's current credential version.
  */
 export interface SessionRepository {
   /** The session and its user, if it exists, belongs to the user, has not expired and is bound to the current password. */
@@ -85,7 +101,8 @@ export function sessionExpiry(createdAt: number, now: number, lifetime: SessionL
 export async function newSession(input: {
   userId: string;
   userAgent: string;
-  passwordVersion: number;
+  credentialVersion: number;
+  amr: AuthenticationMethodReference[];
   now: number;
   lifetime: SessionLifetime;
 }): Promise<{ session: Session; refreshToken: string; refreshDigest: string }> {
@@ -96,7 +113,8 @@ export async function newSession(input: {
     createdAt: input.now,
     lastUsedAt: input.now,
     expiresAt: sessionExpiry(input.now, input.now, input.lifetime),
-    passwordVersion: input.passwordVersion,
+    credentialVersion: input.credentialVersion,
+    amr: input.amr,
   };
   const refreshToken = generateToken();
   return { session, refreshToken, refreshDigest: await digestToken(refreshToken) };

@@ -4,28 +4,28 @@
 // verified addresses, so an account made with someone else's address cannot be used to mail them.
 import { type RegisterDeps, type RegisterInput, createAccount } from './accounts';
 import { AuthError } from './errors';
-import type { AccountServices } from './services';
-import { type TokenResponse, issueTokens, sessionLifetime } from './session-flows';
-import { newSession } from './sessions';
+import type { TokenResponse } from './session-flows';
+import { type SignInDeps, finishSignIn } from './sign-in';
 
-export type SignUpDeps = RegisterDeps & Pick<AccountServices, 'logins' | 'accessTokens'>;
+export type SignUpDeps = RegisterDeps & SignInDeps;
 
 export async function registerAndSignIn(
   services: SignUpDeps,
   input: RegisterInput & { userAgent: string },
 ): Promise<TokenResponse> {
   const user = await createAccount(services, input);
-  const { session, refreshToken, refreshDigest } = await newSession({
-    userId: user.id,
-    userAgent: input.userAgent,
-    passwordVersion: 0,
-    now: services.clock.now(),
-    lifetime: sessionLifetime(services),
-  });
-  // Fails only if the account changed in the moment since it was made (deleted, say).
-  if (!(await services.logins.completeLogin(session, refreshDigest, []))) {
-    throw new AuthError('invalid_credentials', 'The account changed while it was being created. Sign in.');
-  }
-  services.log({ event: 'login.succeeded', userId: user.id, sessionId: session.id, via: 'register' });
-  return issueTokens(services, user, session, refreshToken);
+  // A new account: its password was just set (credential version 0) and it has no second factor.
+  return finishSignIn(
+    services,
+    {
+      method: 'sign_up',
+      user,
+      credentialVersion: 0,
+      amr: ['pwd'],
+      totpEnabled: false,
+      counterKeys: [],
+      refused: () => new AuthError('invalid_credentials', 'The account changed while it was being created. Sign in.'),
+    },
+    input,
+  );
 }

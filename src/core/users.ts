@@ -13,17 +13,23 @@ export interface User {
   updatedAt: number;
 }
 
+/**
+ * An account's credential: its password hash (null for an account without a password, which
+ * signs in with a passkey or, later, by email or an outside provider) and the credential version
+ * that sessions, pending sign-ins and reset links are bound to. Every credential reset moves it.
+ */
 export interface PasswordCredential {
   userId: string;
-  passwordHash: string;
-  passwordVersion: number;
+  passwordHash: string | null;
+  credentialVersion: number;
 }
 
 export interface NewUser {
   id: string;
   username: string;
   email: string;
-  passwordHash: string;
+  /** Null for an account created without a password. */
+  passwordHash: string | null;
   displayName: string | null;
   now: number;
 }

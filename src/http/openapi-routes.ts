@@ -22,9 +22,6 @@ import {
 } from './response-schemas';
 import {
   adminUsersQuery,
-  changeEmailBody,
-  changePasswordBody,
-  confirmPasswordBody,
   emailBody,
   loginBody,
   refreshBody,
@@ -33,7 +30,8 @@ import {
   tokenBody,
 } from '../web/schemas';
 import { mfaStatusSchema, recoveryCodesSchema, totpSetupSchema } from './mfa-response-schemas';
-import { mfaVerifyBody, passwordAndCodeBody, totpConfirmBody, totpSetupBody } from '../web/mfa-schemas';
+import { mfaVerifyBody, totpConfirmBody } from '../web/mfa-schemas';
+import { changeEmailBody, changePasswordBody, passwordAndCodeBody, reauthenticationBody } from '../web/proof-schemas';
 import {
   passkeyEnvelopeSchema,
   passkeyCreationOptionsSchema,
@@ -41,7 +39,6 @@ import {
   passkeyRequestOptionsSchema,
 } from './passkey-response-schemas';
 import {
-  passkeyPasswordBody,
   passkeyRegistrationBody,
   passkeyRenameBody,
   passkeySignInBody,
@@ -238,7 +235,7 @@ export const routeDocs: RouteDoc[] = [
     auth: true,
     body: changePasswordBody,
     responses: { 200: { description: 'The password is changed.', json: passwordChangedSchema } },
-    problems: ['invalid_credentials', 'conflict', 'forbidden', 'rate_limited'],
+    problems: ['invalid_credentials', 'conflict', 'forbidden', 'rate_limited', 'passkey_refused', 'validation_failed'],
   },
   {
     method: 'get',
@@ -254,9 +251,17 @@ export const routeDocs: RouteDoc[] = [
     tag: 'Accounts',
     summary: 'Delete the account, its sessions and its tokens; needs the current password.',
     auth: true,
-    body: confirmPasswordBody,
+    body: reauthenticationBody,
     responses: { 204: { description: 'Deleted.' } },
-    problems: ['invalid_credentials', 'forbidden', 'rate_limited'],
+    problems: [
+      'invalid_credentials',
+      'forbidden',
+      'rate_limited',
+      'second_factor_required',
+      'invalid_code',
+      'passkey_refused',
+      'validation_failed',
+    ],
   },
   // Two-step sign-in (src/http/routes/mfa.ts).
   {
@@ -287,9 +292,19 @@ export const routeDocs: RouteDoc[] = [
     tag: 'Two-step sign-in',
     summary: 'Start setting up an authenticator app; needs the password. Replaces a pending set-up.',
     auth: true,
-    body: totpSetupBody,
+    body: reauthenticationBody,
     responses: { 200: { description: 'The pending secret, not yet enabled.', json: totpSetupSchema } },
-    problems: ['invalid_credentials', 'conflict', 'forbidden', 'rate_limited', 'unavailable'],
+    problems: [
+      'invalid_credentials',
+      'conflict',
+      'forbidden',
+      'rate_limited',
+      'unavailable',
+      'second_factor_required',
+      'invalid_code',
+      'passkey_refused',
+      'validation_failed',
+    ],
   },
   {
     method: 'post',
@@ -309,7 +324,17 @@ export const routeDocs: RouteDoc[] = [
     auth: true,
     body: passwordAndCodeBody,
     responses: { 200: { description: 'The new recovery codes, shown this once.', json: recoveryCodesSchema } },
-    problems: ['invalid_credentials', 'invalid_code', 'conflict', 'forbidden', 'rate_limited', 'unavailable'],
+    problems: [
+      'invalid_credentials',
+      'invalid_code',
+      'conflict',
+      'forbidden',
+      'rate_limited',
+      'unavailable',
+      'second_factor_required',
+      'passkey_refused',
+      'validation_failed',
+    ],
   },
   {
     method: 'delete',
@@ -319,7 +344,17 @@ export const routeDocs: RouteDoc[] = [
     auth: true,
     body: passwordAndCodeBody,
     responses: { 204: { description: 'Turned off; the recovery codes are gone too.' } },
-    problems: ['invalid_credentials', 'invalid_code', 'conflict', 'forbidden', 'rate_limited', 'unavailable'],
+    problems: [
+      'invalid_credentials',
+      'invalid_code',
+      'conflict',
+      'forbidden',
+      'rate_limited',
+      'unavailable',
+      'second_factor_required',
+      'passkey_refused',
+      'validation_failed',
+    ],
   },
   {
     method: 'post',
@@ -332,7 +367,15 @@ export const routeDocs: RouteDoc[] = [
     auth: true,
     body: changeEmailBody,
     responses: { 202: { description: 'Accepted.', json: acceptedSchema } },
-    problems: ['invalid_credentials', 'forbidden', 'rate_limited'],
+    problems: [
+      'invalid_credentials',
+      'forbidden',
+      'rate_limited',
+      'second_factor_required',
+      'invalid_code',
+      'passkey_refused',
+      'validation_failed',
+    ],
   },
   {
     method: 'post',
@@ -412,11 +455,19 @@ export const routeDocs: RouteDoc[] = [
     tag: 'Passkeys',
     summary: 'Start adding a passkey: confirms the password and answers WebAuthn creation options.',
     auth: true,
-    body: passkeyPasswordBody,
+    body: reauthenticationBody,
     responses: {
       200: { description: 'The challenge id and the creation options.', json: passkeyCreationOptionsSchema },
     },
-    problems: ['invalid_credentials', 'forbidden', 'rate_limited'],
+    problems: [
+      'invalid_credentials',
+      'forbidden',
+      'rate_limited',
+      'second_factor_required',
+      'invalid_code',
+      'passkey_refused',
+      'validation_failed',
+    ],
   },
   {
     method: 'post',
@@ -430,6 +481,20 @@ export const routeDocs: RouteDoc[] = [
     body: passkeyRegistrationBody,
     responses: { 201: { description: 'The new passkey.', json: passkeyEnvelopeSchema } },
     problems: ['passkey_refused', 'forbidden', 'rate_limited'],
+  },
+  {
+    method: 'post',
+    path: '/auth/passkeys/reauthentication/options',
+    tag: 'Passkeys',
+    summary: "Confirm the signed-in user with a passkey: request options listing the user's own passkeys.",
+    description:
+      'Answer them with `navigator.credentials.get()` and send `{ passkey: { challengeId, credential } }` instead of ' +
+      'the password (and code) to a change that re-authenticates: a passkey with user verification is two factors. ' +
+      'This is how an account without a password confirms a change or sets a password.',
+    auth: true,
+    body: passkeySignInOptionsBody,
+    responses: { 200: { description: 'The challenge id and the request options.', json: passkeyRequestOptionsSchema } },
+    problems: ['not_found', 'rate_limited'],
   },
   {
     method: 'post',
@@ -476,9 +541,18 @@ export const routeDocs: RouteDoc[] = [
     tag: 'Passkeys',
     summary: "Remove one of the caller's passkeys; needs the password, and a notice is mailed.",
     auth: true,
-    body: passkeyPasswordBody,
+    body: reauthenticationBody,
     responses: { 204: { description: 'Removed.' } },
-    problems: ['invalid_credentials', 'not_found', 'forbidden', 'rate_limited'],
+    problems: [
+      'invalid_credentials',
+      'not_found',
+      'forbidden',
+      'rate_limited',
+      'second_factor_required',
+      'invalid_code',
+      'passkey_refused',
+      'validation_failed',
+    ],
   },
   {
     method: 'delete',

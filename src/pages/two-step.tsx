@@ -45,7 +45,7 @@ export const twoStepPages = new Hono<PageEnv>()
     '/account/two-step/setup',
     signedIn(async (c, auth, form) => {
       try {
-        const setup = await startTotpSetup(c.var.services, auth, bounded(form.password, 4096));
+        const setup = await startTotpSetup(c.var.services, auth, { password: bounded(form.password, 4096) });
         return renderAccount(c, auth, { twoStep: { setup } });
       } catch (error) {
         const { errors, status } = cardErrors(error, 'setup');

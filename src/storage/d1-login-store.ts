@@ -1,6 +1,6 @@
 // LoginStore on D1: the two round trips of a login. The first reserves the attempt on the
 // counters and finds the account, in one batch (one transaction); the second starts the session
-// and clears the counters, conditional on the password version the check saw and on the account
+// and clears the counters, conditional on the credential version the check saw and on the account
 // being enabled: a disable that commits during any sign-in leaves that sign-in with no session.
 import {
   ACCOUNT_COUNTER_PREFIX,
@@ -15,7 +15,7 @@ import { type UserSqlRow, userOfRow, userSqlColumns } from './user-columns';
 
 interface AccountRow extends UserSqlRow {
   password_hash: string;
-  password_version: number;
+  credential_version: number;
   totp_enabled: number;
 }
 
@@ -83,7 +83,7 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
       .bind(ACCOUNT_COUNTER_PREFIX, ...common, value, identifierKey);
     const user = d1
       .prepare(
-        `select ${userSqlColumns('u', 'p')}, a.password_hash, a.password_version,
+        `select ${userSqlColumns('u', 'p')}, a.password_hash, a.credential_version,
                   exists (select 1 from totp_factors t where t.user_id = u.id and t.enabled_at is not null)
                     as totp_enabled
            from users u
@@ -98,7 +98,11 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
     const found: UserWithCredential | null = row
       ? {
           user: userOfRow(row),
-          credential: { userId: row.user_id, passwordHash: row.password_hash, passwordVersion: row.password_version },
+          credential: {
+            userId: row.user_id,
+            passwordHash: row.password_hash,
+            credentialVersion: row.credential_version,
+          },
         }
       : null;
     return {
@@ -124,10 +128,10 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
           .bind(session.userId, session.createdAt),
         d1
           .prepare(
-            `insert into sessions (id, user_id, user_agent, created_at, last_used_at, expires_at, password_version)
-             select ?1, a.user_id, ?2, ?3, ?4, ?5, a.password_version from accounts a
+            `insert into sessions (id, user_id, user_agent, created_at, last_used_at, expires_at, credential_version, amr)
+             select ?1, a.user_id, ?2, ?3, ?4, ?5, a.credential_version, ?8 from accounts a
              join users u on u.id = a.user_id
-             where a.user_id = ?6 and a.password_version = ?7 and u.disabled_at is null
+             where a.user_id = ?6 and a.credential_version = ?7 and u.disabled_at is null
              returning id`,
           )
           .bind(
@@ -137,7 +141,8 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
             session.lastUsedAt,
             session.expiresAt,
             session.userId,
-            session.passwordVersion,
+            session.credentialVersion,
+            session.amr.join(' '),
           ),
         d1
           .prepare(

@@ -5,6 +5,7 @@
 // Each try at an mfaToken is counted before its code is checked, in the same statement that checks
 // the limit, so a burst of parallel tries gets no more checks than the limit.
 import type { ChallengeClaim, MfaStore, TotpFactor } from '../core/mfa-store';
+import { parseAmr } from '../core/sessions';
 
 interface FactorRow {
   user_id: string;
@@ -27,7 +28,7 @@ const factorOf = (row: FactorRow): TotpFactor => ({
 // most at the limit (`tries`).
 const liveChallenge = (c: string, tries: '<' | '<=') =>
   `${c}.token_digest = ?1 and ${c}.expires_at > ?2 and ${c}.failed_attempts ${tries} ?3
-   and ${c}.password_version = (select a.password_version from accounts a where a.user_id = ${c}.user_id)
+   and ${c}.credential_version = (select a.credential_version from accounts a where a.user_id = ${c}.user_id)
    and exists (select 1 from users u where u.id = ${c}.user_id and u.disabled_at is null)`;
 
 export function createD1MfaStore(d1: D1Database): MfaStore {
@@ -194,13 +195,13 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
       return (factor!.results as { enabled_at: number | null }[]).some((row) => row.enabled_at !== null);
     },
 
-    async createChallenge(tokenDigest, userId, passwordVersion, expiresAt) {
+    async createChallenge({ tokenDigest, userId, credentialVersion, amr, expiresAt }) {
       await d1
         .prepare(
-          `insert into mfa_challenges (token_digest, user_id, expires_at, failed_attempts, password_version)
-           values (?1, ?2, ?3, 0, ?4)`,
+          `insert into mfa_challenges (token_digest, user_id, expires_at, failed_attempts, credential_version, amr)
+           values (?1, ?2, ?3, 0, ?4, ?5)`,
         )
-        .bind(tokenDigest, userId, expiresAt, passwordVersion)
+        .bind(tokenDigest, userId, expiresAt, credentialVersion, amr.join(' '))
         .run();
     },
 
@@ -216,7 +217,7 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
           .bind(claim.tokenDigest, claim.now, claim.maxFailedAttempts),
         d1
           .prepare(
-            `select c.user_id as challenge_user, c.password_version, u.username,
+            `select c.user_id as challenge_user, c.credential_version, c.amr as challenge_amr, u.username,
                     t.user_id, t.secret_ciphertext, t.enabled_at, t.last_used_step
              from mfa_challenges c join users u on u.id = c.user_id
              left join totp_factors t on t.user_id = c.user_id
@@ -225,13 +226,19 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
           .bind(claim.tokenDigest),
       ]);
       const row = (
-        found!.results as (FactorRow & { challenge_user: string; password_version: number; username: string })[]
+        found!.results as (FactorRow & {
+          challenge_user: string;
+          credential_version: number;
+          challenge_amr: string;
+          username: string;
+        })[]
       )[0];
       if (!row) return null;
       return {
         userId: row.challenge_user,
         username: row.username,
-        passwordVersion: row.password_version,
+        credentialVersion: row.credential_version,
+        amr: parseAmr(row.challenge_amr),
         totp: row.user_id ? factorOf(row) : null,
       };
     },

@@ -23,7 +23,7 @@ interface PasskeyRow {
 }
 
 interface OwnerRow extends PasskeyRow, UserSqlRow {
-  password_version: number;
+  credential_version: number;
 }
 
 interface ChallengeRow {
@@ -158,7 +158,7 @@ export function createD1PasskeyStore(d1: D1Database): PasskeyStore {
     async findByCredentialId(credentialId) {
       const row = await d1
         .prepare(
-          `select ${passkeyColumns}, ${userSqlColumns('u', 'pr')}, a.password_version
+          `select ${passkeyColumns}, ${userSqlColumns('u', 'pr')}, a.credential_version
            from passkeys p
            join users u on u.id = p.user_id
            join accounts a on a.user_id = p.user_id
@@ -172,7 +172,7 @@ export function createD1PasskeyStore(d1: D1Database): PasskeyStore {
         passkey: passkeyOf(row),
         owner: {
           user: userOfRow(row),
-          passwordVersion: row.password_version,
+          credentialVersion: row.credential_version,
         },
       };
     },

@@ -1,6 +1,6 @@
 // SessionRepository on D1. Every read that authenticates a request is one query joining the
-// session with its user and credential, so a deleted session, one made under a password that
-// has since changed, or one of a disabled user, stops working at the next request (at a read replica: once the change has
+// session with its user and credential, so a deleted session, one made under a credential that
+// has since been reset, or one of a disabled user, stops working at the next request (at a read replica: once the change has
 // reached it, see below).
 //
 // Reads that authenticate a request (`findActive`) and the session listing go through the D1
@@ -11,7 +11,7 @@
 // rotation reads its token on the primary) stays on the primary.
 import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
-import type { Session, SessionRepository } from '../core/sessions';
+import { type Session, type SessionRepository, parseAmr } from '../core/sessions';
 import type { User } from '../core/users';
 import { accounts, profiles, refreshTokens, sessions, users } from './schema';
 import { type UserSqlRow, userColumns, userOfRow, userSqlColumns } from './user-columns';
@@ -23,21 +23,25 @@ const sessionColumns = {
   createdAt: sessions.createdAt,
   lastUsedAt: sessions.lastUsedAt,
   expiresAt: sessions.expiresAt,
-  passwordVersion: sessions.passwordVersion,
+  credentialVersion: sessions.credentialVersion,
+  amr: sessions.amr,
 };
 
-// A session counts only while its account is still at the password version it started under.
-const boundToCurrentPassword = and(
+/** A session row as drizzle reads it, its amr still the stored text. */
+const sessionOfRow = <T extends { amr: string }>(row: T) => ({ ...row, amr: parseAmr(row.amr) });
+
+// A session counts only while its account is still at the credential version it started under.
+const boundToCurrentCredential = and(
   eq(accounts.userId, sessions.userId),
-  eq(accounts.passwordVersion, sessions.passwordVersion),
+  eq(accounts.credentialVersion, sessions.credentialVersion),
 )!;
 
 const findActiveSql = `
-  select s.id, s.user_agent, s.created_at, s.last_used_at, s.expires_at, s.password_version,
+  select s.id, s.user_agent, s.created_at, s.last_used_at, s.expires_at, s.credential_version, s.amr,
          ${userSqlColumns('u', 'p')}
   from sessions s
   join users u on u.id = s.user_id
-  join accounts a on a.user_id = s.user_id and a.password_version = s.password_version
+  join accounts a on a.user_id = s.user_id and a.credential_version = s.credential_version
   left join profiles p on p.user_id = u.id
   where s.id = ?1 and s.user_id = ?2 and s.expires_at > ?3 and u.disabled_at is null
   limit 1`;
@@ -48,7 +52,8 @@ interface ActiveSessionRow extends UserSqlRow {
   created_at: number;
   last_used_at: number;
   expires_at: number;
-  password_version: number;
+  credential_version: number;
+  amr: string;
 }
 
 function toAuthenticated(row: ActiveSessionRow): { session: Session; user: User } {
@@ -60,7 +65,8 @@ function toAuthenticated(row: ActiveSessionRow): { session: Session; user: User 
       createdAt: row.created_at,
       lastUsedAt: row.last_used_at,
       expiresAt: row.expires_at,
-      passwordVersion: row.password_version,
+      credentialVersion: row.credential_version,
+      amr: parseAmr(row.amr),
     },
     user: userOfRow(row),
   };
@@ -109,11 +115,12 @@ export function createD1SessionRepository(
         .from(refreshTokens)
         .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
         .innerJoin(users, eq(users.id, sessions.userId))
-        .innerJoin(accounts, boundToCurrentPassword)
+        .innerJoin(accounts, boundToCurrentCredential)
         .leftJoin(profiles, eq(profiles.userId, users.id))
         .where(and(eq(refreshTokens.digest, digest), isNull(users.disabledAt)))
         .limit(1);
-      return rows[0] ?? null;
+      const row = rows[0];
+      return row ? { ...row, session: sessionOfRow(row.session) } : null;
     },
 
     async exchangeRefreshToken({ digest, seenRotatedAt, successorDigest, session, now, forgetBefore }) {
@@ -129,7 +136,7 @@ export function createD1SessionRepository(
                successor = ?4
              where digest = ?1 and rotated_at is ?2 and grace_used_at is null
                and exists (select 1 from sessions s join accounts a on a.user_id = s.user_id
-                           where s.id = refresh_tokens.session_id and a.password_version = s.password_version)`,
+                           where s.id = refresh_tokens.session_id and a.credential_version = s.credential_version)`,
           )
           .bind(digest, seenRotatedAt, now, successorDigest),
         d1
@@ -152,13 +159,15 @@ export function createD1SessionRepository(
       return added!.results.length === 1;
     },
 
-    listForUser: (userId, now) =>
-      nearbyDb()
+    async listForUser(userId, now) {
+      const rows = await nearbyDb()
         .select(sessionColumns)
         .from(sessions)
-        .innerJoin(accounts, boundToCurrentPassword)
+        .innerJoin(accounts, boundToCurrentCredential)
         .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
-        .orderBy(sql`${sessions.lastUsedAt} desc`),
+        .orderBy(sql`${sessions.lastUsedAt} desc`);
+      return rows.map(sessionOfRow);
+    },
 
     async delete(userId, sessionId) {
       const rows = await db

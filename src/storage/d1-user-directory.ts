@@ -54,7 +54,7 @@ export function createD1UserDirectory(d1: D1Database): UserDirectory {
         .from(sessions)
         .innerJoin(
           accounts,
-          and(eq(accounts.userId, sessions.userId), eq(accounts.passwordVersion, sessions.passwordVersion)),
+          and(eq(accounts.userId, sessions.userId), eq(accounts.credentialVersion, sessions.credentialVersion)),
         )
         .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now)));
       return row?.sessions ?? 0;

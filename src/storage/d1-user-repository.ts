@@ -69,7 +69,7 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
           credential: {
             userId: accounts.userId,
             passwordHash: accounts.passwordHash,
-            passwordVersion: accounts.passwordVersion,
+            credentialVersion: accounts.credentialVersion,
           },
         })
         .from(users)
@@ -97,7 +97,7 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
         expectedEmail === undefined
           ? sql``
           : sql` and exists (select 1 from ${users} where ${users.id} = ${userId} and ${users.email} = ${expectedEmail})`;
-      const versionUnchanged = sql`(select ${accounts.passwordVersion} from ${accounts} where ${accounts.userId} = ${userId}) = ${expectedVersion}${emailUnchanged}`;
+      const versionUnchanged = sql`(select ${accounts.credentialVersion} from ${accounts} where ${accounts.userId} = ${userId}) = ${expectedVersion}${emailUnchanged}`;
       const [, , , changed] = await db.batch([
         db
           .delete(sessions)
@@ -111,7 +111,7 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
         // The session that changed the password (none in a reset) stays valid under the new one.
         db
           .update(sessions)
-          .set({ passwordVersion: expectedVersion + 1 })
+          .set({ credentialVersion: expectedVersion + 1 })
           .where(and(eq(sessions.id, keepSessionId ?? ''), eq(sessions.userId, userId), versionUnchanged)),
         db
           .update(users)
@@ -122,7 +122,7 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
           .where(and(eq(users.id, userId), versionUnchanged)),
         db
           .update(accounts)
-          .set({ passwordHash, passwordVersion: sql`${accounts.passwordVersion} + 1`, passwordChangedAt: now })
+          .set({ passwordHash, credentialVersion: sql`${accounts.credentialVersion} + 1`, passwordChangedAt: now })
           .where(and(eq(accounts.userId, userId), versionUnchanged))
           .returning({ userId: accounts.userId }),
       ]);

@@ -30,11 +30,14 @@ export const accounts = sqliteTable('accounts', {
     .primaryKey()
     .references(() => users.id, { onDelete: 'cascade' }),
   provider: text('provider').notNull().default('password'),
-  passwordHash: text('password_hash').notNull(),
-  // Compare-and-set guard: a reset token carries the version it was issued for, and the
-  // reset only applies while the version is unchanged, so one token changes the password once.
-  passwordVersion: integer('password_version').notNull().default(0),
-  passwordChangedAt: integer('password_changed_at').notNull(),
+  // Null for an account with no password (it signs in with a passkey, and later by email or an
+  // outside provider); it can set one.
+  passwordHash: text('password_hash'),
+  // Compare-and-set guard: moved by every reset of a credential (a new or removed password). A
+  // reset token carries the version it was issued for and applies only while it is unchanged, so
+  // one token changes the password once; sessions and pending sign-ins are bound to it.
+  credentialVersion: integer('credential_version').notNull().default(0),
+  passwordChangedAt: integer('password_changed_at'),
 });
 
 export const profiles = sqliteTable('profiles', {
@@ -62,7 +65,10 @@ export const sessions = sqliteTable(
     // The credential version the session was started under. A session is valid only while it
     // equals the account's current version, so a sign-in that raced a reset or change cannot
     // outlive it (see src/core/sessions.ts).
-    passwordVersion: integer('password_version').notNull().default(0),
+    credentialVersion: integer('credential_version').notNull().default(0),
+    // How the sign-in was proven (RFC 8176 amr values, space-separated), carried into every
+    // access token of the session. Empty for sessions from before it was recorded.
+    amr: text('amr').notNull().default(''),
   },
   // expires_at: the hourly cleanup finds expired sessions without scanning the table.
   (table) => [index('sessions_user_id').on(table.userId), index('sessions_expires_at').on(table.expiresAt)],
@@ -143,9 +149,11 @@ export const mfaChallenges = sqliteTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     expiresAt: integer('expires_at').notNull(),
     failedAttempts: integer('failed_attempts').notNull().default(0),
-    // The account's password version when the password was checked: a change since ends the
+    // The account's credential version when the password was checked: a change since ends the
     // challenge. Null (a challenge from before this column) is never live.
-    passwordVersion: integer('password_version'),
+    credentialVersion: integer('credential_version'),
+    // What the first step proved (RFC 8176 amr values, space-separated), for the session.
+    amr: text('amr').notNull().default(''),
   },
   (table) => [index('mfa_challenges_expires_at').on(table.expiresAt)],
 );

@@ -1,12 +1,10 @@
 // Request bodies of two-step sign-in. A code is only bounded here: whether it is a TOTP code or a
 // recovery code (with or without separators, any case) is the flow's business.
 import * as z from '../zod';
-import { loginPasswordSchema, secondFactorCodeSchema as codeSchema } from './schemas';
+import { secondFactorCodeSchema as codeSchema } from './schemas';
 
-export const totpSetupBody = z.strictObject({ password: loginPasswordSchema });
 export const totpConfirmBody = z.strictObject({ code: codeSchema });
 export const mfaVerifyBody = z.strictObject({
   mfaToken: z.string().check(z.minLength(1, 'is required'), z.maxLength(128)),
   code: codeSchema,
 });
-export const passwordAndCodeBody = z.strictObject({ password: loginPasswordSchema, code: codeSchema });

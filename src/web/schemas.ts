@@ -83,24 +83,12 @@ export const emailBody = z.strictObject({ email: emailSchema });
 // Browsers may leave the token out and send the refresh cookie instead.
 export const refreshBody = z.strictObject({ refreshToken: z.optional(tokenSchema) });
 export const resetPasswordBody = z.strictObject({ token: tokenSchema, password: passwordSchema });
-export const changePasswordBody = z.strictObject({
-  currentPassword: loginPasswordSchema,
-  newPassword: passwordSchema,
-});
+
 /** A TOTP code or a recovery code: only bounded here; which one it is is the flow's business. */
 export const secondFactorCodeSchema = z.string().check(z.minLength(1, 'is required'), z.maxLength(64));
-/** With two-step sign-in on, a change of factors or address needs a code besides the password. */
-const optionalCode = z.optional(secondFactorCodeSchema);
 
-export const confirmPasswordBody = z.strictObject({ password: loginPasswordSchema, code: optionalCode });
 export const sessionIdParam = z.object({
   id: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a session id')),
-});
-
-export const changeEmailBody = z.strictObject({
-  password: loginPasswordSchema,
-  newEmail: emailSchema,
-  code: optionalCode,
 });
 
 /** A user id in an admin route: a UUID as register makes them, anything else is no user. */

@@ -19,7 +19,7 @@ async function userWithTotp(fixture: CoreFixture) {
   const user = await verifiedUser(fixture);
   const tokens = await login(fixture.services, { identifier: user.username, password: user.password, userAgent });
   const auth = await authenticate(fixture.services, tokens.accessToken);
-  const { secret } = await startTotpSetup(fixture.services, auth, user.password);
+  const { secret } = await startTotpSetup(fixture.services, auth, { password: user.password });
   const key = decodeBase32(secret)!;
   const codeNow = (offset = 0) => generateTotpCode(key, totpTimeStep(fixture.clock.now()) + offset);
   const { recoveryCodes } = await confirmTotp(fixture.services, auth, await codeNow());

@@ -36,7 +36,7 @@ describe('resetPassword (core)', () => {
     ]);
     expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
     const credential = await fixture.services.users.findWithCredential({ username: user.username });
-    expect(credential?.credential.passwordVersion).toBe(1);
+    expect(credential?.credential.credentialVersion).toBe(1);
   });
 
   it('refuses the link once it has been used', async () => {

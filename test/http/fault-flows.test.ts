@@ -37,7 +37,7 @@ interface Flow {
 
 async function userRow(username: string) {
   return env.DB.prepare(
-    `select u.id, u.email_verified_at as verifiedAt, a.password_version as version
+    `select u.id, u.email_verified_at as verifiedAt, a.credential_version as version
        from users u left join accounts a on a.user_id = u.id where u.username = ?1`,
   )
     .bind(username)

@@ -68,9 +68,9 @@ describe('sessions bound to the password', () => {
     const harness = createHarness();
     const { identity, tokens } = await signedInUser(harness, 'late');
     const { createD1LoginStore } = await import('../../src/storage/d1-login-store');
-    const row = await env.DB.prepare('select password_version from accounts where user_id = ?')
+    const row = await env.DB.prepare('select credential_version from accounts where user_id = ?')
       .bind(tokens.user.id)
-      .first<{ password_version: number }>();
+      .first<{ credential_version: number }>();
     expect((await resetPassword(harness, identity.email, 'a whole new password')).status).toBe(200);
     const now = harness.clock.now();
     const session = {
@@ -80,7 +80,8 @@ describe('sessions bound to the password', () => {
       createdAt: now,
       lastUsedAt: now,
       expiresAt: now + DAY,
-      passwordVersion: row!.password_version,
+      credentialVersion: row!.credential_version,
+      amr: [],
     };
     expect(await createD1LoginStore(env.DB).completeLogin(session, `digest-${session.id}`, [])).toBe(false);
     const stored = await env.DB.prepare('select count(*) as n from sessions where id = ?').bind(session.id).first();
@@ -105,7 +106,8 @@ describe('sessions bound to the password', () => {
       createdAt: now,
       lastUsedAt: now,
       expiresAt: now + DAY,
-      passwordVersion: 0,
+      credentialVersion: 0,
+      amr: [],
     };
     expect(await createD1LoginStore(env.DB).completeLogin(session, `digest-${session.id}`, [])).toBe(false);
   });

@@ -57,13 +57,18 @@ export interface RequestOptionsInput {
   timeoutMs?: number;
 }
 
-/** Usernameless sign-in: no allowCredentials, so the browser offers every passkey for this RP ID. */
-export function buildRequestOptions(input: RequestOptionsInput): PublicKeyCredentialRequestOptionsJSON {
+/**
+ * Usernameless sign-in: no allowCredentials, so the browser offers every passkey for this RP ID.
+ * Re-authentication of a signed-in user lists that user's passkeys instead.
+ */
+export function buildRequestOptions(
+  input: RequestOptionsInput & { allowCredentials?: { id: string; transports?: string[] | null }[] },
+): PublicKeyCredentialRequestOptionsJSON {
   return {
     challenge: input.challenge,
     timeout: input.timeoutMs ?? ceremonyTimeoutMs,
     rpId: input.rpId,
-    allowCredentials: [],
+    allowCredentials: (input.allowCredentials ?? []).map(describeCredential),
     userVerification: 'required',
   };
 }

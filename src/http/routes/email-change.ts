@@ -4,7 +4,8 @@ import { Hono } from 'hono';
 import { confirmEmailChange, requestEmailChange } from '../../core/email-change';
 import type { AppEnv } from '../../web/context';
 import { limitPerClient } from '../../web/rate-limit';
-import { changeEmailBody, tokenBody } from '../../web/schemas';
+import { changeEmailBody } from '../../web/proof-schemas';
+import { tokenBody } from '../../web/schemas';
 import { jsonBody } from '../json-body';
 import { requireAuth } from '../require-auth';
 

@@ -5,7 +5,7 @@ import type { AppEnv } from '../../web/context';
 import { limitPerClient } from '../../web/rate-limit';
 import { jsonBody } from '../json-body';
 import { requireAuth } from '../require-auth';
-import { confirmPasswordBody } from '../../web/schemas';
+import { reauthenticationBody } from '../../web/proof-schemas';
 import { clearSessionCookies } from '../../web/session-cookies';
 
 export const meRoutes = new Hono<AppEnv>()
@@ -15,7 +15,7 @@ export const meRoutes = new Hono<AppEnv>()
     '/',
     limitPerClient('RATE_LIMIT_CREDENTIALS', 'delete-account'),
     requireAuth,
-    jsonBody(confirmPasswordBody),
+    jsonBody(reauthenticationBody),
     async (c) => {
       await deleteAccount(c.var.services, c.var.auth, c.req.valid('json'));
       clearSessionCookies(c);

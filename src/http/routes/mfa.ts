@@ -10,7 +10,8 @@ import {
   verifyMfa,
 } from '../../core/mfa';
 import type { AppEnv } from '../../web/context';
-import { mfaVerifyBody, passwordAndCodeBody, totpConfirmBody, totpSetupBody } from '../../web/mfa-schemas';
+import { mfaVerifyBody, totpConfirmBody } from '../../web/mfa-schemas';
+import { passwordAndCodeBody, reauthenticationBody } from '../../web/proof-schemas';
 import { limitPerClient } from '../../web/rate-limit';
 import { setSessionCookies } from '../../web/session-cookies';
 import { describeUserAgent } from '../../web/user-agent';
@@ -23,8 +24,8 @@ export const mfaRoutes = new Hono<AppEnv>()
     '/mfa/totp/setup',
     limitPerClient('RATE_LIMIT_CREDENTIALS', 'mfa-setup'),
     requireAuth,
-    jsonBody(totpSetupBody),
-    async (c) => c.json(await startTotpSetup(c.var.services, c.var.auth, c.req.valid('json').password)),
+    jsonBody(reauthenticationBody),
+    async (c) => c.json(await startTotpSetup(c.var.services, c.var.auth, c.req.valid('json'))),
   )
   // Each set-up code is a guess: the per-client limit here, five per pending secret in the flow.
   .post(

@@ -3,6 +3,7 @@
 // passkey shares the credential routes' per-client limit.
 import { Hono } from 'hono';
 import { finishPasskeySignIn, startPasskeySignIn } from '../../core/passkey-signin';
+import { startPasskeyReauthentication } from '../../core/reauthentication';
 import {
   finishPasskeyRegistration,
   listPasskeys,
@@ -14,12 +15,12 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../..
 import type { AppEnv } from '../../web/context';
 import {
   passkeyIdParam,
-  passkeyPasswordBody,
   passkeyRegistrationBody,
   passkeyRenameBody,
   passkeySignInBody,
   passkeySignInOptionsBody,
 } from '../../web/passkey-schemas';
+import { reauthenticationBody } from '../../web/proof-schemas';
 import { limitPerClient } from '../../web/rate-limit';
 import { setSessionCookies } from '../../web/session-cookies';
 import { describeUserAgent } from '../../web/user-agent';
@@ -33,7 +34,7 @@ export const passkeyRoutes = new Hono<AppEnv>()
     '/passkeys/registration/options',
     limited('passkey-registration'),
     requireAuth,
-    jsonBody(passkeyPasswordBody),
+    jsonBody(reauthenticationBody),
     async (c) => c.json(await startPasskeyRegistration(c.var.services, c.var.auth, c.req.valid('json'))),
   )
   .post(
@@ -50,6 +51,14 @@ export const passkeyRoutes = new Hono<AppEnv>()
       });
       return c.json({ passkey }, 201);
     },
+  )
+  // Options to confirm the signed-in user with one of their passkeys before a sensitive change.
+  .post(
+    '/passkeys/reauthentication/options',
+    limited('passkey-reauthentication'),
+    requireAuth,
+    jsonBody(passkeySignInOptionsBody),
+    async (c) => c.json(await startPasskeyReauthentication(c.var.services, c.var.auth)),
   )
   .post('/passkeys/authentication/options', limited('passkey-signin'), jsonBody(passkeySignInOptionsBody), async (c) =>
     c.json(await startPasskeySignIn(c.var.services)),
@@ -74,7 +83,7 @@ export const passkeyRoutes = new Hono<AppEnv>()
     limited('passkey-remove'),
     requireAuth,
     validParams(passkeyIdParam),
-    jsonBody(passkeyPasswordBody),
+    jsonBody(reauthenticationBody),
     async (c) => {
       await removePasskey(c.var.services, c.var.auth, c.req.valid('param').id, c.req.valid('json'));
       return c.body(null, 204);

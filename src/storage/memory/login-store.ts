@@ -4,7 +4,7 @@
 import { type AttemptLimits, type LoginAttempt, type LoginStore, accountCounterKey } from '../../core/login-throttle';
 import type { UserLookupKey } from '../../core/users';
 import { reserveAttempt } from './counters';
-import { type MemoryTables, findUserBy, isBoundToCurrentPassword } from './tables';
+import { type MemoryTables, deleteSessionRow, findUserBy, isBoundToCurrentPassword } from './tables';
 
 export function createMemoryLoginStore(tables: MemoryTables): LoginStore {
   function reserve(lookup: UserLookupKey, identifierKey: string | null, limits: AttemptLimits, now: number) {
@@ -26,9 +26,9 @@ export function createMemoryLoginStore(tables: MemoryTables): LoginStore {
 
     async completeLogin(session, refreshDigest, counterKeys) {
       for (const other of [...tables.sessions.values()]) {
-        if (other.userId === session.userId && other.expiresAt < session.createdAt) tables.sessions.delete(other.id);
+        if (other.userId === session.userId && other.expiresAt < session.createdAt) deleteSessionRow(tables, other.id);
       }
-      // Like D1's insert: only under the password version checked, and never for a disabled account.
+      // Like D1's insert: only under the credential version checked, and never for a disabled account.
       if (!isBoundToCurrentPassword(tables, session) || tables.users.get(session.userId)?.disabledAt !== null) {
         return false;
       }

@@ -11,7 +11,7 @@ export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
       row &&
       row.expiresAt > claim.now &&
       (triesLeft ? row.failedAttempts < claim.maxFailedAttempts : row.failedAttempts <= claim.maxFailedAttempts) &&
-      tables.credentials.get(row.userId)?.passwordVersion === row.passwordVersion &&
+      tables.credentials.get(row.userId)?.credentialVersion === row.credentialVersion &&
       tables.users.get(row.userId)?.disabledAt === null;
     return live ? row : null;
   }
@@ -113,8 +113,8 @@ export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
       return wasEnabled;
     },
 
-    async createChallenge(tokenDigest, userId, passwordVersion, expiresAt) {
-      tables.mfaChallenges.set(tokenDigest, { userId, expiresAt, failedAttempts: 0, passwordVersion });
+    async createChallenge({ tokenDigest, userId, credentialVersion, amr, expiresAt }) {
+      tables.mfaChallenges.set(tokenDigest, { userId, expiresAt, failedAttempts: 0, credentialVersion, amr: [...amr] });
     },
 
     async reserveChallengeAttempt(claim) {
@@ -126,7 +126,8 @@ export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
       return {
         userId: row.userId,
         username: user.username,
-        passwordVersion: row.passwordVersion,
+        credentialVersion: row.credentialVersion,
+        amr: [...row.amr],
         totp: factor ? { ...factor } : null,
       };
     },

@@ -20,7 +20,11 @@ export function createMemoryPasskeyStore(tables: MemoryTables): PasskeyStore {
       return handles.get(userId)!;
     },
     async listForUser(userId) {
-      return [...passkeys.values()].filter((passkey) => passkey.userId === userId).map(copy);
+      // Oldest first, by id among those of the same moment, as D1 orders them.
+      return [...passkeys.values()]
+        .filter((passkey) => passkey.userId === userId)
+        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map(copy);
     },
     async saveChallenge(challenge) {
       challenges.set(challenge.id, { ...challenge });
@@ -42,7 +46,7 @@ export function createMemoryPasskeyStore(tables: MemoryTables): PasskeyStore {
       const user = passkey && tables.users.get(passkey.userId);
       const credential = passkey && tables.credentials.get(passkey.userId);
       if (!passkey || !user || !credential) return null;
-      return { passkey: copy(passkey), owner: { user: { ...user }, passwordVersion: credential.passwordVersion } };
+      return { passkey: copy(passkey), owner: { user: { ...user }, credentialVersion: credential.credentialVersion } };
     },
     async recordUse({ id, seenSignCount, signCount, backedUp, now }) {
       const passkey = passkeys.get(id);

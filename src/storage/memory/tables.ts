@@ -3,7 +3,7 @@
 // as each D1 batch is a transaction: the conditional-write rules hold under Promise.all.
 import type { TotpFactor } from '../../core/mfa-store';
 import type { Passkey } from '../../core/passkey-store';
-import type { Session } from '../../core/sessions';
+import type { AuthenticationMethodReference, Session } from '../../core/sessions';
 import type { PasswordCredential, User } from '../../core/users';
 
 export interface RefreshTokenRow {
@@ -23,7 +23,8 @@ export interface MfaChallengeRow {
   userId: string;
   expiresAt: number;
   failedAttempts: number;
-  passwordVersion: number;
+  credentialVersion: number;
+  amr: AuthenticationMethodReference[];
 }
 
 export interface MemoryTables {
@@ -66,9 +67,9 @@ export function findUserBy(tables: MemoryTables, key: { email: string } | { user
   return null;
 }
 
-/** A session counts only while its account is still at the password version it started under. */
+/** A session counts only while its account is still at the credential version it started under. */
 export function isBoundToCurrentPassword(tables: MemoryTables, session: Session): boolean {
-  return tables.credentials.get(session.userId)?.passwordVersion === session.passwordVersion;
+  return tables.credentials.get(session.userId)?.credentialVersion === session.credentialVersion;
 }
 
 /** Deletes a session with its refresh tokens, as D1's foreign-key cascade does. */

@@ -6,11 +6,12 @@ import { type MemoryTables, deleteSessionRow, findUserBy } from './tables';
 export function createMemoryUserRepository(tables: MemoryTables): UserRepository {
   return {
     async create(input) {
-      if (findUserBy(tables, { username: input.username })) return { ok: false, conflict: 'username' };
+      // The email first: with both taken, D1's unique indexes name the email.
       if (findUserBy(tables, { email: input.email })) return { ok: false, conflict: 'email' };
+      if (findUserBy(tables, { username: input.username })) return { ok: false, conflict: 'username' };
       const user = newUserOf(input);
       tables.users.set(user.id, user);
-      tables.credentials.set(user.id, { userId: user.id, passwordHash: input.passwordHash, passwordVersion: 0 });
+      tables.credentials.set(user.id, { userId: user.id, passwordHash: input.passwordHash, credentialVersion: 0 });
       return { ok: true, user: { ...user } };
     },
 
@@ -40,12 +41,12 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
     async replacePassword({ userId, expectedVersion, expectedEmail, passwordHash, now, keepSessionId, verifyEmail }) {
       const credential = tables.credentials.get(userId);
       const user = tables.users.get(userId);
-      if (!credential || !user || credential.passwordVersion !== expectedVersion) return false;
+      if (!credential || !user || credential.credentialVersion !== expectedVersion) return false;
       if (expectedEmail !== undefined && user.email !== expectedEmail) return false;
       for (const session of [...tables.sessions.values()]) {
         if (session.userId !== userId) continue;
         if (session.id === keepSessionId) {
-          tables.sessions.set(session.id, { ...session, passwordVersion: expectedVersion + 1 });
+          tables.sessions.set(session.id, { ...session, credentialVersion: expectedVersion + 1 });
         } else {
           deleteSessionRow(tables, session.id);
         }
@@ -55,7 +56,7 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
         updatedAt: now,
         emailVerifiedAt: verifyEmail ? (user.emailVerifiedAt ?? now) : user.emailVerifiedAt,
       });
-      tables.credentials.set(userId, { userId, passwordHash, passwordVersion: expectedVersion + 1 });
+      tables.credentials.set(userId, { userId, passwordHash, credentialVersion: expectedVersion + 1 });
       return true;
     },
 
