@@ -1,3 +1,6 @@
+// The D1 tables behind the user repository: a user is three rows (users, accounts, profiles)
+// written together or not at all, and deleting the user takes every row of theirs by cascade. What
+// the repository promises through its port is in the contract suite (test/contracts).
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createD1UserRepository } from '../src/storage/d1-user-repository';
@@ -43,31 +46,6 @@ describe('D1 user repository', () => {
     for (const table of ['users', 'accounts', 'profiles']) expect(await countRows(table, second.id)).toBe(0);
   });
 
-  it('refuses an email that differs only in case', async () => {
-    const first = newUser();
-    await users.create(first);
-    const second = { ...newUser(), email: first.email.toUpperCase() };
-    expect(await users.create(second)).toEqual({ ok: false, conflict: 'email' });
-  });
-
-  it('lets exactly one of many concurrent registrations of one username win', async () => {
-    const username = uniqueIdentity('race').username;
-    const results = await Promise.all(Array.from({ length: 8 }, () => users.create({ ...newUser(), username })));
-    expect(results.filter((result) => result.ok)).toHaveLength(1);
-    expect(results.filter((result) => !result.ok && result.conflict === 'username')).toHaveLength(7);
-  });
-
-  it('replaces the password once per version', async () => {
-    const input = newUser();
-    await users.create(input);
-    const replace = (passwordHash: string) =>
-      users.replacePassword({ userId: input.id, expectedVersion: 0, passwordHash, now: Date.now() });
-    expect(await replace('new-hash')).toBe(true);
-    expect(await replace('other-hash')).toBe(false);
-    const found = await users.findWithCredential({ username: input.username });
-    expect(found?.credential).toMatchObject({ passwordHash: 'new-hash', credentialVersion: 1 });
-  });
-
   it('deletes the account, profile and sessions with the user', async () => {
     const input = newUser();
     await users.create(input);
@@ -78,12 +56,5 @@ describe('D1 user repository', () => {
       .run();
     await users.delete(input.id);
     for (const table of ['users', 'accounts', 'profiles', 'sessions']) expect(await countRows(table, input.id)).toBe(0);
-  });
-
-  it('marks an email verified only once', async () => {
-    const input = newUser();
-    await users.create(input);
-    expect(await users.markEmailVerified(input.id, input.email, Date.now())).toBe(true);
-    expect(await users.markEmailVerified(input.id, input.email, Date.now())).toBe(false);
   });
 });

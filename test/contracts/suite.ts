@@ -1,0 +1,58 @@
+// What a contract suite is given by its runner. Each `<port>.contract.ts` registers the behaviours
+// its port promises, as Lucia's adapter tests do, once for every implementation: vitest runs them
+// against memory and against D1/KV in workerd (test/contracts/ports.test.ts), Deno against the
+// same D1 modules on SQLite and Deno KV (deno/test/contracts.test.ts). Suites import only
+// `expect` from vitest, which runs under Deno as well; `describe` and `it` come from the runner,
+// so Deno can turn each behaviour into a Deno.test.
+import type { ExpiredRecordStore } from '../../src/core/expired-records';
+import type { UserDirectory } from '../../src/core/admin';
+import type { Clock } from '../../src/core/clock';
+import type { EmailTokenStore } from '../../src/core/email-tokens';
+import type { LoginStore } from '../../src/core/login-throttle';
+import type { MfaStore } from '../../src/core/mfa-store';
+import type { PasskeyStore } from '../../src/core/passkey-store';
+import type { RevocationPublisher } from '../../src/core/revocations';
+import type { SessionRepository } from '../../src/core/sessions';
+import type { ThrottleStore } from '../../src/core/throttle';
+import type { UserRepository } from '../../src/core/users';
+
+export interface ContractTest {
+  describe(name: string, body: () => void): void;
+  it(name: string, body: () => Promise<void>): void;
+}
+
+/**
+ * What a verifier Worker reads of the revocation markers, in ms since the epoch (whole seconds
+ * where the store keeps seconds): the one write-only port needs its implementation's read side.
+ */
+export interface RevocationMarkers {
+  sessionEndedAt(sessionId: string): Promise<number | null>;
+  allSessionsEndedAt(userId: string): Promise<number | null>;
+}
+
+/**
+ * Every port of one implementation over one set of tables, as the services use them: a suite
+ * tests one port and makes its fixtures (a user, a session) through the others.
+ */
+export interface ContractStorage {
+  users: UserRepository;
+  sessions: SessionRepository;
+  logins: LoginStore;
+  mfa: MfaStore;
+  passkeys: PasskeyStore;
+  emailTokens: EmailTokenStore;
+  throttle: ThrottleStore;
+  revocations: RevocationPublisher;
+  revocationMarkers: RevocationMarkers;
+  userDirectory: UserDirectory;
+  expiredRecords: ExpiredRecordStore;
+}
+
+/**
+ * Opens the storage for one behaviour, with nothing in it that another behaviour wrote (the
+ * cleanup deletes and the directory lists across all users); `clock` is what the stores that
+ * read the time (the mail token stores) are given.
+ */
+export type OpenStorage = (clock: Clock) => Promise<ContractStorage>;
+
+export type Contract = (test: ContractTest, open: OpenStorage) => void;
