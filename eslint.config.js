@@ -43,7 +43,9 @@ export default tseslint.config(
             { group: ['drizzle-orm', 'drizzle-orm/*'], message: 'src/core must not depend on drizzle.' },
             { regex: '^cloudflare:', message: 'src/core must not depend on Cloudflare modules.' },
             {
-              group: ['../http/*', '../pages/*', '../storage/*', '../mail/*'],
+              // From a capability folder (src/core/<capability>/); `npm run check:layers` resolves
+              // every import and holds the same rule for any depth.
+              group: ['../../http/*', '../../pages/*', '../../storage/*', '../../mail/*', '../../web/*'],
               message: 'src/core imports only src/core.',
             },
           ],

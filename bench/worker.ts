@@ -8,7 +8,7 @@
 // at /__bench/d1-trips, and delays each primary trip by BENCH_PRIMARY_RTT_MS.
 import { createApp } from '../src/app';
 import type { Env } from '../src/config';
-import { PBKDF2_ITERATIONS } from '../src/core/password';
+import { PBKDF2_ITERATIONS } from '../src/core/passwords/password';
 import { type RoundTrips, instrumentD1 } from './instrumented-d1';
 
 type BenchEnv = Env & { BENCH_PRIMARY_RTT_MS?: string };

@@ -12,7 +12,7 @@
 // Shorter ones are dropped because the length rule refuses them first: the minimum length can
 // never be set below 8, so they would only cost bundle size.
 //
-// Format: a Golomb-coded set (src/core/common-passwords-gcs.ts) with a false-positive rate of
+// Format: a Golomb-coded set (src/core/passwords/common-passwords-gcs.ts) with a false-positive rate of
 // 1 in 2^RICE_BITS = 32,768: only hashes are stored, about 16.6 bits an entry, 22% smaller
 // gzipped than the sorted, front-coded text it replaced. The price: about one uncommon
 // password in 32,768 is refused as common, and its owner picks another.
@@ -20,7 +20,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { encodeGolombCodedSet } from '../src/core/common-passwords-gcs.ts';
+import { encodeGolombCodedSet } from '../src/core/passwords/common-passwords-gcs.ts';
 
 const SOURCE_PACKAGE = '@zxcvbn-ts/language-common';
 const SOURCE_VERSION = '4.1.3';

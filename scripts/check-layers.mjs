@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Layers import downward only (shared/STYLE.md, "Ports and layers"). This prints the import graph
 // between the folders under src/ and fails when an import crosses a layer the wrong way:
-// pages and http never import each other, web imports neither, core imports only core.
+// pages and http never import each other, web imports neither, core imports only core; and when
+// files import each other in a circle (type imports included).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
@@ -29,9 +30,26 @@ function folderOf(file) {
   return parts.length > 1 ? parts[0] : '(root)';
 }
 
+/** The file an import names, trying the extensions and index files TypeScript would. */
+function resolveSource(target) {
+  for (const candidate of [
+    target,
+    ...['.ts', '.tsx', '.mts', '.js', '.mjs'].flatMap((ext) => [target + ext, join(target, `index${ext}`)]),
+  ]) {
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not this one
+    }
+  }
+  return null;
+}
+
 const importPattern = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 const graph = new Map();
 const violations = [];
+/** File-level imports (type imports too), for finding import circles. */
+const fileImports = new Map();
 
 for (const file of sourceFiles(src)) {
   const from = folderOf(file);
@@ -41,6 +59,8 @@ for (const file of sourceFiles(src)) {
     if (!specifier.startsWith('.')) continue;
     const target = resolve(dirname(file), specifier);
     if (!target.startsWith(src + sep)) continue; // package.json and the like
+    const targetFile = resolveSource(target);
+    if (targetFile) fileImports.set(file, [...(fileImports.get(file) ?? []), targetFile]);
     const to = folderOf(target);
     if (to === from) continue;
     const edges = graph.get(from) ?? new Map();
@@ -55,6 +75,23 @@ console.log('folder import graph (folder -> folders it imports, with import coun
 for (const from of [...graph.keys()].sort()) {
   const edges = [...graph.get(from)].sort(([a], [b]) => a.localeCompare(b));
   console.log(`  ${from} -> ${edges.map(([to, n]) => `${to} (${n})`).join(', ')}`);
+}
+
+// Import circles between files, type imports included: a circle means two modules that cannot be
+// understood (or tested) one without the other, so a shared part belongs in a module of its own.
+const circles = [];
+const state = new Map(); // file -> 'open' while on the path, 'done' once explored
+function visit(file, path) {
+  state.set(file, 'open');
+  for (const next of fileImports.get(file) ?? []) {
+    if (state.get(next) === 'open') circles.push([...path.slice(path.indexOf(next)), next]);
+    else if (!state.has(next)) visit(next, [...path, next]);
+  }
+  state.set(file, 'done');
+}
+for (const file of [...fileImports.keys()].sort()) if (!state.has(file)) visit(file, [file]);
+for (const circle of circles) {
+  violations.push(`import circle: ${circle.map((file) => relative(src, file)).join(' -> ')}`);
 }
 
 if (violations.length > 0) {

@@ -5,18 +5,18 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { ConfigError } from './config';
-import { AuthError, type ErrorCode, type FieldIssue } from './core/errors';
+import { AuthError, type ErrorCode, type FieldIssue } from './core/kit/errors';
 import { challengeEvery401 } from './http/auth-challenge';
 import type { AppEnv } from './web/context';
 import { clientIp, hashClientIp } from './web/client-ip';
 import { isStateChanging } from './web/csrf';
 import { problemResponse } from './web/problem';
 import { apiHeaders, corsForListedOrigins } from './web/security-headers';
-import { accountRoutes } from './http/routes/account';
+import { accountRoutes } from './http/routes/accounts';
 import { adminRoutes } from './http/routes/admin';
 import { aliasRoutes } from './http/routes/aliases';
 import { emailChangeRoutes } from './http/routes/email-change';
-import { loginRoutes } from './http/routes/login';
+import { sessionRoutes } from './http/routes/sessions';
 import { devRoutes } from './dev/routes';
 import { meRoutes } from './http/routes/me';
 import { mfaRoutes } from './http/routes/mfa';
@@ -87,7 +87,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
       });
     })
     // The JSON API, one file per flow: login and sessions, the account, the logged-in user.
-    .route('/auth', loginRoutes)
+    .route('/auth', sessionRoutes)
     .route('/auth', accountRoutes)
     .route('/auth', mfaRoutes)
     .route('/auth', emailChangeRoutes)

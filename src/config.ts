@@ -2,8 +2,8 @@
 // secret fails closed: the request gets a generic 500 problem and the log gets one line naming
 // the setting (never its value). There is no insecure fallback.
 import * as z from './zod';
-import { DATA_KEY_MAX_VERSION, createDataEncryptionKeys } from './core/data-encryption';
-import { PEPPER_MAX_VERSION, createPasswordPeppers } from './core/password-pepper';
+import { DATA_KEY_MAX_VERSION, createDataEncryptionKeys } from './core/kit/data-encryption';
+import { PEPPER_MAX_VERSION, createPasswordPeppers } from './core/passwords/password-pepper';
 
 export interface Env {
   DB: D1Database;
@@ -164,7 +164,7 @@ const settingsSchema = z
     PASSWORD_PEPPER: optionalText,
     PASSWORD_PEPPER_VERSION: integerSetting(1, 1, PEPPER_MAX_VERSION),
     PASSWORD_PEPPER_PREVIOUS: optionalText,
-    // Encrypts TOTP secrets at rest (src/core/data-encryption.ts); required in production.
+    // Encrypts TOTP secrets at rest (src/core/kit/data-encryption.ts); required in production.
     DATA_ENCRYPTION_KEY: optionalText,
     DATA_ENCRYPTION_KEY_VERSION: integerSetting(1, 1, DATA_KEY_MAX_VERSION),
     DATA_ENCRYPTION_KEY_PREVIOUS: optionalText,

@@ -1,8 +1,8 @@
 // The Worker's scheduled entry: the Cron Trigger in wrangler.toml runs the deletion of expired
-// records (src/core/expired-records.ts). One log line per run says how many rows went and whether
+// records (src/core/sessions/expired-records.ts). One log line per run says how many rows went and whether
 // some were left for the next run.
 import { ConfigError, type Env } from './config';
-import { type ExpiredRecordLimits, deleteExpiredRecords } from './core/expired-records';
+import { type ExpiredRecordLimits, deleteExpiredRecords } from './core/sessions/expired-records';
 import { consoleSink } from './log-sink';
 import { type ServiceOverrides, createCleanupServices } from './services';
 

@@ -9,19 +9,23 @@
 // With SESSION_READS=replica, only a request that changes nothing (GET, HEAD) authenticates at a
 // read replica. One that changes state authenticates at the primary: a session ended a moment ago
 // may still be live at a lagging replica, and must not rename a passkey or move an address there.
-import { createAccessTokenIssuer } from './core/access-tokens';
-import { createPwnedPasswordsChecker } from './core/breached-passwords';
-import { type Clock, systemClock } from './core/clock';
-import { type CommonPasswords, type CommonPasswordsLoader, createCommonPasswordsSource } from './core/common-passwords';
-import { createDataEncryptionKeys } from './core/data-encryption';
-import { throttleCounterFamilies } from './core/expired-records';
-import type { Mailer } from './core/mail';
-import { type PasswordHasher, createPasswordHasher } from './core/password-hasher';
-import { createPasswordPeppers } from './core/password-pepper';
-import { checkPasswordPolicy } from './core/password-policy';
-import { noRevocationPublisher } from './core/revocations';
+import { createAccessTokenIssuer } from './core/sessions/access-tokens';
+import { createPwnedPasswordsChecker } from './core/passwords/breached-passwords';
+import { type Clock, systemClock } from './core/kit/clock';
+import {
+  type CommonPasswords,
+  type CommonPasswordsLoader,
+  createCommonPasswordsSource,
+} from './core/passwords/common-passwords';
+import { createDataEncryptionKeys } from './core/kit/data-encryption';
+import { throttleCounterFamilies } from './core/sessions/expired-records';
+import type { Mailer } from './core/mail/mail';
+import { type PasswordHasher, createPasswordHasher } from './core/passwords/password-hasher';
+import { createPasswordPeppers } from './core/passwords/password-pepper';
+import { checkPasswordPolicy } from './core/passwords/password-policy';
+import { noRevocationPublisher } from './core/sessions/revocations';
 import type { AccountServices, AccountSettings, PasswordPolicyCheck } from './core/services';
-import type { SessionRepository } from './core/sessions';
+import type { SessionRepository } from './core/sessions/sessions';
 import { type Config, type Env, readConfig } from './config';
 import { consoleSink } from './log-sink';
 import { relyingPartyOf } from './relying-party';

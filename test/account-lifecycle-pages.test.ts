@@ -2,8 +2,8 @@
 // confirmation link's page (GET shows a button, only POST confirms), and the register page in
 // EMAIL_VERIFICATION=optional mode.
 import { describe, expect, it } from 'vitest';
-import { decodeBase32 } from '../src/core/base32';
-import { generateTotpCode, totpTimeStep } from '../src/core/totp';
+import { decodeBase32 } from '../src/core/kit/base32';
+import { generateTotpCode, totpTimeStep } from '../src/core/mfa/totp';
 import { createHarness, tokenFromMail, uniqueIdentity } from './support/harness';
 import { Jar, browserSignedIn, postForm, visit } from './support/page-browser';
 

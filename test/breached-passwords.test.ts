@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPwnedPasswordsChecker } from '../src/core/breached-passwords';
+import { createPwnedPasswordsChecker } from '../src/core/passwords/breached-passwords';
 
 // SHA-1("password") = 5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8
 const PREFIX = '5BAA6';

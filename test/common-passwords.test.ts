@@ -1,8 +1,8 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { describe, expect, it } from 'vitest';
 import commonPasswordAsset from '../public/common-passwords.json' with { type: 'json' };
-import { commonPasswordsOf } from '../src/core/common-passwords';
-import { decodeGolombCodedSet, encodeGolombCodedSet } from '../src/core/common-passwords-gcs';
+import { commonPasswordsOf } from '../src/core/passwords/common-passwords';
+import { decodeGolombCodedSet, encodeGolombCodedSet } from '../src/core/passwords/common-passwords-gcs';
 
 /** The static asset the Worker reads through its ASSETS binding, as the memory loader gives it. */
 const { source: _source, ...commonPasswordSet } = commonPasswordAsset;

@@ -6,8 +6,8 @@ import {
   decryptData,
   encryptData,
   parseDataEncryptionKey,
-} from '../src/core/data-encryption';
-import { bytesToBase64Url, randomBytes } from '../src/core/encoding';
+} from '../src/core/kit/data-encryption';
+import { bytesToBase64Url, randomBytes } from '../src/core/kit/encoding';
 
 const newKey = () => bytesToBase64Url(randomBytes(32));
 const KEY_1 = newKey();

@@ -1,7 +1,11 @@
 // The cleanup's batching as plain function calls, against a store that only records its calls.
 import { describe, expect, it } from 'vitest';
-import { type ExpiredRecordStore, deleteExpiredRecords, throttleCounterFamilies } from '../src/core/expired-records';
-import { ROTATED_TOKEN_MEMORY_MS } from '../src/core/sessions';
+import {
+  type ExpiredRecordStore,
+  deleteExpiredRecords,
+  throttleCounterFamilies,
+} from '../src/core/sessions/expired-records';
+import { ROTATED_TOKEN_MEMORY_MS } from '../src/core/sessions/sessions';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
 

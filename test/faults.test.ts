@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { DrizzleQueryError } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createPwnedPasswordsChecker } from '../src/core/breached-passwords';
+import { createPwnedPasswordsChecker } from '../src/core/passwords/breached-passwords';
 import { createD1UserRepository } from '../src/storage/d1-user-repository';
 import { createKvEmailTokenStore } from '../src/storage/kv-email-token-store';
 import { classifyStorageError, isTransientStorageError } from '../src/storage/transient-errors';

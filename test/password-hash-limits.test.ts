@@ -5,7 +5,7 @@ import {
   hashPassword,
   parsePasswordHash,
   verifyPassword,
-} from '../src/core/password';
+} from '../src/core/passwords/password';
 
 afterEach(() => {
   vi.restoreAllMocks();

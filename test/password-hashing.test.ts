@@ -5,7 +5,7 @@ import {
   passwordHashNeedsUpgrade,
   verifyAgainstDummyHash,
   verifyPassword,
-} from '../src/core/password';
+} from '../src/core/passwords/password';
 
 describe('password hashing', () => {
   it('stores a self-describing hash with a 16-byte salt', async () => {

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { hashPassword, parsePasswordHash, passwordHashNeedsUpgrade, verifyPassword } from '../src/core/password';
-import { createPasswordPeppers } from '../src/core/password-pepper';
+import {
+  hashPassword,
+  parsePasswordHash,
+  passwordHashNeedsUpgrade,
+  verifyPassword,
+} from '../src/core/passwords/password';
+import { createPasswordPeppers } from '../src/core/passwords/password-pepper';
 
 const PEPPER_1 = 'pepper-one-0123456789abcdefghijklmnopqrstuv';
 const PEPPER_2 = 'pepper-two-0123456789abcdefghijklmnopqrstuv';

@@ -4,9 +4,9 @@ import {
   assertPasswordPolicySupported,
   checkPasswordPolicy,
   countPasswordCharacters,
-} from '../src/core/password-policy';
+} from '../src/core/passwords/password-policy';
 import commonPasswordSet from '../public/common-passwords.json' with { type: 'json' };
-import { commonPasswordsOf } from '../src/core/common-passwords';
+import { commonPasswordsOf } from '../src/core/passwords/common-passwords';
 
 const common = commonPasswordsOf(commonPasswordSet);
 

@@ -1,7 +1,7 @@
 import { encode } from 'uqr';
 import { describe, expect, it } from 'vitest';
-import { renderQrSvg } from '../src/core/qr-svg';
-import { totpKeyUri } from '../src/core/totp';
+import { renderQrSvg } from '../src/core/kit/qr-svg';
+import { totpKeyUri } from '../src/core/mfa/totp';
 
 const URI = totpKeyUri({
   issuer: 'Latchkey',

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase32 } from '../src/core/base32';
-import { sha256, bytesToBase64Url } from '../src/core/encoding';
+import { decodeBase32 } from '../src/core/kit/base32';
+import { sha256, bytesToBase64Url } from '../src/core/kit/encoding';
 import {
   RECOVERY_CODE_COUNT,
   createRecoveryCodes,
   digestRecoveryCode,
   generateRecoveryCode,
   normalizeRecoveryCode,
-} from '../src/core/recovery-codes';
+} from '../src/core/mfa/recovery-codes';
 
 describe('recovery codes', () => {
   it('makes ten distinct codes per set', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jitteredDelayMs, retryOnce } from '../src/core/retry';
+import { jitteredDelayMs, retryOnce } from '../src/core/kit/retry';
 
 class Transient extends Error {}
 

@@ -8,7 +8,7 @@ import {
   revocationTtlSeconds,
   sessionRevocationKey,
   userRevocationKey,
-} from '../src/core/revocations';
+} from '../src/core/sessions/revocations';
 import { createKvRevocationPublisher } from '../src/storage/kv-revocation-publisher';
 
 const ACCESS_TOKEN_TTL_SECONDS = 600;

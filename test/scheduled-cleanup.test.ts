@@ -3,9 +3,9 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { ExpiredRecordLimits } from '../src/core/expired-records';
-import { digestToken, generateToken } from '../src/core/random-token';
-import { ROTATED_TOKEN_MEMORY_MS } from '../src/core/sessions';
+import type { ExpiredRecordLimits } from '../src/core/sessions/expired-records';
+import { digestToken, generateToken } from '../src/core/kit/random-token';
+import { ROTATED_TOKEN_MEMORY_MS } from '../src/core/sessions/sessions';
 import worker from '../src/index';
 import { createScheduledHandler } from '../src/scheduled';
 import { createD1UserRepository } from '../src/storage/d1-user-repository';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase32, encodeBase32 } from '../src/core/base32';
+import { decodeBase32, encodeBase32 } from '../src/core/kit/base32';
 import {
   TOTP_SECRET_BYTES,
   generateTotpCode,
@@ -8,7 +8,7 @@ import {
   totpKeyUri,
   totpTimeStep,
   verifyTotpCode,
-} from '../src/core/totp';
+} from '../src/core/mfa/totp';
 
 // RFC 6238 appendix B: the SHA-1 seed, and the 8-digit values cut to their last 6 digits.
 const RFC_SECRET = new TextEncoder().encode('12345678901234567890');

@@ -1,6 +1,6 @@
 import { DrizzleQueryError } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { AuthError } from '../src/core/errors';
+import { AuthError } from '../src/core/kit/errors';
 import { problemDocument } from '../src/web/problem';
 import {
   classifyStorageError,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseAuthenticatorData } from '../src/core/webauthn/authenticator-data';
-import { decodeCbor, decodeCborItem } from '../src/core/webauthn/cbor';
-import { decodeCosePublicKey, derEcdsaSignatureToRaw } from '../src/core/webauthn/cose-key';
+import { parseAuthenticatorData } from '../src/core/passkeys/webauthn/authenticator-data';
+import { decodeCbor, decodeCborItem } from '../src/core/passkeys/webauthn/cbor';
+import { decodeCosePublicKey, derEcdsaSignatureToRaw } from '../src/core/passkeys/webauthn/cose-key';
 import { type EncodableCbor, encodeCbor } from './support/cbor-encoder';
 import { concat, rawEcdsaSignatureToDer } from './support/software-authenticator';
 

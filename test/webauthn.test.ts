@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { verifyAuthentication, type StoredPasskey } from '../src/core/webauthn/authentication';
+import { verifyAuthentication, type StoredPasskey } from '../src/core/passkeys/webauthn/authentication';
 import {
   buildCreationOptions,
   buildRequestOptions,
   generateChallenge,
   generateUserHandle,
-} from '../src/core/webauthn/options';
-import { verifyRegistration, type RegistrationExpectation } from '../src/core/webauthn/registration';
-import type { CoseAlgorithm } from '../src/core/webauthn/types';
-import { base64UrlToBytes, bytesToBase64Url } from '../src/core/encoding';
-import { type CborMap, decodeCbor } from '../src/core/webauthn/cbor';
+} from '../src/core/passkeys/webauthn/options';
+import { verifyRegistration, type RegistrationExpectation } from '../src/core/passkeys/webauthn/registration';
+import type { CoseAlgorithm } from '../src/core/passkeys/webauthn/types';
+import { base64UrlToBytes, bytesToBase64Url } from '../src/core/kit/encoding';
+import { type CborMap, decodeCbor } from '../src/core/passkeys/webauthn/cbor';
 import { type EncodableCbor, encodeCbor } from './support/cbor-encoder';
 import { SoftwareAuthenticator, type Tampering } from './support/software-authenticator';
 

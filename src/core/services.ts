@@ -1,19 +1,19 @@
 // What the account flows need from the outside world, as plain interfaces. src/services.ts
 // builds these from the Worker's bindings; tests may build them directly.
-import type { AccessTokenIssuer } from './access-tokens';
-import type { UserDirectory } from './admin';
-import type { Clock } from './clock';
-import type { DataEncryptionKeys } from './data-encryption';
-import type { EmailTokenStore } from './email-tokens';
-import type { MailContext, Mailer } from './mail';
-import type { MfaStore } from './mfa-store';
-import type { PasskeyStore } from './passkey-store';
-import type { PasswordHasher } from './password-hasher';
-import type { RevocationPublisher } from './revocations';
-import type { SessionRepository } from './sessions';
-import type { LoginStore, LoginThrottleSettings } from './login-throttle';
-import type { MailQuotaSettings, ThrottleStore } from './throttle';
-import type { UserRepository } from './users';
+import type { AccessTokenIssuer } from './sessions/access-tokens';
+import type { UserDirectory } from './admin/user-directory';
+import type { Clock } from './kit/clock';
+import type { DataEncryptionKeys } from './kit/data-encryption';
+import type { EmailTokenStore } from './accounts/email-tokens';
+import type { MailContext, Mailer } from './mail/mail';
+import type { MfaStore } from './mfa/mfa-store';
+import type { PasskeyStore } from './passkeys/passkey-store';
+import type { PasswordHasher } from './passwords/password-hasher';
+import type { RevocationPublisher } from './sessions/revocations';
+import type { SessionRepository } from './sessions/sessions';
+import type { LoginStore, LoginThrottleSettings } from './passwords/login-store';
+import type { MailQuotaSettings, ThrottleStore } from './mail/throttle';
+import type { UserRepository } from './accounts/users';
 
 export interface AccountSettings {
   sessionTtlSeconds: number;

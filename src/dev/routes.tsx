@@ -5,7 +5,7 @@
 // page for a browser, so it uses both sides without making either import the other.
 import { Hono } from 'hono';
 import { readConfig } from '../config';
-import { AuthError } from '../core/errors';
+import { AuthError } from '../core/kit/errors';
 import { readMailbox } from '../mail/console-mailer';
 import { MailboxPage, prefersHtml } from '../pages/mailbox';
 import type { AppEnv } from '../web/context';

@@ -3,7 +3,7 @@
 // message per field). All answer in the problem format.
 import { zValidator } from '@hono/zod-validator';
 import type * as z from 'zod/mini';
-import type { FieldIssue } from '../core/errors';
+import type { FieldIssue } from '../core/kit/errors';
 import { problemResponse } from '../web/problem';
 
 const jsonMediaType = /^application\/(?:[\w.-]+\+)?json$/i;

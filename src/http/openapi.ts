@@ -6,7 +6,7 @@
 // test-node/openapi-document.test.ts fails when that file differs from a fresh generation.
 import * as z from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
-import type { ErrorCode } from '../core/errors';
+import type { ErrorCode } from '../core/kit/errors';
 import { type RouteDoc, routeDocs } from './openapi-routes';
 import { problemCatalogue } from '../web/problem';
 import {

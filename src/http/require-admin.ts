@@ -6,7 +6,7 @@
 // length shows in the timing.
 import { createMiddleware } from 'hono/factory';
 import { readConfig } from '../config';
-import { sha256, timingSafeEqual } from '../core/encoding';
+import { sha256, timingSafeEqual } from '../core/kit/encoding';
 import type { AppEnv } from '../web/context';
 import { problemResponse } from '../web/problem';
 import { limitPerClient } from '../web/rate-limit';

@@ -3,8 +3,8 @@
 // 401 whose challenge says whether a token was sent and refused (see ./auth-challenge.ts).
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { AuthError } from '../core/errors';
-import { type Authenticated, authenticate } from '../core/session-flows';
+import { AuthError } from '../core/kit/errors';
+import { type Authenticated, authenticate } from '../core/sessions/session-flows';
 import { BEARER_CHALLENGE, INVALID_TOKEN_CHALLENGE } from './auth-challenge';
 import type { AppEnv } from '../web/context';
 import { assertCookieRequestFromAllowedOrigin, isStateChanging } from '../web/csrf';

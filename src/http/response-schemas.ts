@@ -4,10 +4,10 @@
 // instead of leaking quietly into clients.
 import * as z from 'zod';
 import type { JSONWebKeySet } from 'jose';
-import type { TokenResponse } from '../core/session-flows';
-import type { ErrorCode } from '../core/errors';
-import type { AdminUser, AdminUserDetail } from '../core/admin';
-import type { PublicUser } from '../core/users';
+import type { TokenResponse } from '../core/sessions/session-flows';
+import type { ErrorCode } from '../core/kit/errors';
+import type { AdminUser, AdminUserDetail } from '../core/admin/admin';
+import type { PublicUser } from '../core/accounts/users';
 import { type ProblemDocument, problemCatalogue } from '../web/problem';
 
 export const publicUserSchema = z.strictObject({

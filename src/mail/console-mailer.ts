@@ -1,6 +1,6 @@
 // Development mail: each message is logged and kept in KV so `/dev/mailbox` can show the last 50
 // to a person walking the flows without a mail provider. Never used in production.
-import type { MailMessage, Mailer } from '../core/mail';
+import type { MailMessage, Mailer } from '../core/mail/mail';
 
 export interface CapturedMail extends MailMessage {
   id: string;

@@ -3,7 +3,7 @@
 // waitUntil has its own limit (30 s after the response), so each attempt has a timeout and the
 // retries are few: a provider that is down for longer loses this mail, which is logged as
 // `mail.failed`, and the user can ask again (resend verification, forgot password).
-import type { MailMessage, Mailer } from '../core/mail';
+import type { MailMessage, Mailer } from '../core/mail/mail';
 
 export const RESEND_ENDPOINT = 'https://api.resend.com/emails';
 

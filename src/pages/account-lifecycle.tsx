@@ -2,9 +2,9 @@
 // (both from /account, confirmed by the password), and /confirm-email-change, the page behind the
 // mailed link. Its GET only shows a button (mail scanners follow links); only the POST confirms.
 import { Hono } from 'hono';
-import { deleteAccount } from '../core/account-changes';
-import { confirmEmailChange, requestEmailChange } from '../core/email-change';
-import { AuthError } from '../core/errors';
+import { deleteAccount } from '../core/accounts/account-changes';
+import { confirmEmailChange, requestEmailChange } from '../core/accounts/email-change';
+import { AuthError } from '../core/kit/errors';
 import type { PageEnv } from '../web/page-env';
 import { emailSchema, loginPasswordSchema } from '../web/schemas';
 import { clearSessionCookies } from '../web/session-cookies';

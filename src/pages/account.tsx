@@ -1,8 +1,14 @@
 // /account: the signed-in user's details, their sessions (each with its own sign-out), a change
 // of password, of email and deletion (account-lifecycle.tsx), and signing out. Signed-out visitors are sent to /signin, which brings them back.
 import { Hono, type Context } from 'hono';
-import { changePassword } from '../core/account-changes';
-import { type Authenticated, type SessionSummary, listSessions, logout, revokeSession } from '../core/session-flows';
+import { changePassword } from '../core/accounts/account-changes';
+import {
+  type Authenticated,
+  type SessionSummary,
+  listSessions,
+  logout,
+  revokeSession,
+} from '../core/sessions/session-flows';
 import { clearSessionCookies } from '../web/session-cookies';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';
@@ -12,10 +18,10 @@ import { renderPage } from './render';
 import { noticeText } from './notices';
 import { currentSession } from './page-session';
 import { NewPasswordField } from './fields';
-import { getMfaStatus } from '../core/mfa';
+import { getMfaStatus } from '../core/mfa/mfa';
 import { TwoStepCard, type TwoStepView } from './two-step-card';
 import { ChangeEmailCard, DeleteAccountCard } from './account-forms';
-import { listPasskeys, type PasskeySummary } from '../core/passkeys';
+import { listPasskeys, type PasskeySummary } from '../core/passkeys/passkeys';
 import { PasskeysCard, passkeyPages } from './passkeys';
 
 export const loginRedirect = (c: Context<PageEnv>) => c.redirect('/signin?redirect_to=%2Faccount', 303);

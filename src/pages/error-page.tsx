@@ -2,7 +2,7 @@
 // Retry-After), a bug (500), or any other problem the page did not answer itself. A page, never a
 // JSON problem document, in the same frame and under the same headers as every other page.
 import type { Context } from 'hono';
-import type { ErrorCode } from '../core/errors';
+import type { ErrorCode } from '../core/kit/errors';
 import type { AppEnv } from '../web/context';
 import type { PageEnv } from '../web/page-env';
 import { problemCatalogue } from '../web/problem';

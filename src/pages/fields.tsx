@@ -1,6 +1,6 @@
 // Form parts that several pages share: the email field, a new-password field with the policy as
 // its hint, and the one-field page that asks for an address (forgot password, resend verification).
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH_FLOOR } from '../core/password-policy';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH_FLOOR } from '../core/passwords/password-policy';
 import type { Context } from 'hono';
 import { emailSchema } from '../web/schemas';
 import type { PageEnv } from '../web/page-env';

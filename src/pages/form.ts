@@ -4,7 +4,7 @@
 import type { HonoRequest } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type * as z from 'zod/mini';
-import { AuthError } from '../core/errors';
+import { AuthError } from '../core/kit/errors';
 import { problemStatus } from '../web/problem';
 
 export type FieldErrors = Record<string, string>;

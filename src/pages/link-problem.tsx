@@ -2,7 +2,7 @@
 // a token read from such a link: longer than any token we issue, so nothing is looked up for it.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { AuthError } from '../core/errors';
+import { AuthError } from '../core/kit/errors';
 import { problemStatus } from '../web/problem';
 import { Alert, Card, Layout } from './layout';
 import { renderPage } from './render';

@@ -1,8 +1,8 @@
 // GET/POST /signin (the login page): username-or-email and password. Success sets the session cookies and sends
 // the browser to /account, or to a `redirect_to` that passes the return-URL allowlist.
 import { Hono } from 'hono';
-import { AuthError } from '../core/errors';
-import { login } from '../core/login';
+import { AuthError } from '../core/kit/errors';
+import { login } from '../core/passwords/login';
 import { SecondStepPage } from './signin-second-step';
 import { describeUserAgent } from '../web/user-agent';
 import { readConfig } from '../config';

@@ -5,9 +5,9 @@
 // - a form post spends it once for a new pair, which rotates the refresh token and sets the
 //   cookies; anything invalid then clears both cookies, so a dead session never loops.
 import type { Context } from 'hono';
-import { type Authenticated, authenticate, refresh } from '../core/session-flows';
-import { AuthError } from '../core/errors';
-import { findSessionByRefreshToken } from '../core/session-lookup';
+import { type Authenticated, authenticate, refresh } from '../core/sessions/session-flows';
+import { AuthError } from '../core/kit/errors';
+import { findSessionByRefreshToken } from '../core/sessions/session-lookup';
 import { readConfig } from '../config';
 import { isStateChanging } from '../web/csrf';
 import { clearSessionCookies, readSessionCookies, setSessionCookies } from '../web/session-cookies';

@@ -3,8 +3,8 @@
 // controls are hidden until the script (passkeys-script.ts) finds it; renaming and removing are
 // plain form posts that work without script. Removing needs the password, like the API.
 import { Hono, type Context } from 'hono';
-import { removePasskey, renamePasskey } from '../core/passkeys';
-import type { PasskeySummary } from '../core/passkeys';
+import { removePasskey, renamePasskey } from '../core/passkeys/passkeys';
+import type { PasskeySummary } from '../core/passkeys/passkeys';
 import type { PageEnv } from '../web/page-env';
 import { passkeyNameSchema } from '../web/passkey-schemas';
 import { loginPasswordSchema } from '../web/schemas';

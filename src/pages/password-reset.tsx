@@ -2,8 +2,8 @@
 // whether or not the address has an account, a GET of the reset link never consumes its token,
 // and a successful reset signs out every session and sends the browser to /signin.
 import { Hono } from 'hono';
-import * as accounts from '../core/accounts';
-import { AuthError } from '../core/errors';
+import * as accounts from '../core/accounts/accounts';
+import { AuthError } from '../core/kit/errors';
 import { passwordSchema } from '../web/schemas';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';

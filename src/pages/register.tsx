@@ -2,8 +2,8 @@
 // verification mail was sent and offers to send it again. The resend page says the same thing
 // whether or not the address is registered, like the API, so it tells nobody who has an account.
 import { Hono } from 'hono';
-import * as accounts from '../core/accounts';
-import { registerAndSignIn } from '../core/sign-up';
+import * as accounts from '../core/accounts/accounts';
+import { registerAndSignIn } from '../core/accounts/sign-up';
 import { setSessionCookies } from '../web/session-cookies';
 import { describeUserAgent } from '../web/user-agent';
 import { emailSchema, passwordSchema, usernameSchema } from '../web/schemas';

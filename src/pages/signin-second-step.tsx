@@ -2,8 +2,8 @@
 // recovery code. The mfaToken travels in a hidden form field, never in a URL (it would land in
 // history, logs and Referer headers).
 import { Hono } from 'hono';
-import { AuthError } from '../core/errors';
-import { verifyMfa } from '../core/mfa';
+import { AuthError } from '../core/kit/errors';
+import { verifyMfa } from '../core/mfa/mfa';
 import { readConfig } from '../config';
 import type { PageEnv } from '../web/page-env';
 import { setSessionCookies } from '../web/session-cookies';

@@ -2,7 +2,7 @@
 // confirm, the recovery codes shown once, regenerate, turn off. Plain forms, no script, so it
 // works with JavaScript off and under the pages' CSP (an inline <svg> is markup, not a resource).
 import { raw } from 'hono/html';
-import { renderQrSvg } from '../core/qr-svg';
+import { renderQrSvg } from '../core/kit/qr-svg';
 import type { FieldErrors } from './form';
 import { Alert, Card, CsrfField, Field } from './layout';
 

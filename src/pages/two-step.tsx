@@ -2,9 +2,9 @@
 // API and renders /account again with the outcome: recovery codes are shown on that one answer
 // (never put in a redirect URL), errors next to the field they concern.
 import { type Context, Hono } from 'hono';
-import { AuthError } from '../core/errors';
-import { confirmTotp, disableTotp, regenerateRecoveryCodes, startTotpSetup } from '../core/mfa';
-import type { Authenticated } from '../core/session-flows';
+import { AuthError } from '../core/kit/errors';
+import { confirmTotp, disableTotp, regenerateRecoveryCodes, startTotpSetup } from '../core/mfa/mfa';
+import type { Authenticated } from '../core/sessions/session-flows';
 import type { PageEnv } from '../web/page-env';
 import { loginRedirect, renderAccount } from './account';
 import { type FieldErrors, readForm } from './form';

@@ -2,8 +2,8 @@
 // consumes the token (mail scanners and link previews follow links); it shows a button, and
 // only the form's POST verifies.
 import { Hono } from 'hono';
-import * as accounts from '../core/accounts';
-import { AuthError } from '../core/errors';
+import * as accounts from '../core/accounts/accounts';
+import { AuthError } from '../core/kit/errors';
 import type { PageEnv } from '../web/page-env';
 import { readForm } from './form';
 import { Alert, Card, CsrfField, Layout } from './layout';

@@ -1,7 +1,7 @@
 // ExpiredRecordStore on D1. Each delete picks at most `limit` rowids in a subquery (D1's SQLite
 // has no DELETE ... LIMIT) and is one statement, so it is atomic against a concurrent hit or
 // refresh: a counter restarted, or a session extended, an instant earlier no longer matches.
-import type { ExpiredRecordStore } from '../core/expired-records';
+import type { ExpiredRecordStore } from '../core/sessions/expired-records';
 
 export function createD1ExpiredRecordStore(d1: D1Database): ExpiredRecordStore {
   // Refresh tokens go with their session by the foreign key's cascade (D1 enforces foreign keys).

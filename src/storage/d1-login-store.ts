@@ -2,15 +2,10 @@
 // counters and finds the account, in one batch (one transaction); the second starts the session
 // and clears the counters, conditional on the credential version the check saw and on the account
 // being enabled: a disable that commits during any sign-in leaves that sign-in with no session.
-import {
-  ACCOUNT_COUNTER_PREFIX,
-  type AttemptLimits,
-  type LoginAttempt,
-  type LoginStore,
-  type Reservation,
-} from '../core/login-throttle';
-import type { UserLookupKey } from '../core/users';
-import type { UserWithCredential } from '../core/users';
+import { ACCOUNT_COUNTER_PREFIX } from '../core/passwords/login-throttle';
+import type { AttemptLimits, LoginAttempt, LoginStore, Reservation } from '../core/passwords/login-store';
+import type { UserLookupKey } from '../core/accounts/users';
+import type { UserWithCredential } from '../core/accounts/users';
 import { type UserSqlRow, userOfRow, userSqlColumns } from './user-columns';
 
 interface AccountRow extends UserSqlRow {

@@ -4,8 +4,8 @@
 // mfaToken are spent together or not at all, and of parallel verifies exactly one wins.
 // Each try at an mfaToken is counted before its code is checked, in the same statement that checks
 // the limit, so a burst of parallel tries gets no more checks than the limit.
-import type { ChallengeClaim, MfaStore, TotpFactor } from '../core/mfa-store';
-import { parseAmr } from '../core/sessions';
+import type { ChallengeClaim, MfaStore, TotpFactor } from '../core/mfa/mfa-store';
+import { parseAmr } from '../core/sessions/sessions';
 
 interface FactorRow {
   user_id: string;

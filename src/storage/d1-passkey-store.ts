@@ -1,8 +1,8 @@
 // PasskeyStore on D1. Using a challenge is one `DELETE ... RETURNING` with every condition in its
 // WHERE clause, and moving a signature counter one `UPDATE ... WHERE sign_count = seen`: D1 runs
 // each statement atomically, so concurrent requests have exactly one winner.
-import type { Ceremony, Passkey, PasskeyChallenge, PasskeyStore } from '../core/passkey-store';
-import type { CoseAlgorithm } from '../core/webauthn/types';
+import type { Ceremony, Passkey, PasskeyChallenge, PasskeyStore } from '../core/passkeys/passkey-store';
+import type { CoseAlgorithm } from '../core/passkeys/webauthn/types';
 import { type UserSqlRow, userOfRow, userSqlColumns } from './user-columns';
 
 interface PasskeyRow {

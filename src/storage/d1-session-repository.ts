@@ -11,8 +11,8 @@
 // rotation reads its token on the primary) stays on the primary.
 import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
-import { type Session, type SessionRepository, parseAmr } from '../core/sessions';
-import type { User } from '../core/users';
+import { type Session, type SessionRepository, parseAmr } from '../core/sessions/sessions';
+import type { User } from '../core/accounts/users';
 import { accounts, profiles, refreshTokens, sessions, users } from './schema';
 import { type UserSqlRow, userColumns, userOfRow, userSqlColumns } from './user-columns';
 

@@ -1,7 +1,7 @@
 // ThrottleStore on D1: one upsert per event, so concurrent hits are counted exactly.
 import { inArray } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
-import type { ThrottleStore } from '../core/throttle';
+import type { ThrottleStore } from '../core/mail/throttle';
 import { throttleCounters } from './schema';
 
 export function createD1ThrottleStore(d1: D1Database): ThrottleStore {

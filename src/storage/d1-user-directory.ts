@@ -3,7 +3,7 @@
 // keyed by (created_at, id), the users_created_at index, so a deep page costs what the first does.
 import { type SQL, and, count, desc, eq, gt, lt, or, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
-import type { UserDirectory } from '../core/admin';
+import type { UserDirectory } from '../core/admin/user-directory';
 import { accounts, profiles, sessions, users } from './schema';
 import { userColumns } from './user-columns';
 

@@ -2,7 +2,7 @@
 // one transaction (db.transaction() does not work on D1).
 import { type SQL, and, eq, ne, sql } from 'drizzle-orm';
 import { type DrizzleD1Database, drizzle } from 'drizzle-orm/d1';
-import { type User, type UserRepository, newUserOf } from '../core/users';
+import { type User, type UserRepository, newUserOf } from '../core/accounts/users';
 import { accounts, mfaChallenges, profiles, sessions, users } from './schema';
 import { userColumns } from './user-columns';
 

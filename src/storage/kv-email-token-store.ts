@@ -1,8 +1,8 @@
 // Mailed tokens in Workers KV. KV's rules shape this file: expirationTtl must be at least 60 s,
 // there is no atomic read-and-delete, and writes and deletes can take ~60 s to be seen at other
-// locations. The flows never rely on KV alone for single use (see src/core/email-tokens.ts).
-import type { Clock } from '../core/clock';
-import type { EmailTokenRecord, EmailTokenStore } from '../core/email-tokens';
+// locations. The flows never rely on KV alone for single use (see src/core/accounts/email-tokens.ts).
+import type { Clock } from '../core/kit/clock';
+import type { EmailTokenRecord, EmailTokenStore } from '../core/accounts/email-tokens';
 
 const KV_MIN_TTL_SECONDS = 60;
 

@@ -8,7 +8,7 @@ import {
   revocationTtlSeconds,
   sessionRevocationKey,
   userRevocationKey,
-} from '../core/revocations';
+} from '../core/sessions/revocations';
 
 export function createKvRevocationPublisher(
   kv: KVNamespace,

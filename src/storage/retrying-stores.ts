@@ -10,11 +10,11 @@
 // A conditional write whose first answer was lost may have landed: its retry then finds the
 // condition gone and answers false. Where false would tell the user "already used" (verify email,
 // reset), the wrapper re-reads and recognises its own write.
-import type { EmailTokenStore } from '../core/email-tokens';
-import { retryOnce } from '../core/retry';
-import type { SessionRepository } from '../core/sessions';
-import type { ThrottleStore } from '../core/throttle';
-import type { UserRepository } from '../core/users';
+import type { EmailTokenStore } from '../core/accounts/email-tokens';
+import { retryOnce } from '../core/kit/retry';
+import type { SessionRepository } from '../core/sessions/sessions';
+import type { ThrottleStore } from '../core/mail/throttle';
+import type { UserRepository } from '../core/accounts/users';
 import { classifyStorageError, isRetryableStorageError } from './transient-errors';
 
 export interface StorageRetryOptions {

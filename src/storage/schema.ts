@@ -64,7 +64,7 @@ export const sessions = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
     // The credential version the session was started under. A session is valid only while it
     // equals the account's current version, so a sign-in that raced a reset or change cannot
-    // outlive it (see src/core/sessions.ts).
+    // outlive it (see src/core/sessions/sessions.ts).
     credentialVersion: integer('credential_version').notNull().default(0),
     // How the sign-in was proven (RFC 8176 amr values, space-separated), carried into every
     // access token of the session. Empty for sessions from before it was recorded.
@@ -109,7 +109,7 @@ export const throttleCounters = sqliteTable('throttle_counters', {
   blockedUntil: integer('blocked_until'),
 });
 
-// Two-step sign-in (src/core/mfa.ts). A user's TOTP factor: the secret encrypted under
+// Two-step sign-in (src/core/mfa/mfa.ts). A user's TOTP factor: the secret encrypted under
 // DATA_ENCRYPTION_KEY, pending until confirmed (enabled_at null), and the last accepted time
 // step, moved forward only by a conditional update so a code works once.
 export const totpFactors = sqliteTable('totp_factors', {

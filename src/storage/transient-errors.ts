@@ -11,7 +11,7 @@
 //   answer (workerd src/workerd/api/kv.c++, checkForErrorStatus). A 429 is the documented limit of
 //   one write per second per key ("Limits to KV writes to the same key",
 //   https://developers.cloudflare.com/kv/api/write-key-value-pairs/); a 5xx is the service failing.
-import { AuthError } from '../core/errors';
+import { AuthError } from '../core/kit/errors';
 
 /** Which outage it was: stable labels for logs, never the message itself. */
 export type TransientStorageErrorKind =

@@ -1,6 +1,6 @@
 // The columns that make a core User, shared by every query that returns one: for drizzle queries
 // (userColumns), and for plain SQL (userSqlColumns with userOfRow).
-import type { User } from '../core/users';
+import type { User } from '../core/accounts/users';
 import { profiles, users } from './schema';
 
 export const userColumns = {

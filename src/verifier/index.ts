@@ -1,9 +1,9 @@
 // `latchkey/verifier`: verifies Latchkey access tokens in another Worker, locally, against
 // Latchkey's published keys. The algorithm, token type, issuer, audience and expiry are pinned as
-// Latchkey pins them (src/core/access-tokens.ts), so a token minted for another purpose, or signed
+// Latchkey pins them (src/core/sessions/access-tokens.ts), so a token minted for another purpose, or signed
 // with `alg: none` or HS256, is refused. Imports only jose and web APIs.
 import { errors, jwtVerify } from 'jose';
-import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_TYPE } from '../core/access-tokens';
+import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_TYPE } from '../core/sessions/access-tokens';
 import { createKeyResolver } from './key-set';
 import { type RevocationReader, isRevoked } from './revocations';
 

@@ -1,6 +1,6 @@
 // The optional revocation check: markers Latchkey writes to KV when sessions end
-// (src/core/revocations.ts). Read only after the signature holds, so forged tokens cost no reads.
-import { sessionRevocationKey, userRevocationKey } from '../core/revocations';
+// (src/core/sessions/revocations.ts). Read only after the signature holds, so forged tokens cost no reads.
+import { sessionRevocationKey, userRevocationKey } from '../core/sessions/revocations';
 import { LatchkeyUnavailableError } from './key-set';
 
 /** What the check reads: a KV namespace binding fits (`env.LATCHKEY_REVOCATIONS`). */

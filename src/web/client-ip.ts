@@ -1,7 +1,7 @@
 // The client's address as Cloudflare saw it. Only CF-Connecting-IP is trusted: Cloudflare sets
 // it and a client cannot, unlike X-Forwarded-For, which a client can fill with anything.
 import type { Context } from 'hono';
-import { bytesToBase64Url, sha256 } from '../core/encoding';
+import { bytesToBase64Url, sha256 } from '../core/kit/encoding';
 
 export function clientIp(c: Context): string {
   return c.req.header('cf-connecting-ip') ?? 'unknown';

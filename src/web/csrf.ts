@@ -7,7 +7,7 @@
 // Bearer requests are exempt: a cross-site page cannot set the Authorization header.
 import type { Context } from 'hono';
 import { readConfig } from '../config';
-import { AuthError } from '../core/errors';
+import { AuthError } from '../core/kit/errors';
 
 export interface OriginCheckOptions {
   /** Origins besides the request's own that may send state-changing requests. */

@@ -10,8 +10,8 @@
 import type { Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import { timingSafeEqual } from '../core/encoding';
-import { generateToken } from '../core/random-token';
+import { timingSafeEqual } from '../core/kit/encoding';
+import { generateToken } from '../core/kit/random-token';
 import { createOriginCheck, isStateChanging } from './csrf';
 import type { PageEnv } from './page-env';
 

@@ -1,6 +1,6 @@
 // Request bodies of the passkey routes. The credential objects follow the WebAuthn Level 3 JSON
 // forms (`PublicKeyCredential.toJSON()`); only their shape is checked here, every binary field
-// and flag is checked by src/core/webauthn. Unknown members (extensions) are allowed there, as
+// and flag is checked by src/core/passkeys/webauthn. Unknown members (extensions) are allowed there, as
 // browsers add them.
 import * as z from '../zod';
 import { authenticationResponseSchema, challengeIdSchema, registrationResponseSchema } from './webauthn-schemas';

@@ -2,7 +2,7 @@
 // error codes to HTTP statuses.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ErrorCode, FieldIssue } from '../core/errors';
+import type { ErrorCode, FieldIssue } from '../core/kit/errors';
 
 export const problemCatalogue: Readonly<Record<ErrorCode, { status: ContentfulStatusCode; title: string }>> = {
   validation_failed: { status: 400, title: 'The request is not valid' },

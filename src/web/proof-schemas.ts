@@ -1,5 +1,5 @@
 // Request bodies of the changes that re-authenticate the signed-in user first
-// (src/core/reauthentication.ts): the password (with two-step sign-in on, and a `code`), or
+// (src/core/sessions/reauthentication.ts): the password (with two-step sign-in on, and a `code`), or
 // instead `passkey`, an assertion of one of the user's passkeys answering the challenge of
 // POST /auth/passkeys/reauthentication/options. Which is needed is the flow's business (an account
 // without a password confirms with a passkey), so each is optional here.

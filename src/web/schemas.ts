@@ -2,7 +2,11 @@
 // source of the API's input contract. Objects are strict: an unknown field (`emailVerified`,
 // `role`, ...) is refused, so nothing can be mass-assigned.
 import * as z from '../zod';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH_FLOOR, countPasswordCharacters } from '../core/password-policy';
+import {
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH_FLOOR,
+  countPasswordCharacters,
+} from '../core/passwords/password-policy';
 
 const noNul = (value: string) => !value.includes('\0');
 

@@ -1,5 +1,5 @@
 // The WebAuthn Level 3 JSON forms of passkey responses (`PublicKeyCredential.toJSON()`). Only
-// their shape is checked here; every binary field and flag is checked by src/core/webauthn.
+// their shape is checked here; every binary field and flag is checked by src/core/passkeys/webauthn.
 // Unknown members (extensions) are allowed, as browsers add them.
 import * as z from '../zod';
 

@@ -1,8 +1,8 @@
 // The D1 and KV implementations of every port over one database and one namespace, as the
 // services build them (src/services.ts) minus the retries: for the workerd runner on the local
 // bindings and for the Deno runner on SQLite and Deno KV.
-import type { Clock } from '../../src/core/clock';
-import { sessionRevocationKey, userRevocationKey } from '../../src/core/revocations';
+import type { Clock } from '../../src/core/kit/clock';
+import { sessionRevocationKey, userRevocationKey } from '../../src/core/sessions/revocations';
 import { createD1ExpiredRecordStore } from '../../src/storage/d1-expired-record-store';
 import { createD1LoginStore } from '../../src/storage/d1-login-store';
 import { createD1MfaStore } from '../../src/storage/d1-mfa-store';

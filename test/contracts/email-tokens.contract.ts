@@ -1,8 +1,8 @@
-// EmailTokenStore (src/core/email-tokens.ts): mailed tokens kept by digest under their purpose, so
+// EmailTokenStore (src/core/accounts/email-tokens.ts): mailed tokens kept by digest under their purpose, so
 // a token is found only by the flow it was made for, until `retainUntil`. Nothing conditional:
 // single use is the user store's conditional write.
 import { expect } from 'vitest';
-import type { EmailTokenRecord } from '../../src/core/email-tokens';
+import type { EmailTokenRecord } from '../../src/core/accounts/email-tokens';
 import { DAY, HOUR, T0, newDigest, setUp } from './fixtures';
 import type { Contract } from './suite';
 

@@ -1,7 +1,7 @@
-// ExpiredRecordStore (src/core/expired-records.ts): bounded deletes of what no check reads again,
+// ExpiredRecordStore (src/core/sessions/expired-records.ts): bounded deletes of what no check reads again,
 // each telling how many rows went; whatever can still change an answer stays.
 import { expect } from 'vitest';
-import type { AttemptLimits } from '../../src/core/login-throttle';
+import type { AttemptLimits } from '../../src/core/passwords/login-store';
 import { DAY, MINUTE, T0, createUser, exchangeToken, pendingSignIn, setUp, startSession, uniqueName } from './fixtures';
 import type { Contract, ContractStorage } from './suite';
 

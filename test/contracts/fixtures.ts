@@ -2,12 +2,12 @@
 // implementation is set up the same way. Everything that knows the shape of a port's input (a new
 // user, a session, a pending sign-in, a passkey) is here, so a port change is one edit.
 import { expect } from 'vitest';
-import type { Clock } from '../../src/core/clock';
-import type { ChallengeClaim } from '../../src/core/mfa-store';
-import type { Passkey, PasskeyChallenge } from '../../src/core/passkey-store';
-import { digestToken, generateToken } from '../../src/core/random-token';
-import { type Session, newSession } from '../../src/core/sessions';
-import type { NewUser, User } from '../../src/core/users';
+import type { Clock } from '../../src/core/kit/clock';
+import type { ChallengeClaim } from '../../src/core/mfa/mfa-store';
+import type { Passkey, PasskeyChallenge } from '../../src/core/passkeys/passkey-store';
+import { digestToken, generateToken } from '../../src/core/kit/random-token';
+import { type Session, newSession } from '../../src/core/sessions/sessions';
+import type { NewUser, User } from '../../src/core/accounts/users';
 import type { ContractStorage, OpenStorage } from './suite';
 
 export const SECOND = 1000;

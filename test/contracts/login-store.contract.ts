@@ -1,10 +1,10 @@
-// LoginStore (src/core/login-throttle.ts): the counter answers each attempt atomically, locks at
+// LoginStore (src/core/passwords/login-throttle.ts): the counter answers each attempt atomically, locks at
 // the limit and starts afresh once the lock has ended; the session starts only under the
 // credential version that was checked, for an account still enabled, and then clears counters.
 import { expect } from 'vitest';
-import { accountCounterKey } from '../../src/core/login-throttle';
-import { newSession } from '../../src/core/sessions';
-import type { User } from '../../src/core/users';
+import { accountCounterKey } from '../../src/core/passwords/login-throttle';
+import { newSession } from '../../src/core/sessions/sessions';
+import type { User } from '../../src/core/accounts/users';
 import { DAY, T0, createUser, enableTotp, exchangeToken, setUp, startSession, uniqueName } from './fixtures';
 import type { Contract, ContractStorage } from './suite';
 

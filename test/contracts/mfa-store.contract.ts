@@ -1,4 +1,4 @@
-// MfaStore (src/core/mfa-store.ts): every "works once" rule of two-step sign-in (a set-up, a TOTP
+// MfaStore (src/core/mfa/mfa-store.ts): every "works once" rule of two-step sign-in (a set-up, a TOTP
 // time step, a recovery code, an mfaToken and its tries) is one conditional write, so of parallel
 // requests exactly one wins, and a loser writes nothing.
 import { expect } from 'vitest';

@@ -1,4 +1,4 @@
-// PasskeyStore (src/core/passkey-store.ts): a credential id registered once, a challenge taken
+// PasskeyStore (src/core/passkeys/passkey-store.ts): a credential id registered once, a challenge taken
 // once (of its ceremony, before it expires, by its own user), a signature counter moved only from
 // the value read.
 import { expect } from 'vitest';

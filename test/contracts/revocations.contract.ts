@@ -1,4 +1,4 @@
-// RevocationPublisher (src/core/revocations.ts): what a verifier Worker reads after sessions end,
+// RevocationPublisher (src/core/sessions/revocations.ts): what a verifier Worker reads after sessions end,
 // read back through each implementation's own markers (the port itself only writes). A store may
 // keep whole seconds, so times are compared to the second.
 import { expect } from 'vitest';

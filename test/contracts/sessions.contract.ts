@@ -1,4 +1,4 @@
-// SessionRepository (src/core/sessions.ts): reads of live sessions, the refresh token's
+// SessionRepository (src/core/sessions/sessions.ts): reads of live sessions, the refresh token's
 // compare-and-set exchange (one winner, nothing written by a loser), listing and deletion.
 import { expect } from 'vitest';
 import { HOUR, T0, createUser, exchangeToken, setUp, startSession } from './fixtures';

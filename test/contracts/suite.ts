@@ -4,17 +4,17 @@
 // same D1 modules on SQLite and Deno KV (deno/test/contracts.test.ts). Suites import only
 // `expect` from vitest, which runs under Deno as well; `describe` and `it` come from the runner,
 // so Deno can turn each behaviour into a Deno.test.
-import type { ExpiredRecordStore } from '../../src/core/expired-records';
-import type { UserDirectory } from '../../src/core/admin';
-import type { Clock } from '../../src/core/clock';
-import type { EmailTokenStore } from '../../src/core/email-tokens';
-import type { LoginStore } from '../../src/core/login-throttle';
-import type { MfaStore } from '../../src/core/mfa-store';
-import type { PasskeyStore } from '../../src/core/passkey-store';
-import type { RevocationPublisher } from '../../src/core/revocations';
-import type { SessionRepository } from '../../src/core/sessions';
-import type { ThrottleStore } from '../../src/core/throttle';
-import type { UserRepository } from '../../src/core/users';
+import type { ExpiredRecordStore } from '../../src/core/sessions/expired-records';
+import type { UserDirectory } from '../../src/core/admin/user-directory';
+import type { Clock } from '../../src/core/kit/clock';
+import type { EmailTokenStore } from '../../src/core/accounts/email-tokens';
+import type { LoginStore } from '../../src/core/passwords/login-store';
+import type { MfaStore } from '../../src/core/mfa/mfa-store';
+import type { PasskeyStore } from '../../src/core/passkeys/passkey-store';
+import type { RevocationPublisher } from '../../src/core/sessions/revocations';
+import type { SessionRepository } from '../../src/core/sessions/sessions';
+import type { ThrottleStore } from '../../src/core/mail/throttle';
+import type { UserRepository } from '../../src/core/accounts/users';
 
 export interface ContractTest {
   describe(name: string, body: () => void): void;

@@ -1,4 +1,4 @@
-// ThrottleStore (src/core/throttle.ts): exact, atomic counts per key in a fixed window, and a reset.
+// ThrottleStore (src/core/mail/throttle.ts): exact, atomic counts per key in a fixed window, and a reset.
 import { expect } from 'vitest';
 import { MINUTE, T0, setUp, uniqueName } from './fixtures';
 import type { Contract } from './suite';

@@ -1,4 +1,4 @@
-// UserDirectory (src/core/admin.ts): the admin listing, newest first and paged by (createdAt, id),
+// UserDirectory (src/core/admin/admin.ts): the admin listing, newest first and paged by (createdAt, id),
 // filtered by a prefix of the username or email; live sessions counted as the user's own list
 // counts them; the second factors that are on.
 import { expect } from 'vitest';

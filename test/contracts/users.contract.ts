@@ -1,7 +1,7 @@
-// UserRepository (src/core/users.ts): unique names, lookups by id, email or login name, and the
+// UserRepository (src/core/accounts/users.ts): unique names, lookups by id, email or login name, and the
 // conditional writes that make each mailed link and each password change count once.
 import { expect } from 'vitest';
-import { newUserOf } from '../../src/core/users';
+import { newUserOf } from '../../src/core/accounts/users';
 import {
   T0,
   createUser,

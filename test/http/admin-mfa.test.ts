@@ -2,8 +2,8 @@
 // the app and the recovery codes (the owner is mailed), and the user detail lists the factors.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { decodeBase32 } from '../../src/core/base32';
-import { generateTotpCode, totpTimeStep } from '../../src/core/totp';
+import { decodeBase32 } from '../../src/core/kit/base32';
+import { generateTotpCode, totpTimeStep } from '../../src/core/mfa/totp';
 import type { OpenApiDocument } from '../../src/http/openapi';
 import { contractViolations } from '../support/contract';
 import { type Harness, createHarness, signedInUser, RESEND_PRODUCTION_ENV } from '../support/harness';

@@ -2,7 +2,7 @@
 // user's token or cookie), the key opens nothing else, and each action does what support expects.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { userRevocationKey } from '../../src/core/revocations';
+import { userRevocationKey } from '../../src/core/sessions/revocations';
 import { isAdminKey } from '../../src/http/require-admin';
 import { contractViolations } from '../support/contract';
 import type { OpenApiDocument } from '../../src/http/openapi';

@@ -3,8 +3,8 @@
 // toward the lock-out, set-up codes are limited, and single winners under parallel requests.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { decodeBase32 } from '../../src/core/base32';
-import { generateTotpCode, totpTimeStep } from '../../src/core/totp';
+import { decodeBase32 } from '../../src/core/kit/base32';
+import { generateTotpCode, totpTimeStep } from '../../src/core/mfa/totp';
 import {
   type Harness,
   type TokenBody,

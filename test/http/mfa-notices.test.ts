@@ -1,7 +1,7 @@
 // The mails two-step sign-in sends, as the exact requests to the Resend API.
 import { describe, expect, it } from 'vitest';
-import { decodeBase32 } from '../../src/core/base32';
-import { generateTotpCode, totpTimeStep } from '../../src/core/totp';
+import { decodeBase32 } from '../../src/core/kit/base32';
+import { generateTotpCode, totpTimeStep } from '../../src/core/mfa/totp';
 import { type Harness, createHarness, signedInUser, RESEND_PRODUCTION_ENV } from '../support/harness';
 
 /** Sets up TOTP through a development harness (its mailbox gives the verification link). */

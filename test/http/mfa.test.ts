@@ -2,8 +2,8 @@
 // guessing limits, and changes to the factor.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { decodeBase32 } from '../../src/core/base32';
-import { generateTotpCode, totpTimeStep } from '../../src/core/totp';
+import { decodeBase32 } from '../../src/core/kit/base32';
+import { generateTotpCode, totpTimeStep } from '../../src/core/mfa/totp';
 import { type Harness, type TokenBody, createHarness, signedInUser, tokenFromMail } from '../support/harness';
 
 const STEP_MS = 30_000;

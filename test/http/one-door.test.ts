@@ -4,8 +4,8 @@
 import { env } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { decodeBase32 } from '../../src/core/base32';
-import { generateTotpCode, totpTimeStep } from '../../src/core/totp';
+import { decodeBase32 } from '../../src/core/kit/base32';
+import { generateTotpCode, totpTimeStep } from '../../src/core/mfa/totp';
 import { type Harness, type TokenBody, createHarness, signedInUser, uniqueIdentity } from '../support/harness';
 import { addPasskey, signInWithPasskey, testAuthenticator } from '../support/passkeys';
 import type { SoftwareAuthenticator } from '../support/software-authenticator';

@@ -10,7 +10,7 @@ import {
   signInWithPasskey,
   testAuthenticator,
 } from '../support/passkeys';
-import type { CoseAlgorithm } from '../../src/core/webauthn/types';
+import type { CoseAlgorithm } from '../../src/core/passkeys/webauthn/types';
 
 async function userWithPasskey(options: Parameters<typeof testAuthenticator>[0] = {}) {
   const harness = createHarness();

@@ -2,7 +2,7 @@
 // the REVOCATIONS namespace. D1 decides; a failed marker write must not change the answer.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { sessionRevocationKey, userRevocationKey } from '../../src/core/revocations';
+import { sessionRevocationKey, userRevocationKey } from '../../src/core/sessions/revocations';
 import { createHarness, signedInUser } from '../support/harness';
 
 function sessionIdOf(accessToken: string): string {

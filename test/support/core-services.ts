@@ -1,12 +1,12 @@
 // The core's services made of the memory storage and fakes, for plain-function tests of the
 // flows: no HTTP, no bindings. Time is the injected TestClock; deferred work runs on `settle()`.
-import { register, verifyEmail } from '../../src/core/accounts';
-import { login } from '../../src/core/login';
-import type { AccessTokenIssuer } from '../../src/core/access-tokens';
-import { createDataEncryptionKeys } from '../../src/core/data-encryption';
-import { bytesToBase64Url } from '../../src/core/encoding';
-import type { MailMessage } from '../../src/core/mail';
-import type { PasswordHasher } from '../../src/core/password-hasher';
+import { register, verifyEmail } from '../../src/core/accounts/accounts';
+import { login } from '../../src/core/passwords/login';
+import type { AccessTokenIssuer } from '../../src/core/sessions/access-tokens';
+import { createDataEncryptionKeys } from '../../src/core/kit/data-encryption';
+import { bytesToBase64Url } from '../../src/core/kit/encoding';
+import type { MailMessage } from '../../src/core/mail/mail';
+import type { PasswordHasher } from '../../src/core/passwords/password-hasher';
 import type { AccountServices } from '../../src/core/services';
 import { createMemoryStorage } from '../../src/storage/memory';
 import { TestClock } from './harness';

@@ -2,7 +2,7 @@
 import type {
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
-} from '../../src/core/webauthn/types';
+} from '../../src/core/passkeys/webauthn/types';
 import type { Harness } from './harness';
 import { SoftwareAuthenticator, type SoftwareAuthenticatorOptions, type Tampering } from './software-authenticator';
 

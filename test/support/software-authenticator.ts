@@ -2,14 +2,14 @@
 // WebCrypto, attestation "none" in CBOR, authenticator data with flags and a counter, and real
 // signatures, answered in the WebAuthn JSON forms a browser would post. Each call can be tampered
 // with to play a phishing page, a cloned authenticator or a broken client.
-import { base64UrlToBytes, bytesToBase64Url, randomBytes } from '../../src/core/encoding';
+import { base64UrlToBytes, bytesToBase64Url, randomBytes } from '../../src/core/kit/encoding';
 import type {
   AuthenticationResponseJSON,
   CoseAlgorithm,
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
-} from '../../src/core/webauthn/types';
+} from '../../src/core/passkeys/webauthn/types';
 import { type EncodableCbor, encodeCbor } from './cbor-encoder';
 
 export interface Tampering {

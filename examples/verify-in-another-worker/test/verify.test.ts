@@ -115,7 +115,7 @@ describe('a Worker verifying Latchkey tokens through a service binding', () => {
 });
 
 // These drive Latchkey's own flows end to end: ending a session in Latchkey writes a marker to
-// the shared REVOCATIONS namespace (src/core/revocations.ts), which the example Worker reads.
+// the shared REVOCATIONS namespace (src/core/sessions/revocations.ts), which the example Worker reads.
 describe('the example Worker after Latchkey ends sessions', () => {
   it('refuses a token after its session logs out', async () => {
     const { accessToken } = await signIn();

@@ -3,7 +3,7 @@
 // route is behind requireAdmin. DELETE /admin/users/:id/mfa removes the second factors (support's
 // answer to a user who lost both the app and the recovery codes).
 import { Hono } from 'hono';
-import * as admin from '../../core/admin';
+import * as admin from '../../core/admin/admin';
 import type { AppEnv } from '../../web/context';
 import { problemResponse } from '../../web/problem';
 import { adminUsersQuery, userIdParam } from '../../web/schemas';

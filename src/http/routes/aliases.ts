@@ -2,8 +2,8 @@
 // handlers of /auth/register, /auth/login and /auth/logout.
 import { Hono } from 'hono';
 import type { AppEnv } from '../../web/context';
-import { registerHandlers } from './account';
-import { loginHandlers, logoutHandlers } from './login';
+import { registerHandlers } from './accounts';
+import { loginHandlers, logoutHandlers } from './sessions';
 
 export const aliasRoutes = new Hono<AppEnv>()
   .post('/user/register', ...registerHandlers)

@@ -1,7 +1,7 @@
 // Changing the account's email: asked for while signed in (with the password), confirmed by the
 // link mailed to the new address. Mounted under /auth.
 import { Hono } from 'hono';
-import { confirmEmailChange, requestEmailChange } from '../../core/email-change';
+import { confirmEmailChange, requestEmailChange } from '../../core/accounts/email-change';
 import type { AppEnv } from '../../web/context';
 import { limitPerClient } from '../../web/rate-limit';
 import { changeEmailBody } from '../../web/proof-schemas';

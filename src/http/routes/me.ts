@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import { deleteAccount } from '../../core/account-changes';
-import { toPublicUser } from '../../core/users';
+import { deleteAccount } from '../../core/accounts/account-changes';
+import { toPublicUser } from '../../core/accounts/users';
 import type { AppEnv } from '../../web/context';
 import { limitPerClient } from '../../web/rate-limit';
 import { jsonBody } from '../json-body';

@@ -8,7 +8,7 @@ import {
   regenerateRecoveryCodes,
   startTotpSetup,
   verifyMfa,
-} from '../../core/mfa';
+} from '../../core/mfa/mfa';
 import type { AppEnv } from '../../web/context';
 import { mfaVerifyBody, totpConfirmBody } from '../../web/mfa-schemas';
 import { passwordAndCodeBody, reauthenticationBody } from '../../web/proof-schemas';

@@ -2,16 +2,16 @@
 // signed out, and list, rename or remove one's own. Every route that checks a password or a
 // passkey shares the credential routes' per-client limit.
 import { Hono } from 'hono';
-import { finishPasskeySignIn, startPasskeySignIn } from '../../core/passkey-signin';
-import { startPasskeyReauthentication } from '../../core/reauthentication';
+import { finishPasskeySignIn, startPasskeySignIn } from '../../core/passkeys/passkey-signin';
+import { startPasskeyReauthentication } from '../../core/sessions/reauthentication';
 import {
   finishPasskeyRegistration,
   listPasskeys,
   removePasskey,
   renamePasskey,
   startPasskeyRegistration,
-} from '../../core/passkeys';
-import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../../core/webauthn/types';
+} from '../../core/passkeys/passkeys';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../../core/passkeys/webauthn/types';
 import type { AppEnv } from '../../web/context';
 import {
   passkeyIdParam,

@@ -1,6 +1,6 @@
 // The counter arithmetic of the D1 upserts (d1-login-store.ts, d1-throttle-store.ts), on rows in
 // memory. Kept line for line with the SQL so the two stores answer alike.
-import type { AttemptLimits, Reservation } from '../../core/login-throttle';
+import type { AttemptLimits, Reservation } from '../../core/passwords/login-store';
 import type { CounterRow, MemoryTables } from './tables';
 
 /** Reserves one attempt on `key`: counted while locked, restarted after a lock or a window. */

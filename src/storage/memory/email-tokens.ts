@@ -1,7 +1,7 @@
 // EmailTokenStore in memory. Like KV it has no conditional delete: single use is the flows' D1
 // (here: memory user repository) conditional write, not this store's. Records vanish at `retainUntil`.
-import type { Clock } from '../../core/clock';
-import type { EmailTokenRecord, EmailTokenStore } from '../../core/email-tokens';
+import type { Clock } from '../../core/kit/clock';
+import type { EmailTokenRecord, EmailTokenStore } from '../../core/accounts/email-tokens';
 
 export function createMemoryEmailTokenStore(clock: Clock): EmailTokenStore {
   const records = new Map<string, { record: EmailTokenRecord; retainUntil: number }>();

@@ -1,5 +1,5 @@
 // ExpiredRecordStore in memory, deleting at most `limit` rows per call like the D1 statements.
-import type { ExpiredRecordStore } from '../../core/expired-records';
+import type { ExpiredRecordStore } from '../../core/sessions/expired-records';
 import { type MemoryTables, deleteSessionRow } from './tables';
 
 function deleteUpTo<T>(rows: Map<string, T>, limit: number, spent: (row: T) => boolean, remove: (key: string) => void) {

@@ -1,6 +1,6 @@
 // Every storage port in memory, over one set of tables: for the core's plain-function tests and
 // for hosts without D1 and KV. Not durable, one process only.
-import type { Clock } from '../../core/clock';
+import type { Clock } from '../../core/kit/clock';
 import { createMemoryEmailTokenStore } from './email-tokens';
 import { createMemoryExpiredRecordStore } from './expired-records';
 import { createMemoryLoginStore } from './login-store';

@@ -1,8 +1,9 @@
 // LoginStore in memory: reserve on the identifier's counter, then (only if granted) on the
 // account's, and find the account, all in one synchronous step like the D1 batch. A burst of
 // parallel logins therefore gets no more password checks than the limit.
-import { type AttemptLimits, type LoginAttempt, type LoginStore, accountCounterKey } from '../../core/login-throttle';
-import type { UserLookupKey } from '../../core/users';
+import { accountCounterKey } from '../../core/passwords/login-throttle';
+import type { AttemptLimits, LoginAttempt, LoginStore } from '../../core/passwords/login-store';
+import type { UserLookupKey } from '../../core/accounts/users';
 import { reserveAttempt } from './counters';
 import { type MemoryTables, deleteSessionRow, findUserBy, isBoundToCurrentPassword } from './tables';
 

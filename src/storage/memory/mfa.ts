@@ -1,6 +1,6 @@
 // MfaStore in memory, with the D1 store's rules: each consume is decided in one synchronous step,
 // together with the challenge's deletion, so parallel verifies with one code have one winner.
-import type { ChallengeClaim, MfaStore } from '../../core/mfa-store';
+import type { ChallengeClaim, MfaStore } from '../../core/mfa/mfa-store';
 import { type MemoryTables, deleteSessionRow } from './tables';
 
 export function createMemoryMfaStore(tables: MemoryTables): MfaStore {

@@ -1,7 +1,7 @@
 // PasskeyStore in memory, with the D1 store's rules: a credential id registered once, a challenge
 // taken once (and only before it expires, by its own user), a counter moved only from the value
 // read. Passkeys of a deleted user are ignored as the D1 cascade would drop them.
-import type { Passkey, PasskeyChallenge, PasskeyStore } from '../../core/passkey-store';
+import type { Passkey, PasskeyChallenge, PasskeyStore } from '../../core/passkeys/passkey-store';
 import type { MemoryTables } from './tables';
 
 export function createMemoryPasskeyStore(tables: MemoryTables): PasskeyStore {

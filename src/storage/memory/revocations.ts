@@ -1,5 +1,5 @@
 // RevocationPublisher in memory: records the markers a verifier Worker would read.
-import type { RevocationPublisher } from '../../core/revocations';
+import type { RevocationPublisher } from '../../core/sessions/revocations';
 
 export interface MemoryRevocations extends RevocationPublisher {
   endedSessions: Map<string, number>;

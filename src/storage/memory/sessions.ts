@@ -1,7 +1,7 @@
 // SessionRepository in memory, with the D1 repository's rules: sessions count only while bound to
 // the account's current password, and a refresh token is exchanged only from the state it was
 // read in (compare-and-set), so of two concurrent exchanges exactly one wins.
-import type { SessionRepository } from '../../core/sessions';
+import type { SessionRepository } from '../../core/sessions/sessions';
 import { type MemoryTables, deleteSessionRow, isBoundToCurrentPassword } from './tables';
 
 export function createMemorySessionRepository(tables: MemoryTables): SessionRepository {

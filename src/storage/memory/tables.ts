@@ -1,10 +1,10 @@
 // The rows of the memory storage, shared by its ports as D1's tables are shared by the D1 ones.
 // Every port method reads and writes them synchronously between awaits, so each call is atomic,
 // as each D1 batch is a transaction: the conditional-write rules hold under Promise.all.
-import type { TotpFactor } from '../../core/mfa-store';
-import type { Passkey } from '../../core/passkey-store';
-import type { AuthenticationMethodReference, Session } from '../../core/sessions';
-import type { PasswordCredential, User } from '../../core/users';
+import type { TotpFactor } from '../../core/mfa/mfa-store';
+import type { Passkey } from '../../core/passkeys/passkey-store';
+import type { AuthenticationMethodReference, Session } from '../../core/sessions/sessions';
+import type { PasswordCredential, User } from '../../core/accounts/users';
 
 export interface RefreshTokenRow {
   sessionId: string;

@@ -1,5 +1,5 @@
 // ThrottleStore in memory: exact counts, like the D1 upsert.
-import type { ThrottleStore } from '../../core/throttle';
+import type { ThrottleStore } from '../../core/mail/throttle';
 import { hitCounter } from './counters';
 import type { MemoryTables } from './tables';
 

@@ -1,5 +1,5 @@
 // UserDirectory in memory, ordered and paged like the D1 one: (createdAt, id) descending.
-import type { UserDirectory } from '../../core/admin';
+import type { UserDirectory } from '../../core/admin/user-directory';
 import { type MemoryTables, isBoundToCurrentPassword } from './tables';
 
 export function createMemoryUserDirectory(tables: MemoryTables): UserDirectory {

@@ -1,6 +1,6 @@
 // UserRepository in memory, with the D1 repository's rules: unique usernames and emails (case
 // folded), and a password replaced only from the version it was read at.
-import { type UserRepository, newUserOf } from '../../core/users';
+import { type UserRepository, newUserOf } from '../../core/accounts/users';
 import { type MemoryTables, deleteSessionRow, findUserBy } from './tables';
 
 export function createMemoryUserRepository(tables: MemoryTables): UserRepository {
