@@ -16,6 +16,7 @@ import { accountRoutes } from './http/routes/accounts';
 import { adminRoutes } from './http/routes/admin';
 import { aliasRoutes } from './http/routes/aliases';
 import { emailChangeRoutes } from './http/routes/email-change';
+import { emailSignInRoutes } from './http/routes/email-sign-in';
 import { sessionRoutes } from './http/routes/sessions';
 import { devRoutes } from './dev/routes';
 import { meRoutes } from './http/routes/me';
@@ -91,6 +92,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
     .route('/auth', accountRoutes)
     .route('/auth', mfaRoutes)
     .route('/auth', emailChangeRoutes)
+    .route('/auth', emailSignInRoutes)
     // The deployer's admin API: 404 unless ADMIN_API_KEY is set (src/http/require-admin.ts).
     .route('/admin', adminRoutes)
     .route('/auth', passkeyRoutes)

@@ -46,6 +46,8 @@ export interface Env {
   RATE_LIMIT_MAIL?: RateLimit;
   RETURN_URL_ALLOWLIST?: string;
   EMAIL_VERIFICATION?: string;
+  EMAIL_SIGN_IN?: string;
+  EMAIL_SIGN_UP?: string;
   /** Enables the admin API (src/http/routes/admin.ts); unset, every /admin/* route is 404. */
   ADMIN_API_KEY?: string;
   RATE_LIMIT_ADMIN?: RateLimit;
@@ -192,6 +194,10 @@ const settingsSchema = z
     RATE_LIMIT_ADMIN: rateLimitBinding,
     // `optional`: sign-up answers with a session and sign-in does not wait for the verified address.
     EMAIL_VERIFICATION: z._default(z.enum(['required', 'optional']), 'required'),
+    // Sign-in by a mailed link and code (`off`: its routes answer 404), and whether it may create
+    // a passwordless account for an unknown address that asks for one.
+    EMAIL_SIGN_IN: z._default(z.enum(['on', 'off']), 'on'),
+    EMAIL_SIGN_UP: z._default(z.enum(['on', 'off']), 'on'),
     // A secret: long enough that guessing it under the admin rate limit is hopeless.
     ADMIN_API_KEY: z.pipe(
       optionalText,

@@ -33,6 +33,7 @@ import { createConsoleMailer } from './mail/console-mailer';
 import { createResendMailer } from './mail/resend-mailer';
 import { createD1ExpiredRecordStore } from './storage/d1-expired-record-store';
 import { createD1LoginStore } from './storage/d1-login-store';
+import { createD1EmailSignInStore } from './storage/d1-email-sign-in-store';
 import { createD1MfaStore } from './storage/d1-mfa-store';
 import { createD1PasskeyStore } from './storage/d1-passkey-store';
 import { type SessionReads, createD1SessionRepository } from './storage/d1-session-repository';
@@ -169,6 +170,7 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     emailTokens: retryingEmailTokens(createKvEmailTokenStore(kv, clock), retries),
     throttle: retryingThrottle(createD1ThrottleStore(db), retries),
     mfa: createD1MfaStore(db),
+    emailSignIns: createD1EmailSignInStore(db),
     dataKeys: createDataEncryptionKeys({
       current: config.DATA_ENCRYPTION_KEY,
       version: config.DATA_ENCRYPTION_KEY_VERSION,
@@ -206,6 +208,7 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
       emailTokenTtlSeconds: config.EMAIL_TOKEN_TTL_SECONDS,
       refreshGraceSeconds: config.REFRESH_GRACE_SECONDS,
       emailVerification: config.EMAIL_VERIFICATION,
+      emailSignIn: { enabled: config.EMAIL_SIGN_IN === 'on', signUp: config.EMAIL_SIGN_UP === 'on' },
       loginThrottle: {
         maxFailures: config.LOGIN_MAX_FAILURES,
         windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,

@@ -5,6 +5,7 @@ import type { UserDirectory } from './admin/user-directory';
 import type { Clock } from './kit/clock';
 import type { DataEncryptionKeys } from './kit/data-encryption';
 import type { EmailTokenStore } from './accounts/email-tokens';
+import type { EmailSignInStore } from './email-sign-in/email-sign-in-store';
 import type { MailContext, Mailer } from './mail/mail';
 import type { MfaStore } from './mfa/mfa-store';
 import type { PasskeyStore } from './passkeys/passkey-store';
@@ -23,6 +24,8 @@ export interface AccountSettings {
   refreshGraceSeconds: number;
   /** `required`: sign-in waits for the verified address; `optional`: sign-up signs in at once. */
   emailVerification: 'required' | 'optional';
+  /** Sign-in by email (a mailed link and code), and whether it may create an account. */
+  emailSignIn: { enabled: boolean; signUp: boolean };
   loginThrottle: LoginThrottleSettings;
   mailQuota: MailQuotaSettings;
   mail: MailContext;
@@ -48,6 +51,8 @@ export interface AccountServices {
   sessions: SessionRepository;
   logins: LoginStore;
   emailTokens: EmailTokenStore;
+  /** Pending sign-ins by email (email-sign-in/). */
+  emailSignIns: EmailSignInStore;
   throttle: ThrottleStore;
   /** Two-step sign-in: TOTP factors, recovery codes and sign-in challenges (mfa.ts). */
   mfa: MfaStore;

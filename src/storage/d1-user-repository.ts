@@ -43,7 +43,8 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
             userId: input.id,
             provider: 'password',
             passwordHash: input.passwordHash,
-            passwordChangedAt: input.now,
+            // An account made without a password has never changed one.
+            passwordChangedAt: input.passwordHash === null ? null : input.now,
           }),
           db.insert(profiles).values({ userId: input.id, displayName: input.displayName, updatedAt: input.now }),
         ]);

@@ -158,6 +158,24 @@ export const mfaChallenges = sqliteTable(
   (table) => [index('mfa_challenges_expires_at').on(table.expiresAt)],
 );
 
+// Sign-in by email: one pending mail per address (a new mail replaces it), its link token and code
+// stored as digests. Single use is one conditional delete; the code's tries are counted before each
+// check. `user_id` is null for an account the first verify creates (with `username`).
+export const emailSignIns = sqliteTable(
+  'email_sign_ins',
+  {
+    email: text('email').primaryKey(),
+    tokenDigest: text('token_digest').notNull().unique(),
+    codeDigest: text('code_digest').notNull(),
+    codeAttempts: integer('code_attempts').notNull().default(0),
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    username: text('username'),
+    expiresAt: integer('expires_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (table) => [index('email_sign_ins_expires_at').on(table.expiresAt)],
+);
+
 // Passkeys (WebAuthn). Each user gets one random user handle, made on their first passkey and
 // kept: authenticators store it with every passkey and send it back at sign-in.
 export const passkeyUserHandles = sqliteTable('passkey_user_handles', {

@@ -43,7 +43,7 @@ export const passwordSchema = text(PASSWORD_MAX_LENGTH * 4).check(
 );
 
 /** Any presented secret; its validity is the flow's business, so only the size is bounded. */
-const tokenSchema = text(512).check(required());
+export const tokenSchema = text(512).check(required());
 
 export const registerBody = z.strictObject({
   username: usernameSchema,

@@ -1,4 +1,5 @@
 // Every port's contract suite, named by its port, for the runners to run against each implementation.
+import { emailSignInStoreContract } from './email-sign-ins.contract';
 import { emailTokenStoreContract } from './email-tokens.contract';
 import { expiredRecordStoreContract } from './expired-records.contract';
 import { loginStoreContract } from './login-store.contract';
@@ -18,6 +19,7 @@ export const contracts: Array<[port: string, contract: Contract]> = [
   ['MfaStore', mfaStoreContract],
   ['PasskeyStore', passkeyStoreContract],
   ['EmailTokenStore', emailTokenStoreContract],
+  ['EmailSignInStore', emailSignInStoreContract],
   ['ThrottleStore', throttleStoreContract],
   ['RevocationPublisher', revocationPublisherContract],
   ['UserDirectory', userDirectoryContract],

@@ -8,6 +8,7 @@ import type { ExpiredRecordStore } from '../../src/core/sessions/expired-records
 import type { UserDirectory } from '../../src/core/admin/user-directory';
 import type { Clock } from '../../src/core/kit/clock';
 import type { EmailTokenStore } from '../../src/core/accounts/email-tokens';
+import type { EmailSignInStore } from '../../src/core/email-sign-in/email-sign-in-store';
 import type { LoginStore } from '../../src/core/passwords/login-store';
 import type { MfaStore } from '../../src/core/mfa/mfa-store';
 import type { PasskeyStore } from '../../src/core/passkeys/passkey-store';
@@ -41,6 +42,7 @@ export interface ContractStorage {
   mfa: MfaStore;
   passkeys: PasskeyStore;
   emailTokens: EmailTokenStore;
+  emailSignIns: EmailSignInStore;
   throttle: ThrottleStore;
   revocations: RevocationPublisher;
   revocationMarkers: RevocationMarkers;

@@ -129,3 +129,30 @@ export function accountDeletedMessage(to: string, username: string, context: Mai
       `signed out. If this was not you, contact support at once.`,
   );
 }
+
+/** One mail, two ways in: the link for this device, the code for another (issue: mail scanners). */
+export function emailSignInMessage(
+  to: string,
+  greeting: string,
+  token: string,
+  code: string,
+  context: MailContext,
+): MailMessage {
+  const link = linkTo(context, '/signin/email', token);
+  const minutes = Math.round(context.tokenTtlSeconds / 60);
+  const intro = `${greeting} Use the link or the code below to sign in to ${context.appName}.`;
+  const codeLine = `Or enter this code on the sign-in page: ${code}`;
+  const expiry =
+    `The link and the code work once and expire in ${minutes} minutes. ` +
+    'If you did not ask for this, ignore this mail.';
+  return {
+    to,
+    subject: `Your ${context.appName} sign-in link and code`,
+    text: `${intro}\n\nSign in: ${link}\n\n${codeLine}\n\n${expiry}\n`,
+    html:
+      `<p>${escapeHtml(intro)}</p>` +
+      `<p><a href="${escapeHtml(link)}">Sign in</a></p>` +
+      `<p>${escapeHtml(codeLine)}</p>` +
+      `<p>${escapeHtml(expiry)}</p>`,
+  };
+}

@@ -12,7 +12,7 @@ import { type AuthenticationMethodReference, newSession } from './sessions';
 import type { User } from '../accounts/users';
 
 /** Every way in, as the success log line and the session name it. */
-export type SignInMethod = 'password' | 'totp' | 'recovery_code' | 'passkey' | 'sign_up';
+export type SignInMethod = 'password' | 'totp' | 'recovery_code' | 'passkey' | 'sign_up' | 'email_link' | 'email_code';
 
 /** A first step's references with a second factor's: `otp` and `mfa` added. */
 export function withSecondFactor(first: AuthenticationMethodReference[]): AuthenticationMethodReference[] {

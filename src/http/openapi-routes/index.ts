@@ -10,6 +10,7 @@ import { sessionsRouteDocs } from './sessions';
 import { mfaRouteDocs } from './mfa';
 import { passkeysRouteDocs } from './passkeys';
 import { adminRouteDocs } from './admin';
+import { emailSignInRouteDocs } from './email-sign-in';
 import type { RouteDoc } from './route-doc';
 
 export type { ResponseDoc, RouteDoc } from './route-doc';
@@ -18,6 +19,7 @@ export const routeDocs: RouteDoc[] = [
   ...serviceRouteDocs,
   ...accountsRouteDocs,
   ...sessionsRouteDocs,
+  ...emailSignInRouteDocs,
   ...mfaRouteDocs,
   ...passkeysRouteDocs,
   ...adminRouteDocs,

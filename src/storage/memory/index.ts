@@ -1,6 +1,7 @@
 // Every storage port in memory, over one set of tables: for the core's plain-function tests and
 // for hosts without D1 and KV. Not durable, one process only.
 import type { Clock } from '../../core/kit/clock';
+import { createMemoryEmailSignInStore } from './email-sign-ins';
 import { createMemoryEmailTokenStore } from './email-tokens';
 import { createMemoryExpiredRecordStore } from './expired-records';
 import { createMemoryLoginStore } from './login-store';
@@ -23,6 +24,7 @@ export function createMemoryStorage(clock: Clock) {
     mfa: createMemoryMfaStore(tables),
     throttle: createMemoryThrottleStore(tables),
     emailTokens: createMemoryEmailTokenStore(clock),
+    emailSignIns: createMemoryEmailSignInStore(tables),
     expiredRecords: createMemoryExpiredRecordStore(tables),
     revocations: createMemoryRevocationPublisher(),
     userDirectory: createMemoryUserDirectory(tables),

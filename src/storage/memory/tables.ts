@@ -1,6 +1,7 @@
 // The rows of the memory storage, shared by its ports as D1's tables are shared by the D1 ones.
 // Every port method reads and writes them synchronously between awaits, so each call is atomic,
 // as each D1 batch is a transaction: the conditional-write rules hold under Promise.all.
+import type { PendingEmailSignIn } from '../../core/email-sign-in/email-sign-in-store';
 import type { TotpFactor } from '../../core/mfa/mfa-store';
 import type { Passkey } from '../../core/passkeys/passkey-store';
 import type { AuthenticationMethodReference, Session } from '../../core/sessions/sessions';
@@ -39,6 +40,8 @@ export interface MemoryTables {
   /** Codes tried against each pending set-up (D1's `setup_attempts`). */
   totpSetupAttempts: Map<string, number>;
   mfaChallenges: Map<string, MfaChallengeRow>;
+  /** Pending sign-ins by email, by address. */
+  emailSignIns: Map<string, PendingEmailSignIn & { codeAttempts: number }>;
   /** Passkeys by their own id. */
   passkeys: Map<string, Passkey>;
 }
@@ -54,6 +57,7 @@ export function createMemoryTables(): MemoryTables {
     recoveryCodes: new Map(),
     totpSetupAttempts: new Map(),
     mfaChallenges: new Map(),
+    emailSignIns: new Map(),
     passkeys: new Map(),
   };
 }

@@ -101,6 +101,9 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
       for (const [id, passkey] of tables.passkeys) {
         if (passkey.userId === userId) tables.passkeys.delete(id);
       }
+      for (const [email, row] of tables.emailSignIns) {
+        if (row.userId === userId) tables.emailSignIns.delete(email);
+      }
       tables.users.delete(userId);
       return true;
     },
