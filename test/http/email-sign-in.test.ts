@@ -4,9 +4,8 @@
 import { env } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { decodeBase32 } from '../../src/core/kit/base32';
-import { generateTotpCode, totpTimeStep } from '../../src/core/mfa/totp';
 import { type Harness, type TokenBody, createHarness, signedInUser, uniqueIdentity } from '../support/harness';
+import { turnOnTotp } from '../support/totp';
 
 const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
 
@@ -114,19 +113,7 @@ describe('signing in with the link or the code', () => {
   it('still asks for the second factor when TOTP is on', async () => {
     const harness = createHarness();
     const { identity, tokens } = await signedInUser(harness, 'esimfa');
-    const setup = await harness.request('/auth/mfa/totp/setup', {
-      method: 'POST',
-      token: tokens.accessToken,
-      json: { password: identity.password },
-    });
-    const { secret } = (await setup.json()) as { secret: string };
-    const code = () => generateTotpCode(decodeBase32(secret)!, totpTimeStep(harness.clock.now()));
-    await harness.request('/auth/mfa/totp/confirm', {
-      method: 'POST',
-      token: tokens.accessToken,
-      json: { code: await code() },
-    });
-    harness.clock.advance(30_000);
+    const { code } = await turnOnTotp(harness, tokens, identity.password);
     await ask(harness, { email: identity.email });
     const { token } = (await mailed(harness, identity.email))!;
     const first = await verify(harness, { token });

@@ -3,8 +3,6 @@
 // toward the lock-out, set-up codes are limited, and single winners under parallel requests.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { decodeBase32 } from '../../src/core/kit/base32';
-import { generateTotpCode, totpTimeStep } from '../../src/core/mfa/totp';
 import {
   type Harness,
   type TokenBody,
@@ -14,32 +12,15 @@ import {
   uniqueIdentity,
 } from '../support/harness';
 import { addPasskey, testAuthenticator } from '../support/passkeys';
+import { codeAt, turnOnTotp } from '../support/totp';
 
 const STEP_MS = 30_000;
 const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
 
-const codeAt = (secret: string, harness: Harness) =>
-  generateTotpCode(decodeBase32(secret)!, totpTimeStep(harness.clock.now()));
-
 /** A signed-in user with TOTP on; the clock is at the start of a step no code was used in. */
 async function userWithTotp(harness: Harness, prefix = 'fh') {
   const { identity, tokens } = await signedInUser(harness, prefix);
-  const setup = await harness.request('/auth/mfa/totp/setup', {
-    method: 'POST',
-    token: tokens.accessToken,
-    json: { password: identity.password },
-  });
-  expect(setup.status).toBe(200);
-  const { secret } = (await setup.json()) as { secret: string };
-  const confirm = await harness.request('/auth/mfa/totp/confirm', {
-    method: 'POST',
-    token: tokens.accessToken,
-    json: { code: await codeAt(secret, harness) },
-  });
-  expect(confirm.status).toBe(200);
-  const { recoveryCodes } = (await confirm.json()) as { recoveryCodes: string[] };
-  harness.clock.advance(STEP_MS);
-  return { identity, tokens, secret, recoveryCodes };
+  return { identity, tokens, ...(await turnOnTotp(harness, tokens, identity.password)) };
 }
 
 async function passwordStep(harness: Harness, identity: { username: string; password: string }) {
@@ -123,18 +104,7 @@ describe('changing a factor or the address takes the second factor', () => {
     const list = await harness.request('/auth/passkeys', { token: tokens.accessToken });
     const [passkey] = ((await list.json()) as { passkeys: { id: string }[] }).passkeys;
     // TOTP turned on after the passkey was added; its confirmation ended no session of this token.
-    const setup = await harness.request('/auth/mfa/totp/setup', {
-      method: 'POST',
-      token: tokens.accessToken,
-      json: { password: identity.password },
-    });
-    const { secret } = (await setup.json()) as { secret: string };
-    await harness.request('/auth/mfa/totp/confirm', {
-      method: 'POST',
-      token: tokens.accessToken,
-      json: { code: await codeAt(secret, harness) },
-    });
-    harness.clock.advance(STEP_MS);
+    const { secret } = await turnOnTotp(harness, tokens, identity.password);
     const remove = (json: object) =>
       harness.request(`/auth/passkeys/${passkey!.id}`, { method: 'DELETE', token: tokens.accessToken, json });
     const missing = await remove({ password: identity.password });

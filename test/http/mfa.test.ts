@@ -2,36 +2,15 @@
 // guessing limits, and changes to the factor.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { decodeBase32 } from '../../src/core/kit/base32';
-import { generateTotpCode, totpTimeStep } from '../../src/core/mfa/totp';
 import { type Harness, type TokenBody, createHarness, signedInUser, tokenFromMail } from '../support/harness';
+import { codeAt, turnOnTotp } from '../support/totp';
 
 const STEP_MS = 30_000;
-
-async function codeAt(secret: string, harness: Harness, stepOffset = 0) {
-  return generateTotpCode(decodeBase32(secret)!, totpTimeStep(harness.clock.now()) + stepOffset);
-}
 
 /** A signed-in user with TOTP on; the clock is moved to the start of a fresh step. */
 async function userWithTotp(harness: Harness) {
   const { identity, tokens } = await signedInUser(harness, 'mfa');
-  const setup = await harness.request('/auth/mfa/totp/setup', {
-    method: 'POST',
-    token: tokens.accessToken,
-    json: { password: identity.password },
-  });
-  expect(setup.status).toBe(200);
-  const { secret, otpauthUri } = (await setup.json()) as { secret: string; otpauthUri: string };
-  const confirm = await harness.request('/auth/mfa/totp/confirm', {
-    method: 'POST',
-    token: tokens.accessToken,
-    json: { code: await codeAt(secret, harness) },
-  });
-  expect(confirm.status).toBe(200);
-  const { recoveryCodes } = (await confirm.json()) as { recoveryCodes: string[] };
-  // The confirming code's step is spent; sign-ins below use the next one.
-  harness.clock.advance(STEP_MS);
-  return { identity, tokens, secret, otpauthUri, recoveryCodes };
+  return { identity, tokens, ...(await turnOnTotp(harness, tokens, identity.password)) };
 }
 
 async function passwordStep(harness: Harness, identity: { username: string; password: string }) {

@@ -4,11 +4,10 @@
 import { env } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { decodeBase32 } from '../../src/core/kit/base32';
-import { generateTotpCode, totpTimeStep } from '../../src/core/mfa/totp';
 import { type Harness, type TokenBody, createHarness, signedInUser, uniqueIdentity } from '../support/harness';
 import { addPasskey, signInWithPasskey, testAuthenticator } from '../support/passkeys';
 import type { SoftwareAuthenticator } from '../support/software-authenticator';
+import { turnOnTotp } from '../support/totp';
 
 const amrOf = (accessToken: string) => decodeJwt(accessToken).amr;
 
@@ -60,19 +59,7 @@ describe('one door for every sign-in', () => {
   it('carries the second step into amr, and keeps amr across refreshes', async () => {
     const harness = createHarness();
     const { identity, tokens } = await signedInUser(harness, 'doormfa');
-    const setup = await harness.request('/auth/mfa/totp/setup', {
-      method: 'POST',
-      token: tokens.accessToken,
-      json: { password: identity.password },
-    });
-    const { secret } = (await setup.json()) as { secret: string };
-    const code = () => generateTotpCode(decodeBase32(secret)!, totpTimeStep(harness.clock.now()));
-    await harness.request('/auth/mfa/totp/confirm', {
-      method: 'POST',
-      token: tokens.accessToken,
-      json: { code: await code() },
-    });
-    harness.clock.advance(30_000);
+    const { code } = await turnOnTotp(harness, tokens, identity.password);
     const first = await harness.request('/auth/login', {
       method: 'POST',
       json: { identifier: identity.username, password: identity.password },
