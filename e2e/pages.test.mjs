@@ -215,6 +215,65 @@ describe('pages in a browser', () => {
   });
 });
 
+describe('sign-in by email in a browser', () => {
+  it('asks for a mail on /signin, opens its link, presses the button and lands on /account', async () => {
+    const page = await newPage();
+    const identity = newIdentity('esi');
+    await registerAndVerify(page, identity);
+    await page.goto('/signin');
+    await page.getByLabel('Email', { exact: true }).fill(identity.email);
+    await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+    await page.getByRole('heading', { name: 'Check your mail' }).waitFor();
+    await checkBoth(page, 'email-sign-in-sent');
+    await followMailLink(page, identity.email, '/signin/email');
+    await checkBoth(page, 'email-sign-in-link');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL('**/account');
+    assert.equal(await page.getByTestId('username').textContent(), identity.username);
+    await page.context().close();
+  });
+
+  it('signs in with the mailed code, and shows a wrong code and a used link without a violation', async () => {
+    const page = await newPage();
+    const identity = newIdentity('esicode');
+    await registerAndVerify(page, identity);
+    await page.goto('/signin/email/request');
+    await checkBoth(page, 'email-sign-in-request');
+    await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+    await page.locator('#field-email-error').waitFor();
+    await checkBoth(page, 'email-sign-in-request-error');
+    await page.getByLabel('Email').fill(identity.email);
+    await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+    await page.getByRole('heading', { name: 'Check your mail' }).waitFor();
+    const asking = page.url();
+
+    const mailbox = await newPage();
+    await mailbox.goto('/dev/mailbox');
+    const mail = mailbox.locator('article.mail', { hasText: identity.email }).first();
+    const code = /sign-in page: (\d{6})/.exec(await mail.textContent())[1];
+    const link = await mail.locator('a[href*="/signin/email"]').getAttribute('href');
+    await mailbox.context().close();
+
+    assert.equal(page.url(), asking);
+    await page.getByLabel('6-digit code from the mail').fill(code === '000000' ? '111111' : '000000');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.locator('#field-code-error').waitFor();
+    await checkBoth(page, 'email-sign-in-code-error');
+    await page.getByLabel('6-digit code from the mail').fill(code);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL('**/account');
+
+    // The code spent the mail: its link now shows the link-problem page.
+    await page.goto(new URL(link).pathname + new URL(link).search);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'This sign-in link cannot be used' }).waitFor();
+    await checkBoth(page, 'email-sign-in-link-used');
+    await page.goto('/register/email');
+    await checkBoth(page, 'email-sign-up-request');
+    await page.context().close();
+  });
+});
+
 /** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), so the test can act as the authenticator app. */
 function totp(base32Secret, step) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

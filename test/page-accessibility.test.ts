@@ -39,6 +39,10 @@ describe('page markup', () => {
       '/forgot-password',
       '/reset-password?token=nonsense',
       '/verify-email?token=nonsense',
+      '/signin/email',
+      '/signin/email?token=nonsense',
+      '/signin/email/request',
+      '/register/email',
       '/dev/mailbox',
     ]) {
       const response = await harness.request(path, { headers: { accept: 'text/html' } });

@@ -17,6 +17,7 @@ import { secondStepPages } from './signin-second-step';
 import { styleRoutes } from './styles';
 import { passkeyScriptRoutes } from './passkeys-script';
 import { verifyEmailPages } from './verify-email';
+import { emailSignInPages } from './email-sign-in';
 
 // Middleware is attached to the page paths only: mounted at '/', a bare `.use()` would run for
 // every request of the app, the JSON API included.
@@ -24,7 +25,10 @@ export const PAGE_PATHS = [
   '/',
   '/signin',
   '/signin/verify',
+  '/signin/email',
+  '/signin/email/request',
   '/register',
+  '/register/email',
   '/resend-verification',
   '/verify-email',
   '/forgot-password',
@@ -78,6 +82,8 @@ const pageLimits: [string, RateLimitBinding, string][] = [
   ['/reset-password', 'RATE_LIMIT_CREDENTIALS', 'reset-password'],
   ['/account/password', 'RATE_LIMIT_CREDENTIALS', 'change-password'],
   ['/signin/verify', 'RATE_LIMIT_CREDENTIALS', 'login'],
+  ['/signin/email', 'RATE_LIMIT_CREDENTIALS', 'login'],
+  ['/signin/email/request', 'RATE_LIMIT_MAIL', 'email-sign-in'],
   ['/account/two-step/setup', 'RATE_LIMIT_CREDENTIALS', 'mfa-setup'],
   ['/account/two-step/confirm', 'RATE_LIMIT_CREDENTIALS', 'mfa-setup'],
   ['/account/two-step/recovery-codes', 'RATE_LIMIT_CREDENTIALS', 'mfa-change'],
@@ -99,6 +105,7 @@ pages
   .get('/', (c) => c.redirect('/account', 303))
   .route('/', loginPages)
   .route('/', secondStepPages)
+  .route('/', emailSignInPages)
   .route('/', registerPages)
   .route('/', verifyEmailPages)
   .route('/', passwordResetPages)

@@ -15,10 +15,13 @@ import { renderPage } from './render';
 import { noticeText } from './notices';
 import { DEFAULT_RETURN_PATH, allowedReturnUrl } from './return-url';
 import { PasskeySignIn } from './passkeys';
+import { EmailLinkRequest } from './email-sign-in-views';
 
 interface LoginView {
   /** The passkeys' RP ID: the script offers passkeys only where the browser can use them. */
   rpId: string;
+  /** Whether sign-in by email is on (EMAIL_SIGN_IN): its control is offered only then. */
+  emailSignIn: boolean;
   identifier?: string;
   returnTo?: string | null;
   errors?: FieldErrors;
@@ -61,6 +64,7 @@ function LoginPage(props: LoginView) {
           </button>
         </form>
         <PasskeySignIn rpId={props.rpId} returnTo={props.returnTo} />
+        {props.emailSignIn ? <EmailLinkRequest returnTo={props.returnTo} /> : null}
         <p class="links">
           <a href="/forgot-password">Forgot password?</a>
           <a href="/register">Create account</a>
@@ -78,6 +82,7 @@ export const loginPages = new Hono<PageEnv>()
       c,
       <LoginPage
         rpId={c.var.services.relyingParty.id}
+        emailSignIn={c.var.services.settings.emailSignIn.enabled}
         returnTo={allowedReturnUrl(c.req.query('redirect_to'), origin, config.RETURN_URL_ALLOWLIST)}
         notice={noticeText(c.req.query('notice'))}
       />,
@@ -89,7 +94,12 @@ export const loginPages = new Hono<PageEnv>()
     const identifier = (form.identifier ?? '').trim().slice(0, 320);
     const password = form.password ?? '';
     const returnTo = allowedReturnUrl(form.redirect_to, new URL(c.req.url).origin, config.RETURN_URL_ALLOWLIST);
-    const view = { identifier, returnTo, rpId: c.var.services.relyingParty.id };
+    const view = {
+      identifier,
+      returnTo,
+      rpId: c.var.services.relyingParty.id,
+      emailSignIn: c.var.services.settings.emailSignIn.enabled,
+    };
 
     // The API's own login schemas: the same bounds, counted the same way (UTF-16 units).
     const errors: FieldErrors = {};

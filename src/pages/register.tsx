@@ -1,7 +1,7 @@
 // GET/POST /register, and /resend-verification. Registration answers with a page that says a
 // verification mail was sent and offers to send it again. The resend page says the same thing
 // whether or not the address is registered, like the API, so it tells nobody who has an account.
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import * as accounts from '../core/accounts/accounts';
 import { registerAndSignIn } from '../core/accounts/sign-up';
 import { setSessionCookies } from '../web/session-cookies';
@@ -13,7 +13,7 @@ import { Alert, Card, CsrfField, Field, Layout } from './layout';
 import { EmailField, EmailRequestPage, NewPasswordField, readRequestedEmail } from './fields';
 import { renderPage } from './render';
 
-function RegisterPage(props: { values?: Record<string, string>; errors?: FieldErrors }) {
+function RegisterPage(props: { values?: Record<string, string>; errors?: FieldErrors; byEmail: boolean }) {
   const errors = props.errors ?? {};
   const values = props.values ?? {};
   // As on /signin, focus starts on the first field to fill in or fix, so after a refused submit a
@@ -50,6 +50,7 @@ function RegisterPage(props: { values?: Record<string, string>; errors?: FieldEr
           <span>
             Already registered? <a href="/signin">Sign in</a>
           </span>
+          {props.byEmail ? <a href="/register/email">Create an account by email, without a password</a> : null}
         </p>
       </Card>
     </Layout>
@@ -85,6 +86,12 @@ function MailSentPage(props: { email: string; title: string; resent?: boolean })
   );
 }
 
+/** Accounts that start by email (EMAIL_SIGN_IN and EMAIL_SIGN_UP both on) have a page of their own. */
+function offersSignUpByEmail(c: Context<PageEnv>): boolean {
+  const { enabled, signUp } = c.var.services.settings.emailSignIn;
+  return enabled && signUp;
+}
+
 const resendText = {
   title: 'Resend verification',
   heading: 'Resend verification',
@@ -94,7 +101,7 @@ const resendText = {
 };
 
 export const registerPages = new Hono<PageEnv>()
-  .get('/register', (c) => renderPage(c, <RegisterPage />))
+  .get('/register', (c) => renderPage(c, <RegisterPage byEmail={offersSignUpByEmail(c)} />))
   .post('/register', async (c) => {
     const form = await readForm(c.req);
     const values = { username: (form.username ?? '').slice(0, 64), email: (form.email ?? '').slice(0, 320) };
@@ -103,7 +110,7 @@ export const registerPages = new Hono<PageEnv>()
     const email = checkField(errors, 'email', 'Email', emailSchema, form.email);
     const password = checkField(errors, 'password', 'Password', passwordSchema, form.password);
     if (username === undefined || email === undefined || password === undefined) {
-      return renderPage(c, <RegisterPage values={values} errors={errors} />, 400);
+      return renderPage(c, <RegisterPage values={values} errors={errors} byEmail={offersSignUpByEmail(c)} />, 400);
     }
     try {
       const { services } = c.var;
@@ -126,7 +133,11 @@ export const registerPages = new Hono<PageEnv>()
         email: { input: 'email', label: 'Email' },
         password: { input: 'password', label: 'Password' },
       });
-      return renderPage(c, <RegisterPage values={values} errors={failure.errors} />, failure.status);
+      return renderPage(
+        c,
+        <RegisterPage values={values} errors={failure.errors} byEmail={offersSignUpByEmail(c)} />,
+        failure.status,
+      );
     }
   })
   .get('/resend-verification', (c) => renderPage(c, <EmailRequestPage text={resendText} />))
