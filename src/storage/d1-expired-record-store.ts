@@ -15,6 +15,9 @@ export function createD1ExpiredRecordStore(d1: D1Database): ExpiredRecordStore {
   const expiredMfaChallenges = d1.prepare(
     'delete from mfa_challenges where rowid in (select rowid from mfa_challenges where expires_at <= ?1 limit ?2) returning 1',
   );
+  const expiredEmailSignIns = d1.prepare(
+    'delete from email_sign_ins where rowid in (select rowid from email_sign_ins where expires_at <= ?1 limit ?2) returning 1',
+  );
   const spentCounters = d1.prepare(`
     delete from throttle_counters where rowid in (
       select rowid from throttle_counters
@@ -31,6 +34,7 @@ export function createD1ExpiredRecordStore(d1: D1Database): ExpiredRecordStore {
     deleteForgottenRefreshTokens: async (rotatedBefore, limit) =>
       deletedRows(await forgottenRefreshTokens.bind(rotatedBefore, limit).all()),
     deleteExpiredMfaChallenges: async (now, limit) => deletedRows(await expiredMfaChallenges.bind(now, limit).all()),
+    deleteExpiredEmailSignIns: async (now, limit) => deletedRows(await expiredEmailSignIns.bind(now, limit).all()),
     deleteSpentCounters: async (prefix, { windowStartedBy, now }, limit) =>
       deletedRows(await spentCounters.bind(prefix, windowStartedBy, now, limit).all()),
   };

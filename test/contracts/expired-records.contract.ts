@@ -2,7 +2,18 @@
 // each telling how many rows went; whatever can still change an answer stays.
 import { expect } from 'vitest';
 import type { AttemptLimits } from '../../src/core/passwords/login-store';
-import { DAY, MINUTE, T0, createUser, exchangeToken, pendingSignIn, setUp, startSession, uniqueName } from './fixtures';
+import {
+  DAY,
+  HOUR,
+  MINUTE,
+  T0,
+  createUser,
+  exchangeToken,
+  pendingSignIn,
+  setUp,
+  startSession,
+  uniqueName,
+} from './fixtures';
 import type { Contract, ContractStorage } from './suite';
 
 /** Deletes with `step` until a call deletes nothing; the count of each call. */
@@ -116,6 +127,23 @@ export const expiredRecordStoreContract: Contract = ({ describe, it }, open) => 
       const live = await pendingSignIn(s, user, { expiresAt: T0 + 1 });
       expect(await drain(() => s.expiredRecords.deleteExpiredMfaChallenges(T0, 2))).toEqual([2, 1, 0]);
       expect(await s.mfa.reserveChallengeAttempt({ tokenDigest: live, now: T0, maxFailedAttempts: 5 })).not.toBeNull();
+    });
+
+    it('deletes sign-in mails that expired at or before now, up to the limit, and keeps live ones', async () => {
+      const { s } = await setUp(open);
+      const pending = (expiresAt: number) => ({
+        email: `${uniqueName('mail')}@example.com`,
+        tokenDigest: uniqueName('token'),
+        codeDigest: 'code',
+        userId: null,
+        username: uniqueName('new'),
+        expiresAt,
+      });
+      for (const expiresAt of [T0 - MINUTE, T0 - 1, T0]) await s.emailSignIns.save(pending(expiresAt), T0 - HOUR);
+      const live = pending(T0 + 1);
+      await s.emailSignIns.save(live, T0 - HOUR);
+      expect(await drain(() => s.expiredRecords.deleteExpiredEmailSignIns(T0, 2))).toEqual([2, 1, 0]);
+      expect(await s.emailSignIns.reserveCodeAttempt(live.email, T0, 5)).not.toBeNull();
     });
   });
 };

@@ -22,6 +22,8 @@ export interface ExpiredRecordStore {
   deleteSpentCounters(prefix: string, bounds: { windowStartedBy: number; now: number }, limit: number): Promise<number>;
   /** Deletes up to `limit` two-step sign-in challenges (mfaTokens) that expired at or before `now`. */
   deleteExpiredMfaChallenges(now: number, limit: number): Promise<number>;
+  /** Deletes up to `limit` pending sign-ins by email that expired at or before `now`. */
+  deleteExpiredEmailSignIns(now: number, limit: number): Promise<number>;
 }
 
 /**
@@ -51,14 +53,16 @@ export interface ExpiredRecordLimits {
   maxBatches: number;
 }
 
-// 5 kinds x 10 statements is at most the 50 queries a free-plan invocation may make; 1,000
-// rows a statement keeps each delete (and its cascade) well inside D1's per-query time limit.
-export const DEFAULT_EXPIRED_RECORD_LIMITS: ExpiredRecordLimits = { batchSize: 1000, maxBatches: 10 };
+// 6 kinds (two of them counter families) x 8 statements stays under the 50 queries a free-plan
+// invocation may make; 1,000 rows a statement keeps each delete (and its cascade) well inside
+// D1's per-query time limit.
+export const DEFAULT_EXPIRED_RECORD_LIMITS: ExpiredRecordLimits = { batchSize: 1000, maxBatches: 8 };
 
 export interface DeletedCounts {
   sessions: number;
   refreshTokens: number;
   mfaChallenges: number;
+  emailSignIns: number;
   counters: Record<string, number>;
   /** True when some kind hit `maxBatches` with a full last batch: more may be left for the next run. */
   incomplete: boolean;
@@ -92,6 +96,8 @@ export async function deleteExpiredRecords(
   );
   // An expired mfaToken is refused whatever its row says; the row only waits here to be deleted.
   const mfaChallenges = await inBatches(() => store.deleteExpiredMfaChallenges(now, batchSize));
+  // So is an expired sign-in mail's; a new mail to the address would replace the row anyway.
+  const emailSignIns = await inBatches(() => store.deleteExpiredEmailSignIns(now, batchSize));
   const counters: Record<string, number> = {};
   for (const { prefix, windowMs } of counterFamilies) {
     // A hit on a counter whose window started windowMs ago or earlier restarts it at 1, so deleting
@@ -100,5 +106,5 @@ export async function deleteExpiredRecords(
       store.deleteSpentCounters(prefix, { windowStartedBy: now - windowMs, now }, batchSize),
     );
   }
-  return { sessions, refreshTokens, mfaChallenges, counters, incomplete };
+  return { sessions, refreshTokens, mfaChallenges, emailSignIns, counters, incomplete };
 }

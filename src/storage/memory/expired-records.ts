@@ -34,6 +34,13 @@ export function createMemoryExpiredRecordStore(tables: MemoryTables): ExpiredRec
         (c) => c.expiresAt <= now,
         (digest) => tables.mfaChallenges.delete(digest),
       ),
+    deleteExpiredEmailSignIns: async (now, limit) =>
+      deleteUpTo(
+        tables.emailSignIns,
+        limit,
+        (pending) => pending.expiresAt <= now,
+        (email) => tables.emailSignIns.delete(email),
+      ),
     async deleteSpentCounters(prefix, { windowStartedBy, now }, limit) {
       return deleteUpTo(
         new Map([...tables.counters].filter(([key]) => key.startsWith(prefix))),
