@@ -80,7 +80,7 @@ export async function requestEmailSignIn(
       },
       now,
     );
-    const greeting = user ? `Hello ${user.username},` : 'Welcome!';
+    const greeting = user ? `Hello ${user.username}.` : `Welcome to ${settings.mail.appName}.`;
     return emailSignInMessage(email, greeting, token, code, settings.mail);
   });
 }
