@@ -1,10 +1,10 @@
 // Re-authentication before a sensitive change (ASVS 5.0 V6/V7: at the level the account signs in
 // with): the password, or one of the user's own passkeys (which is two factors by itself, so an
 // account without a password can still confirm). The password is checked under the account's
-// lock-out, reserved before hashing like a login's. With TOTP on, a code is needed too: without one the change is refused before anything
-// is counted (403 `second_factor_required`); a wrong one counts toward the lock-out like a wrong
-// password, and the counter clears only once the code has passed, so a known password does not
-// buy endless guesses at codes.
+// lock-out, reserved before hashing like a login's. With TOTP on, a code is needed too: without
+// one the change is refused before anything is counted (403 `second_factor_required`); a wrong one
+// counts toward the lock-out like a wrong password, and the counter clears only once the code has
+// passed, so a known password does not buy endless guesses at codes.
 import { AuthError } from '../kit/errors';
 import { accountCounterKey, attemptLimits, lockedOut, logLock } from '../passwords/login-throttle';
 import {
