@@ -87,7 +87,7 @@ export const pageHeadersWithScript = securityHeaders({
   overwrite: true,
 });
 
-export const corsForListedOrigins = cors({
+const listedOriginsCors = cors({
   origin: (origin, c) => {
     try {
       return readConfig(c.env).CORS_ORIGINS.includes(origin) ? origin : null;
@@ -100,4 +100,17 @@ export const corsForListedOrigins = cors({
   allowMethods: ['GET', 'POST', 'DELETE'],
   allowHeaders: ['authorization', 'content-type'],
   maxAge: 600,
+});
+
+/**
+ * CORS for the listed origins. A request without an Origin header is not a cross-origin request
+ * (a browser sends Origin on every CORS request and preflight): it gets only `Vary: Origin`, since
+ * the answer would differ with one, and none of the CORS headers that only mean something beside
+ * an allowed origin. Nor does it pay for them: Hono's cors sets its headers before the route runs,
+ * which makes the route's response be copied once more.
+ */
+export const corsForListedOrigins = createMiddleware(async (c, next) => {
+  if (c.req.method === 'OPTIONS' || c.req.header('origin') !== undefined) return listedOriginsCors(c, next);
+  await next();
+  c.header('vary', 'Origin', { append: true });
 });
