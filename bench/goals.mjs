@@ -60,6 +60,25 @@ export function goalRatios(by, { app, bare, betterAuth, betterAuthFull }) {
       value: by.baseline.reqPerSec / by.bareHono.reqPerSec,
       goal: [0.9, null],
     },
+    // The /health gap to bare Hono, in three factors that multiply to it.
+    {
+      id: 'workerBareOverBareHono',
+      label: '  this Worker, bare route / bare Hono (its config)',
+      value: by.workerBare.reqPerSec / by.bareHono.reqPerSec,
+      goal: [null, null],
+    },
+    {
+      id: 'headersOverWorkerBare',
+      label: '  bare route with the headers / without (headers)',
+      value: by.workerBareHeaders.reqPerSec / by.workerBare.reqPerSec,
+      goal: [null, null],
+    },
+    {
+      id: 'baselineOverHeaders',
+      label: '  /health / bare route with its headers (the app)',
+      value: by.baseline.reqPerSec / by.workerBareHeaders.reqPerSec,
+      goal: [null, null],
+    },
     {
       id: 'betterAuthBareOverBareHono',
       label: 'Better Auth /health req/s / bare Hono req/s',

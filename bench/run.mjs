@@ -56,6 +56,22 @@ function defineRows(account) {
       connections: throughputConnections,
       expect: 'ok',
     },
+    // The same Worker with no app code: what its configuration costs (the assets router in front),
+    // and then what /health's headers cost on their way out (see bench/worker.ts).
+    {
+      id: 'workerBare',
+      label: 'bare route in this Worker (bench, no app)',
+      path: '/__bench/bare',
+      connections: throughputConnections,
+      expect: 'ok',
+    },
+    {
+      id: 'workerBareHeaders',
+      label: "bare route with /health's headers (bench)",
+      path: '/__bench/bare-headers',
+      connections: throughputConnections,
+      expect: 'ok',
+    },
     {
       id: 'me',
       label: 'GET /me, valid token',

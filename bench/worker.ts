@@ -4,6 +4,11 @@
 // share any of the app's overhead (routing, services, storage). Served only by
 // bench/wrangler.toml; src/index.ts never imports this file.
 //
+// Two more routes split what a request of this Worker costs before the app: `/__bench/bare` answers
+// like the bare Hono Worker's /health with no app code at all (what this Worker's configuration
+// costs: the assets router in front, the bindings), and `/__bench/bare-headers` adds the headers the
+// app's /health sends (what the security headers cost on their way out).
+//
 // The app sees an instrumented D1 binding (./instrumented-d1.ts) that counts round trips, read
 // at /__bench/d1-trips, and delays each primary trip by BENCH_PRIMARY_RTT_MS.
 import { createApp } from '../src/app';
@@ -46,6 +51,16 @@ async function loginFloor(env: BenchEnv): Promise<Response> {
   return new Response('{}', { headers: { 'content-type': 'application/json' } });
 }
 
+const healthBody = JSON.stringify({ status: 'ok' });
+/** The headers of the app's own /health answer, read once per isolate from the app itself. */
+let appHealthHeaders: [string, string][] | undefined;
+
+async function bareWithAppHeaders(request: Request, env: BenchEnv, ctx: ExecutionContext): Promise<Response> {
+  const health = await app.fetch(new Request(new URL('/health', request.url)), appEnv(env), ctx);
+  appHealthHeaders = [...health.headers];
+  return new Response(healthBody, { headers: appHealthHeaders });
+}
+
 function appEnv(env: BenchEnv): Env {
   let wrapped = instrumented.get(env);
   if (!wrapped) {
@@ -61,6 +76,12 @@ export default {
     if (pathname === '/__bench/pbkdf2') return barePbkdf2();
     if (pathname === '/__bench/login-floor') return loginFloor(env);
     if (pathname === '/__bench/d1-trips') return Response.json(trips);
+    if (pathname === '/__bench/bare')
+      return new Response(healthBody, { headers: { 'content-type': 'application/json' } });
+    if (pathname === '/__bench/bare-headers')
+      return appHealthHeaders
+        ? new Response(healthBody, { headers: appHealthHeaders })
+        : bareWithAppHeaders(request, env, ctx);
     return app.fetch(request, appEnv(env), ctx);
   },
 } satisfies ExportedHandler<BenchEnv>;
