@@ -2,10 +2,9 @@
 // address, the mailed link's GET spends nothing and only its POST signs in, the code signs in on
 // the device that asked, and every refusal is a page with words, never a problem document.
 import { describe, expect, it } from 'vitest';
-import { decodeBase32 } from '../src/core/kit/base32';
-import { generateTotpCode, totpTimeStep } from '../src/core/mfa/totp';
-import { type Harness, type TokenBody, createHarness, signedInUser, uniqueIdentity } from './support/harness';
+import { type Harness, createHarness, signedInUser, uniqueIdentity } from './support/harness';
 import { Jar, postForm, visit } from './support/page-browser';
+import { turnOnTotp } from './support/totp';
 
 const ACCESS_COOKIE = '__Host-latchkey-access';
 
@@ -32,22 +31,6 @@ async function userWithMail(harness: Harness, prefix: string) {
   const { identity, tokens } = await signedInUser(harness, prefix);
   const { jar } = await askFromSignIn(harness, identity.email);
   return { identity, tokens, jar, mail: (await mailed(harness, identity.email))! };
-}
-
-async function turnOnTotp(harness: Harness, tokens: TokenBody, password: string) {
-  const setup = await harness.request('/auth/mfa/totp/setup', {
-    method: 'POST',
-    token: tokens.accessToken,
-    json: { password },
-  });
-  const { secret } = (await setup.json()) as { secret: string };
-  const code = () => generateTotpCode(decodeBase32(secret)!, totpTimeStep(harness.clock.now()));
-  const confirm = await harness.request('/auth/mfa/totp/confirm', {
-    method: 'POST',
-    token: tokens.accessToken,
-    json: { code: await code() },
-  });
-  expect(confirm.status).toBe(200);
 }
 
 describe('asking for a sign-in mail from /signin', () => {

@@ -2,6 +2,7 @@
 // variant that creates an account), "Check your mail" with the code form, and the mailed link's
 // page, whose button posts the token: opening the link spends nothing.
 import type { FieldErrors } from './form';
+import { EmailField, UsernameField } from './fields';
 import { Alert, Card, CsrfField, Field, Layout } from './layout';
 
 type ReturnTo = string | null | undefined;
@@ -17,7 +18,7 @@ export function EmailLinkRequest(props: { returnTo: ReturnTo }) {
       <CsrfField />
       <ReturnToField returnTo={props.returnTo} />
       <p class="hint">Or get a sign-in link and a code by email:</p>
-      <Field name="email" label="Email" type="email" autocomplete="email" maxlength={320} idPrefix="email-link" />
+      <EmailField maxlength={320} idPrefix="email-link" />
       <button type="submit" class="wide secondary">
         Email me a sign-in link
       </button>
@@ -54,28 +55,10 @@ export function EmailRequestView(props: {
           {props.createAccount ? (
             <>
               <input type="hidden" name="createAccount" value="on" />
-              <Field
-                name="username"
-                label="Username"
-                value={values.username ?? ''}
-                autocomplete="username"
-                hint="3 to 32 characters: letters a–z, digits, “_”, “.” and “-”."
-                error={errors.username}
-                maxlength={64}
-                autofocus={focused === 'username'}
-              />
+              <UsernameField value={values.username} error={errors.username} autofocus={focused === 'username'} />
             </>
           ) : null}
-          <Field
-            name="email"
-            label="Email"
-            type="email"
-            value={values.email ?? ''}
-            autocomplete="email"
-            error={errors.email}
-            maxlength={320}
-            autofocus={focused === 'email'}
-          />
+          <EmailField value={values.email} error={errors.email} maxlength={320} autofocus={focused === 'email'} />
           <button type="submit" class="wide">
             {props.createAccount ? 'Email me a link to create the account' : 'Email me a sign-in link'}
           </button>
@@ -108,12 +91,8 @@ function CodeForm(props: {
       {props.emailHidden ? (
         <input type="hidden" name="email" value={props.email ?? ''} />
       ) : (
-        <Field
-          name="email"
-          label="Email"
-          type="email"
-          value={props.email ?? ''}
-          autocomplete="email"
+        <EmailField
+          value={props.email}
           error={errors.email}
           maxlength={320}
           idPrefix={props.idPrefix}

@@ -15,6 +15,7 @@ export function EmailField(props: {
   error?: string | undefined;
   autofocus?: boolean;
   maxlength?: number;
+  idPrefix?: string | undefined;
 }) {
   return (
     <Field
@@ -25,6 +26,23 @@ export function EmailField(props: {
       autocomplete="email"
       error={props.error}
       maxlength={props.maxlength}
+      autofocus={props.autofocus}
+      idPrefix={props.idPrefix}
+    />
+  );
+}
+
+/** A new account's username, with the rule it must follow. */
+export function UsernameField(props: { value?: string | undefined; error?: string | undefined; autofocus?: boolean }) {
+  return (
+    <Field
+      name="username"
+      label="Username"
+      value={props.value ?? ''}
+      autocomplete="username"
+      hint="3 to 32 characters: letters a–z, digits, “_”, “.” and “-”."
+      error={props.error}
+      maxlength={64}
       autofocus={props.autofocus}
     />
   );

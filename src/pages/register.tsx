@@ -9,8 +9,8 @@ import { describeUserAgent } from '../web/user-agent';
 import { emailSchema, passwordSchema, usernameSchema } from '../web/schemas';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';
-import { Alert, Card, CsrfField, Field, Layout } from './layout';
-import { EmailField, EmailRequestPage, NewPasswordField, readRequestedEmail } from './fields';
+import { Alert, Card, CsrfField, Layout } from './layout';
+import { EmailField, EmailRequestPage, NewPasswordField, UsernameField, readRequestedEmail } from './fields';
 import { renderPage } from './render';
 
 function RegisterPage(props: { values?: Record<string, string>; errors?: FieldErrors; byEmail: boolean }) {
@@ -25,16 +25,7 @@ function RegisterPage(props: { values?: Record<string, string>; errors?: FieldEr
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         <form method="post" action="/register" novalidate>
           <CsrfField />
-          <Field
-            name="username"
-            label="Username"
-            value={values.username ?? ''}
-            autocomplete="username"
-            hint="3 to 32 characters: letters a–z, digits, “_”, “.” and “-”."
-            error={errors.username}
-            maxlength={64}
-            autofocus={focused === 'username'}
-          />
+          <UsernameField value={values.username} error={errors.username} autofocus={focused === 'username'} />
           <EmailField value={values.email} error={errors.email} maxlength={320} autofocus={focused === 'email'} />
           <NewPasswordField
             name="password"
