@@ -1,7 +1,10 @@
 // Security headers, one policy configured by options: no MIME sniffing, HSTS, no referrer (links
 // carry tokens), no framing, a CSP, and no caching of auth responses or personal pages. The API
 // sends a CSP that allows nothing, on every response (errors and 404s included) without replacing
-// what a route set itself; the pages send a CSP that allows only their own stylesheet (no script
+// what a route set itself, and only the headers a JSON answer is read with (OWASP's REST set, plus
+// Cross-Origin-Resource-Policy): the ones that only a document or a retired browser reads
+// (COOP, Origin-Agent-Cluster, X-DNS-Prefetch-Control, X-Download-Options, X-XSS-Protection,
+// X-Permitted-Cross-Domain-Policies) are left to the pages, whose every answer is HTML; the pages send a CSP that allows only their own stylesheet (no script
 // at all, so an injected tag can do nothing) and replace the API's, except that /signin and
 // /account may load this worker's own passkey module (never inline script). CORS is an explicit allowlist;
 // credentials are allowed only for listed origins, never for "*".
@@ -20,12 +23,25 @@ export interface SecurityHeaderOptions {
   strictTransportSecurity?: string;
   /** Whether these headers, cache-control included, replace the ones a route set itself. */
   overwrite: boolean;
+  /** Whether the answers are documents (HTML): then the headers only documents read are sent too. */
+  documents: boolean;
 }
 
+/** Headers that only an HTML document (or a browser retired long ago) acts on. */
+const DOCUMENT_ONLY_HEADERS_OFF = {
+  crossOriginOpenerPolicy: false,
+  originAgentCluster: false,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+} as const;
+
 export function securityHeaders(options: SecurityHeaderOptions) {
-  const { contentSecurityPolicy: csp, strictTransportSecurity, overwrite } = options;
+  const { contentSecurityPolicy: csp, strictTransportSecurity, overwrite, documents } = options;
   const build = (contentSecurityPolicy: ContentSecurityPolicy) =>
     secureHeaders({
+      ...(documents ? {} : DOCUMENT_ONLY_HEADERS_OFF),
       contentSecurityPolicy,
       ...(strictTransportSecurity === undefined ? {} : { strictTransportSecurity }),
       referrerPolicy: 'no-referrer',
@@ -61,6 +77,7 @@ export const apiHeaders = securityHeaders({
   },
   strictTransportSecurity: 'max-age=63072000; includeSubDomains',
   overwrite: false,
+  documents: false,
 });
 
 /**
@@ -76,7 +93,7 @@ const pagePolicy = (config: Config): ContentSecurityPolicy => ({
   baseUri: ["'none'"],
 });
 
-export const pageHeaders = securityHeaders({ contentSecurityPolicy: pagePolicy, overwrite: true });
+export const pageHeaders = securityHeaders({ contentSecurityPolicy: pagePolicy, overwrite: true, documents: true });
 
 /**
  * The pages with passkey controls (/signin, /account): the same policy, plus this worker's own
@@ -85,6 +102,7 @@ export const pageHeaders = securityHeaders({ contentSecurityPolicy: pagePolicy, 
 export const pageHeadersWithScript = securityHeaders({
   contentSecurityPolicy: (config) => ({ ...pagePolicy(config), scriptSrc: ["'self'"], connectSrc: ["'self'"] }),
   overwrite: true,
+  documents: true,
 });
 
 const listedOriginsCors = cors({

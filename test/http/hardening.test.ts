@@ -46,6 +46,20 @@ describe('security headers', () => {
     const { tokens } = await signedInUser(harness);
     expectSecurityHeaders(await harness.request('/me', { token: tokens.accessToken }));
   });
+
+  it('sends the headers only documents read on pages, and not on JSON answers', async () => {
+    const documentOnly = ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-xss-protection'];
+    const harness = createHarness();
+    const api = await harness.request('/health');
+    expectSecurityHeaders(api);
+    expect(api.headers.get('x-frame-options')).toBe('DENY');
+    expect(api.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    for (const name of documentOnly) expect(api.headers.has(name), name).toBe(false);
+    const page = await harness.request('/signin', { headers: { accept: 'text/html' } });
+    expectSecurityHeaders(page);
+    expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    for (const name of documentOnly) expect(page.headers.has(name), name).toBe(true);
+  });
 });
 
 describe('input hardening', () => {
