@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 import { generateSigningJwk } from './scripts/generate-jwk.mjs';
 // @ts-expect-error: likewise.
 import { generateDataEncryptionKey } from './scripts/generate-data-key.mjs';
+// @ts-expect-error: likewise.
+import { generateRsaSigningJwk } from './scripts/generate-rsa-jwk.mjs';
 
 // Two projects: the worker's tests run inside workerd against real local D1 and KV; tests that
 // need Node-only tools (the independent OpenAPI validator) run in plain Node. Signing keys are
@@ -24,6 +26,7 @@ export default defineConfig(async () => {
                   MAIL_PROVIDER: 'console',
                   APP_URL: 'https://app.example',
                   JWT_PRIVATE_JWK: JSON.stringify(signingJwk),
+                  OIDC_RSA_PRIVATE_JWK: JSON.stringify(await generateRsaSigningJwk()),
                   DATA_ENCRYPTION_KEY: generateDataEncryptionKey(),
                   TEST_MIGRATIONS: migrations,
                 },

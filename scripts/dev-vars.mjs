@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateDataEncryptionKey } from './generate-data-key.mjs';
 import { generateSigningJwk } from './generate-jwk.mjs';
+import { generateRsaSigningJwk } from './generate-rsa-jwk.mjs';
 
 export const devVarsPath = '.dev.vars';
 
@@ -13,6 +14,10 @@ export async function ensureDevVars() {
   if (!has('ENVIRONMENT')) additions.push('ENVIRONMENT="development"');
   if (!has('MAIL_PROVIDER')) additions.push('MAIL_PROVIDER="console"');
   if (!has('JWT_PRIVATE_JWK')) additions.push(`JWT_PRIVATE_JWK='${JSON.stringify(await generateSigningJwk())}'`);
+  // The OpenID Provider's ID-token key (docs/openid-provider.md).
+  if (!has('OIDC_RSA_PRIVATE_JWK')) {
+    additions.push(`OIDC_RSA_PRIVATE_JWK='${JSON.stringify(await generateRsaSigningJwk())}'`);
+  }
   if (!has('DATA_ENCRYPTION_KEY')) additions.push(`DATA_ENCRYPTION_KEY="${generateDataEncryptionKey()}"`);
   if (additions.length === 0) return;
   const header = existing

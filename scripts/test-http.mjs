@@ -3,6 +3,7 @@
 // database and mailbox in a directory of its own), stopped again afterwards. With `--url URL`
 // the suite runs against a server that is already up instead.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -52,6 +53,10 @@ async function waitUntilUp(origin, child, timeoutMs) {
   throw new Error(`the ${runtime} server did not answer within ${timeoutMs} ms`);
 }
 
+// The admin API is on for the suite (the OpenID Provider tests register their clients with it),
+// under a key made for this run and handed to the tests as LATCHKEY_ADMIN_KEY.
+const adminKey = process.env.LATCHKEY_ADMIN_KEY ?? `test-http-${randomBytes(24).toString('hex')}`;
+
 async function startServer() {
   const stateDir = `.wrangler/http-suite-${runtime}`;
   rmSync(stateDir, { recursive: true, force: true });
@@ -61,11 +66,12 @@ async function startServer() {
       ? ['scripts/dev.mjs', '--port', String(port), '--inspector-port', String(port + 1)]
       : ['scripts/dev-deno.mjs', '--port', String(port)];
   if (runtime === 'workers') args.push('--show-interactive-dev-session=false', '--log-level', 'warn');
+  if (runtime === 'workers') args.push('--var', `ADMIN_API_KEY:${adminKey}`);
   // A process group of its own, so stopping it also stops wrangler/workerd or deno under it.
   const child = spawn(process.execPath, [...args, '--persist-to', stateDir], {
     detached: true,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', ADMIN_API_KEY: adminKey },
   });
   const signalGroup = (signal) => {
     try {
@@ -99,7 +105,7 @@ const files = readdirSync('test-http')
 console.log(`test-http: ${runtime} at ${server.origin}`);
 const tests = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
   stdio: 'inherit',
-  env: { ...process.env, LATCHKEY_URL: server.origin },
+  env: { ...process.env, LATCHKEY_URL: server.origin, LATCHKEY_ADMIN_KEY: adminKey },
 });
 const code = await new Promise((resolve) => tests.on('exit', (status) => resolve(status ?? 1)));
 await server.stop();

@@ -17,6 +17,7 @@ import { adminRoutes } from './http/routes/admin';
 import { aliasRoutes } from './http/routes/aliases';
 import { emailChangeRoutes } from './http/routes/email-change';
 import { emailSignInRoutes } from './http/routes/email-sign-in';
+import { identityRoutes } from './http/routes/identities';
 import { sessionRoutes } from './http/routes/sessions';
 import { devRoutes } from './dev/routes';
 import { meRoutes } from './http/routes/me';
@@ -29,6 +30,11 @@ import { prefersHtml } from './pages/mailbox';
 import { consoleSink } from './log-sink';
 import { type ServiceOverrides, createReadinessCheck, createServiceFactory } from './services';
 import { classifyStorageError, toUnavailable } from './storage/transient-errors';
+import { clientLocationOf } from './web/client-location';
+import { activityRoutes, webhookAdminRoutes } from './http/routes/webhooks';
+import { adminOAuthClientRoutes } from './http/routes/admin-oauth-clients';
+import { oauth2Routes } from './http/routes/oauth2';
+import { OPENID_PAGE_PATHS, oauth2Pages } from './pages/oauth2-authorize';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -57,6 +63,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
           return (origin ??= new URL(c.req.url).origin);
         },
         clientIpHash: () => (ipHash ??= hashClientIp(clientIp(c))),
+        location: () => clientLocationOf(c.req.raw),
         waitUntil: (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise),
         changesState: isStateChanging(c.req.method),
       };
@@ -93,11 +100,18 @@ export function createApp(overrides: ServiceOverrides = {}) {
     .route('/auth', mfaRoutes)
     .route('/auth', emailChangeRoutes)
     .route('/auth', emailSignInRoutes)
+    .route('/auth', identityRoutes)
     // The deployer's admin API: 404 unless ADMIN_API_KEY is set (src/http/require-admin.ts).
     .route('/admin', adminRoutes)
+    .route('/admin', webhookAdminRoutes)
+    .route('/auth', activityRoutes)
     .route('/auth', passkeyRoutes)
     .route('/me', meRoutes)
     .route('/.well-known', wellKnownRoutes)
+    // Latchkey as an OpenID Provider (docs/openid-provider.md): 404 without OIDC_RSA_PRIVATE_JWK.
+    .route('/admin/oauth/clients', adminOAuthClientRoutes)
+    .route('/oauth2', oauth2Routes)
+    .route('/oauth2', oauth2Pages)
     .route('/dev', devRoutes)
     .route('/', aliasRoutes)
     .route('/', pageRoutes);
@@ -181,7 +195,7 @@ function answerError(
   headers: Record<string, string> = {},
   extensions: Record<string, unknown> = {},
 ) {
-  if (isPagePath(c.req.path)) {
+  if (isPagePath(c.req.path) || (OPENID_PAGE_PATHS as readonly string[]).includes(c.req.path)) {
     try {
       return renderErrorPage(c, code, detail, headers);
     } catch {

@@ -4,6 +4,7 @@
 import * as z from './zod';
 import { DATA_KEY_MAX_VERSION, createDataEncryptionKeys } from './core/kit/data-encryption';
 import { PEPPER_MAX_VERSION, createPasswordPeppers } from './core/passwords/password-pepper';
+import { type OutsideProviderSetting, readOutsideProviderSettings } from './federation/provider-settings';
 
 export interface Env {
   DB: D1Database;
@@ -20,6 +21,10 @@ export interface Env {
   JWT_PRIVATE_JWK?: string;
   JWT_PREVIOUS_PUBLIC_JWK?: string;
   JWT_NEXT_PUBLIC_JWK?: string;
+  /** The OpenID Provider's RS256 ID-token key (docs/openid-provider.md); unset, the provider is off. */
+  OIDC_RSA_PRIVATE_JWK?: string;
+  OIDC_RSA_PREVIOUS_PUBLIC_JWK?: string;
+  OIDC_RSA_NEXT_PUBLIC_JWK?: string;
   ACCESS_TOKEN_TTL_SECONDS?: string;
   SESSION_TTL_SECONDS?: string;
   SESSION_MAX_AGE_SECONDS?: string;
@@ -54,6 +59,15 @@ export interface Env {
   SESSION_READS?: string;
   WEBAUTHN_RP_ID?: string;
   WEBAUTHN_ORIGINS?: string;
+  /** Webhook deliveries (wrangler.toml [[queues.producers]]); events stay in the outbox without it. */
+  EVENTS_QUEUE?: Queue<import('./core/events/event-store').DeliveryMessage>;
+  /** "off": no mail for a sign-in from a new browser or device. */
+  NEW_DEVICE_NOTICE?: string;
+  /**
+   * Outside identity providers by id (`google,github,corp`); each reads OAUTH_<ID>_CLIENT_ID,
+   * _CLIENT_SECRET and, for a generic one, _ISSUER and _NAME (src/federation/provider-settings.ts).
+   */
+  OAUTH_PROVIDERS?: string;
 }
 
 const ecPrivateJwk = z.looseObject({
@@ -65,6 +79,13 @@ const ecPrivateJwk = z.looseObject({
   d: z.string().check(z.minLength(1)),
 });
 const ecPublicJwk = z.omit(ecPrivateJwk, { d: true });
+const rsaPublicJwk = z.looseObject({
+  kty: z.literal('RSA'),
+  kid: z.string().check(z.minLength(1)),
+  n: z.string().check(z.minLength(342)),
+  e: z.string().check(z.minLength(1)),
+});
+const rsaPrivateJwk = z.extend(rsaPublicJwk, { d: z.string().check(z.minLength(1)) });
 
 const jsonText = <T extends z.core.$ZodType>(schema: T) =>
   z.pipe(
@@ -149,6 +170,11 @@ const settingsSchema = z
     JWT_PREVIOUS_PUBLIC_JWK: z.pipe(optionalText, z.optional(jsonText(ecPublicJwk))),
     // Published in the JWKS before Latchkey signs with it: see "Rotating the signing key".
     JWT_NEXT_PUBLIC_JWK: z.pipe(optionalText, z.optional(jsonText(ecPublicJwk))),
+    // The OpenID Provider's RS256 key (2048-bit RSA at least: n of 342+ base64url characters),
+    // rotated like the access-token key: docs/openid-provider.md, "Keys".
+    OIDC_RSA_PRIVATE_JWK: z.pipe(optionalText, z.optional(jsonText(rsaPrivateJwk))),
+    OIDC_RSA_PREVIOUS_PUBLIC_JWK: z.pipe(optionalText, z.optional(jsonText(rsaPublicJwk))),
+    OIDC_RSA_NEXT_PUBLIC_JWK: z.pipe(optionalText, z.optional(jsonText(rsaPublicJwk))),
     ACCESS_TOKEN_TTL_SECONDS: integerSetting(600, 60, 86_400),
     SESSION_TTL_SECONDS: integerSetting(30 * 86_400, 3_600, 400 * 86_400),
     // Absolute session lifetime from sign-in (ASVS 7.3.2); refreshes never extend past it.
@@ -197,6 +223,7 @@ const settingsSchema = z
     // Sign-in by a mailed link and code (`off`: its routes answer 404), and whether it may create
     // a passwordless account for an unknown address that asks for one.
     EMAIL_SIGN_IN: z._default(z.enum(['on', 'off']), 'on'),
+    NEW_DEVICE_NOTICE: z._default(z.enum(['on', 'off']), 'on'),
     EMAIL_SIGN_UP: z._default(z.enum(['on', 'off']), 'on'),
     // A secret: long enough that guessing it under the admin rate limit is hopeless.
     ADMIN_API_KEY: z.pipe(
@@ -322,7 +349,10 @@ const envSchema = z.pipe(
   })),
 );
 
-export type Config = z.output<typeof envSchema>;
+export type Config = z.output<typeof envSchema> & {
+  /** OAUTH_PROVIDERS with each provider's own settings, checked. */
+  outsideProviders: OutsideProviderSetting[];
+};
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -334,11 +364,20 @@ export function readConfig(env: Env): Config {
   const cached = parsedConfigs.get(env);
   if (cached) return cached;
   const result = envSchema.safeParse(env);
-  if (!result.success) {
+  // The providers' settings have names made from their ids, so they are read beside the schema.
+  const providers = readOutsideProviderSettings(
+    env as unknown as Record<string, unknown>,
+    result.success ? result.data.ENVIRONMENT : 'production',
+  );
+  if (!result.success || !providers.ok) {
     // Names the settings and what is wrong, never the values.
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    const problems = [
+      ...(result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`)),
+      ...(providers.ok ? [] : providers.problems),
+    ];
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
-  parsedConfigs.set(env, result.data);
-  return result.data;
+  const config = { ...result.data, outsideProviders: providers.providers };
+  parsedConfigs.set(env, config);
+  return config;
 }

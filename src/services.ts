@@ -9,7 +9,7 @@
 // With SESSION_READS=replica, only a request that changes nothing (GET, HEAD) authenticates at a
 // read replica. One that changes state authenticates at the primary: a session ended a moment ago
 // may still be live at a lagging replica, and must not rename a passkey or move an address there.
-import { createAccessTokenIssuer } from './core/sessions/access-tokens';
+import { createAccessTokenIssuer, publicJwkOf } from './core/sessions/access-tokens';
 import { createPwnedPasswordsChecker } from './core/passwords/breached-passwords';
 import { type Clock, systemClock } from './core/kit/clock';
 import {
@@ -34,12 +34,21 @@ import { createResendMailer } from './mail/resend-mailer';
 import { createD1ExpiredRecordStore } from './storage/d1-expired-record-store';
 import { createD1LoginStore } from './storage/d1-login-store';
 import { createD1EmailSignInStore } from './storage/d1-email-sign-in-store';
+import { createD1IdentityStore } from './storage/d1-identity-store';
+import { createOutsideProviders } from './federation';
 import { createD1MfaStore } from './storage/d1-mfa-store';
 import { createD1PasskeyStore } from './storage/d1-passkey-store';
+import { createD1OAuthClientStore } from './storage/d1-oauth-client-store';
+import { createD1OAuthGrantStore } from './storage/d1-oauth-grant-store';
+import { type OpenIdKeys, createOpenIdKeys } from './core/oauth-server/signing-keys';
 import { type SessionReads, createD1SessionRepository } from './storage/d1-session-repository';
 import { createD1ThrottleStore } from './storage/d1-throttle-store';
 import { createD1UserDirectory } from './storage/d1-user-directory';
 import { createD1UserRepository } from './storage/d1-user-repository';
+import { createD1EventStore } from './storage/d1-event-store';
+import { createD1KnownDeviceStore, createD1WebhookStore } from './storage/d1-webhook-store';
+import { createQueueEventQueue } from './storage/queue-event-queue';
+import type { ClientLocation, EventQueue } from './core/events/event-store';
 import { createKvEmailTokenStore } from './storage/kv-email-token-store';
 import { createKvRevocationPublisher } from './storage/kv-revocation-publisher';
 import { checkReadiness } from './storage/readiness';
@@ -60,6 +69,8 @@ export interface ServiceOverrides {
   wrapStorage?: (bindings: StorageBindings) => StorageBindings;
   /** Reads the common-password set; by default from the ASSETS binding (assetCommonPasswords). */
   commonPasswords?: CommonPasswordsLoader;
+  /** Where webhook deliveries are sent; by default the EVENTS_QUEUE binding. */
+  eventQueue?: EventQueue;
 }
 
 /** Where the common-password set lives among the static assets (public/, wrangler.toml [assets]). */
@@ -94,6 +105,8 @@ export interface RequestContext {
   waitUntil(promise: Promise<unknown>): void;
   /** The request may change state (any method but GET, HEAD, OPTIONS): it authenticates at the primary. */
   changesState: boolean;
+  /** Roughly where the client is (request.cf country and city), when the platform tells. */
+  location?: () => ClientLocation | null;
 }
 
 type IsolateServices = Omit<AccountServices, 'defer' | 'log' | 'checkNewPassword' | 'settings' | 'relyingParty'> & {
@@ -121,6 +134,19 @@ function mailerFor(config: Config, env: Env, clock: Clock, fetcher: typeof fetch
   if (config.MAIL_PROVIDER === 'console') return createConsoleMailer(env.KV, () => clock.now(), log);
   // readConfig has already refused a resend setup without a key or sender.
   return createResendMailer({ apiKey: config.RESEND_API_KEY!, from: config.MAIL_FROM!, fetch: fetcher });
+}
+
+/** The OpenID Provider's keys: the RSA ones of its own, and the access-token EC key beside them. */
+function openIdKeysFor(config: Config): OpenIdKeys | null {
+  if (!config.OIDC_RSA_PRIVATE_JWK) return null;
+  const ecKeys = [config.JWT_PRIVATE_JWK, config.JWT_NEXT_PUBLIC_JWK, config.JWT_PREVIOUS_PUBLIC_JWK];
+  return createOpenIdKeys({
+    rsaPrivateJwk: config.OIDC_RSA_PRIVATE_JWK,
+    rsaNextPublicJwk: config.OIDC_RSA_NEXT_PUBLIC_JWK,
+    rsaPreviousPublicJwk: config.OIDC_RSA_PREVIOUS_PUBLIC_JWK,
+    ecPrivateJwk: config.JWT_PRIVATE_JWK,
+    ecPublicJwks: { keys: ecKeys.filter((jwk) => jwk !== undefined).map(publicJwkOf) },
+  });
 }
 
 function passwordPolicyFor(
@@ -171,6 +197,8 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     throttle: retryingThrottle(createD1ThrottleStore(db), retries),
     mfa: createD1MfaStore(db),
     emailSignIns: createD1EmailSignInStore(db),
+    identities: createD1IdentityStore(db),
+    outsideProviders: createOutsideProviders(config.outsideProviders, { fetch: fetcher, clock }),
     dataKeys: createDataEncryptionKeys({
       current: config.DATA_ENCRYPTION_KEY,
       version: config.DATA_ENCRYPTION_KEY_VERSION,
@@ -178,6 +206,10 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     }),
     userDirectory: createD1UserDirectory(db),
     passkeys: createD1PasskeyStore(db),
+    events: createD1EventStore(db),
+    webhooks: createD1WebhookStore(db),
+    eventQueue: overrides.eventQueue ?? createQueueEventQueue(env.EVENTS_QUEUE),
+    knownDevices: createD1KnownDeviceStore(db),
     // A namespace of its own: verifier Workers bind it read-only and must not see mail tokens.
     revocations: env.REVOCATIONS
       ? createKvRevocationPublisher(env.REVOCATIONS, { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS })
@@ -191,6 +223,9 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
       ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     }),
     mailer: mailerFor(config, env, clock, fetcher, log),
+    oauthClients: createD1OAuthClientStore(db),
+    oauthGrants: createD1OAuthGrantStore(db),
+    openIdKeys: openIdKeysFor(config),
     clock,
     passwords: (overrides.wrapPasswords ?? ((hasher) => hasher))(
       createPasswordHasher(
@@ -209,6 +244,7 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
       refreshGraceSeconds: config.REFRESH_GRACE_SECONDS,
       emailVerification: config.EMAIL_VERIFICATION,
       emailSignIn: { enabled: config.EMAIL_SIGN_IN === 'on', signUp: config.EMAIL_SIGN_UP === 'on' },
+      newDeviceNotice: config.NEW_DEVICE_NOTICE === 'on',
       loginThrottle: {
         maxFailures: config.LOGIN_MAX_FAILURES,
         windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
@@ -244,6 +280,7 @@ export function createServiceFactory(overrides: ServiceOverrides = {}) {
     return {
       ...base,
       sessions: request.changesState ? primarySessions : base.sessions,
+      clientLocation: request.location,
       get settings() {
         return (settings ??= {
           ...isolateSettings,
@@ -285,5 +322,23 @@ export function createCleanupServices(env: Env, overrides: ServiceOverrides = {}
     records: createD1ExpiredRecordStore(env.DB),
     clock: overrides.clock ?? systemClock,
     counterFamilies: throttleCounterFamilies({ loginFailureWindowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS }),
+  };
+}
+
+/** What the queue consumer and the outbox sweep need (src/events-queue.ts, src/scheduled.ts). */
+export function createEventServices(env: Env, overrides: ServiceOverrides = {}) {
+  const config = readConfig(env);
+  const db = storageOf(env, overrides).db;
+  return {
+    events: createD1EventStore(db),
+    webhooks: createD1WebhookStore(db),
+    eventQueue: overrides.eventQueue ?? createQueueEventQueue(env.EVENTS_QUEUE),
+    dataKeys: createDataEncryptionKeys({
+      current: config.DATA_ENCRYPTION_KEY,
+      version: config.DATA_ENCRYPTION_KEY_VERSION,
+      previous: config.DATA_ENCRYPTION_KEY_PREVIOUS,
+    }),
+    clock: overrides.clock ?? systemClock,
+    fetch: overrides.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init)),
   };
 }

@@ -224,3 +224,185 @@ export const passkeyChallenges = sqliteTable(
   },
   (table) => [index('passkey_challenges_expires_at').on(table.expiresAt)],
 );
+
+// --- Outside identity providers (issue 23): linked identities and pending authorizations. ---
+
+// An identity at an outside provider (provider id, its subject) belongs to one account: the
+// unique index decides two first sign-ins with the same identity.
+export const identities = sqliteTable(
+  'identities',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    provider: text('provider').notNull(),
+    subject: text('subject').notNull(),
+    // The address the provider gave at linking, shown on /account; never used to sign in.
+    email: text('email'),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (table) => [
+    uniqueIndex('identities_provider_subject_unique').on(table.provider, table.subject),
+    index('identities_user_id').on(table.userId),
+  ],
+);
+
+// A redirect to an outside provider waiting for its callback, by the digest of its `state`; the
+// browser's cookie holds the PKCE verifier, stored here only as a digest. Taken by one conditional
+// delete, so a callback works once.
+export const outsideAuthorizations = sqliteTable(
+  'outside_authorizations',
+  {
+    stateDigest: text('state_digest').primaryKey(),
+    provider: text('provider').notNull(),
+    verifierDigest: text('verifier_digest').notNull(),
+    nonce: text('nonce').notNull(),
+    // Set when a signed-in account links the identity instead of signing in with it.
+    linkUserId: text('link_user_id').references(() => users.id, { onDelete: 'cascade' }),
+    returnTo: text('return_to'),
+    expiresAt: integer('expires_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (table) => [index('outside_authorizations_expires_at').on(table.expiresAt)],
+);
+
+// --- Events out (issue 25): the outbox, webhook endpoints and known devices. ---
+
+// The outbox and the activity trail in one table: a row is written in the same batch as the change
+// it reports; `dispatched_at` is set once its deliveries are handed to the queue. Kept 90 days.
+// No foreign key to users: a user.deleted event outlives its user.
+export const events = sqliteTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    userId: text('user_id').notNull(),
+    occurredAt: integer('occurred_at').notNull(),
+    data: text('data').notNull(),
+    dispatchedAt: integer('dispatched_at'),
+  },
+  (table) => [
+    index('events_user_id_occurred_at').on(table.userId, table.occurredAt),
+    index('events_occurred_at').on(table.occurredAt),
+    index('events_pending')
+      .on(table.occurredAt)
+      .where(sql`${table.dispatchedAt} IS NULL`),
+  ],
+);
+
+// Where webhooks go: the signing secret encrypted with the data key (it must be read back to sign);
+// during a rotation the previous one signs too until `previous_secret_expires_at`.
+export const webhookEndpoints = sqliteTable('webhook_endpoints', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  events: text('events').notNull(),
+  secretCiphertext: text('secret_ciphertext').notNull(),
+  previousSecretCiphertext: text('previous_secret_ciphertext'),
+  previousSecretExpiresAt: integer('previous_secret_expires_at'),
+  createdAt: integer('created_at').notNull(),
+  failingSince: integer('failing_since'),
+  pausedAt: integer('paused_at'),
+});
+
+// The browsers and devices (parsed user agent) an account signed in from, for the new-device notice.
+export const knownDevices = sqliteTable(
+  'known_devices',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    device: text('device').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.device] })],
+);
+
+// ---- OpenID Provider (issue 24): registered clients, remembered consents, authorization codes,
+// grants (what one code started) and their rotating refresh tokens. Secrets and codes as digests.
+export const oauthClients = sqliteTable('oauth_clients', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  secretDigest: text('secret_digest'),
+  redirectUris: text('redirect_uris').notNull(),
+  postLogoutRedirectUris: text('post_logout_redirect_uris').notNull(),
+  public: integer('public').notNull(),
+  firstParty: integer('first_party').notNull(),
+  idTokenAlg: text('id_token_alg').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const oauthConsents = sqliteTable(
+  'oauth_consents',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => oauthClients.id, { onDelete: 'cascade' }),
+    scopes: text('scopes').notNull(),
+    grantedAt: integer('granted_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.clientId] })],
+);
+
+export const oauthCodes = sqliteTable(
+  'oauth_codes',
+  {
+    digest: text('digest').primaryKey(),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => oauthClients.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    redirectUri: text('redirect_uri').notNull(),
+    codeChallenge: text('code_challenge'),
+    scopes: text('scopes').notNull(),
+    nonce: text('nonce'),
+    authTime: integer('auth_time').notNull(),
+    amr: text('amr').notNull(),
+    credentialVersion: integer('credential_version').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+    grantId: text('grant_id'),
+  },
+  (table) => [index('oauth_codes_expires_at').on(table.expiresAt)],
+);
+
+export const oauthGrants = sqliteTable(
+  'oauth_grants',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => oauthClients.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    scopes: text('scopes').notNull(),
+    authTime: integer('auth_time').notNull(),
+    amr: text('amr').notNull(),
+    credentialVersion: integer('credential_version').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (table) => [index('oauth_grants_user_client').on(table.userId, table.clientId)],
+);
+
+export const oauthRefreshTokens = sqliteTable(
+  'oauth_refresh_tokens',
+  {
+    digest: text('digest').primaryKey(),
+    grantId: text('grant_id')
+      .notNull()
+      .references(() => oauthGrants.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    rotatedAt: integer('rotated_at'),
+    successorDigest: text('successor_digest'),
+  },
+  (table) => [index('oauth_refresh_tokens_grant_id').on(table.grantId)],
+);

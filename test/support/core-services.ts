@@ -8,6 +8,7 @@ import { bytesToBase64Url } from '../../src/core/kit/encoding';
 import type { MailMessage } from '../../src/core/mail/mail';
 import type { PasswordHasher } from '../../src/core/passwords/password-hasher';
 import type { AccountServices } from '../../src/core/services';
+import { type OutsideProviders, noOutsideProviders } from '../../src/core/identities/outside-provider';
 import { createMemoryStorage } from '../../src/storage/memory';
 import { TestClock } from './harness';
 
@@ -40,7 +41,12 @@ const plainAccessTokens: AccessTokenIssuer = {
 };
 
 export function createCoreServices(
-  options: { maxFailures?: number; emailVerification?: 'required' | 'optional' } = {},
+  options: {
+    maxFailures?: number;
+    emailVerification?: 'required' | 'optional';
+    /** Outside identity providers (fakes of src/federation's clients); none by default. */
+    outsideProviders?: OutsideProviders;
+  } = {},
 ) {
   const clock = new TestClock();
   const storage = createMemoryStorage(clock);
@@ -51,15 +57,24 @@ export function createCoreServices(
   const services: AccountServices = {
     users: storage.users,
     passkeys: storage.passkeys,
+    oauthClients: storage.oauthClients,
+    oauthGrants: storage.oauthGrants,
+    openIdKeys: null,
     relyingParty: { id: 'app.example', name: 'Latchkey', origins: ['https://app.example'] },
     sessions: storage.sessions,
     logins: storage.logins,
     emailTokens: storage.emailTokens,
     emailSignIns: storage.emailSignIns,
+    identities: storage.identities,
+    outsideProviders: options.outsideProviders ?? noOutsideProviders,
     throttle: storage.throttle,
     mfa: storage.mfa,
     dataKeys: createDataEncryptionKeys({ current: bytesToBase64Url(crypto.getRandomValues(new Uint8Array(32))) }),
     userDirectory: storage.userDirectory,
+    events: storage.events,
+    webhooks: storage.webhooks,
+    eventQueue: { send: async () => {} },
+    knownDevices: storage.knownDevices,
     revocations: storage.revocations,
     accessTokens: plainAccessTokens,
     mailer: { send: async (message) => void mails.push(message) },
@@ -74,6 +89,7 @@ export function createCoreServices(
       refreshGraceSeconds: 30,
       emailVerification: options.emailVerification ?? 'required',
       emailSignIn: { enabled: true, signUp: true },
+      newDeviceNotice: true,
       loginThrottle: { maxFailures: options.maxFailures ?? 5, windowSeconds: 900, lockoutSeconds: 900 },
       mailQuota: { maxPerHour: 3 },
       mail: { appName: 'Latchkey', appUrl: 'https://app.example', tokenTtlSeconds: 600 },

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../../web/context';
+import { openIdConfiguration } from '../../web/openid-provider';
 
 // Verifiers may cache the key set for max-age, and an HTTP cache may serve it stale a little
 // longer while it refetches. So a rotation publishes the next key (JWT_NEXT_PUBLIC_JWK) for at
@@ -14,5 +15,12 @@ export const wellKnownRoutes = new Hono<AppEnv>().get('/jwks.json', (c) => {
     'cache-control',
     `public, max-age=${JWKS_MAX_AGE_SECONDS}, stale-while-revalidate=${JWKS_STALE_WHILE_REVALIDATE_SECONDS}`,
   );
-  return c.json(c.var.services.accessTokens.jwks());
+  // The OpenID Provider's RSA ID-token keys sit beside the access-token keys (docs/openid-provider.md).
+  const idTokenKeys = c.var.services.openIdKeys?.jwks().keys ?? [];
+  return c.json({ keys: [...c.var.services.accessTokens.jwks().keys, ...idTokenKeys] });
+});
+
+wellKnownRoutes.get('/openid-configuration', (c) => {
+  c.header('cache-control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`);
+  return c.json(openIdConfiguration(c));
 });

@@ -3,9 +3,12 @@
 import type { Clock } from '../../core/kit/clock';
 import { createMemoryEmailSignInStore } from './email-sign-ins';
 import { createMemoryEmailTokenStore } from './email-tokens';
+import { createMemoryEventStore, createMemoryKnownDeviceStore, createMemoryWebhookStore } from './events';
 import { createMemoryExpiredRecordStore } from './expired-records';
+import { createMemoryIdentityStore } from './identities';
 import { createMemoryLoginStore } from './login-store';
 import { createMemoryMfaStore } from './mfa';
+import { createMemoryOAuthClientStore, createMemoryOAuthGrantStore, createMemoryOAuthTables } from './oauth';
 import { createMemoryPasskeyStore } from './passkeys';
 import { createMemoryRevocationPublisher } from './revocations';
 import { createMemorySessionRepository } from './sessions';
@@ -16,6 +19,7 @@ import { createMemoryUserRepository } from './users';
 
 export function createMemoryStorage(clock: Clock) {
   const tables = createMemoryTables();
+  const oauthTables = createMemoryOAuthTables();
   return {
     tables,
     users: createMemoryUserRepository(tables),
@@ -25,9 +29,15 @@ export function createMemoryStorage(clock: Clock) {
     throttle: createMemoryThrottleStore(tables),
     emailTokens: createMemoryEmailTokenStore(clock),
     emailSignIns: createMemoryEmailSignInStore(tables),
+    identities: createMemoryIdentityStore(tables),
     expiredRecords: createMemoryExpiredRecordStore(tables),
     revocations: createMemoryRevocationPublisher(),
     userDirectory: createMemoryUserDirectory(tables),
     passkeys: createMemoryPasskeyStore(tables),
+    oauthClients: createMemoryOAuthClientStore(oauthTables),
+    oauthGrants: createMemoryOAuthGrantStore(oauthTables),
+    events: createMemoryEventStore(tables),
+    webhooks: createMemoryWebhookStore(tables),
+    knownDevices: createMemoryKnownDeviceStore(tables),
   };
 }
