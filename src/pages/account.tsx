@@ -23,6 +23,9 @@ import { TwoStepCard, type TwoStepView } from './two-step-card';
 import { ChangeEmailCard, DeleteAccountCard } from './account-forms';
 import { listPasskeys, type PasskeySummary } from '../core/passkeys/passkeys';
 import { PasskeysCard, passkeyPages } from './passkeys';
+import { type IdentityView, listIdentities } from '../core/identities/identities';
+import { ConnectedAccountsCard, type ProviderChoice } from './outside-providers';
+import { identityRemovalPage } from './outside-sign-in';
 
 export const loginRedirect = (c: Context<PageEnv>) => c.redirect('/signin?redirect_to=%2Faccount', 303);
 
@@ -69,6 +72,8 @@ interface AccountView {
   notice?: string | undefined;
   errors?: FieldErrors;
   twoStep: TwoStepView;
+  identities: IdentityView[];
+  providers: ProviderChoice[];
 }
 
 function AccountPage(props: AccountView) {
@@ -123,6 +128,7 @@ function AccountPage(props: AccountView) {
         totpOn={totpOn}
         errors={errors}
       />
+      <ConnectedAccountsCard identities={props.identities} providers={props.providers} errors={errors} />
       <Card title="Change password" heading="h2" labelledBy="password-heading">
         <form method="post" action="/account/password" novalidate>
           <CsrfField />
@@ -150,10 +156,11 @@ export async function renderAccount(
   extra: { notice?: string; errors?: FieldErrors; twoStep?: Omit<TwoStepView, 'status'> } = {},
   status: 200 | 400 | 401 | 403 | 404 | 409 | 429 | 503 = 200,
 ) {
-  const [sessions, mfa, passkeys] = await Promise.all([
+  const [sessions, mfa, passkeys, identities] = await Promise.all([
     listSessions(c.var.services, auth),
     getMfaStatus(c.var.services, auth),
     listPasskeys(c.var.services, auth),
+    listIdentities(c.var.services, auth.user.id),
   ]);
   const { twoStep, ...rest } = extra;
   return renderPage(
@@ -164,6 +171,8 @@ export async function renderAccount(
       passkeys={passkeys}
       rpId={c.var.services.relyingParty.id}
       twoStep={{ ...twoStep, status: mfa }}
+      identities={identities}
+      providers={c.var.services.outsideProviders.list()}
       {...rest}
     />,
     status,
@@ -230,6 +239,13 @@ export const accountPages = new Hono<PageEnv>()
     // The change signed out every other session; this browser's stays.
     return c.redirect('/account?notice=password-changed', 303);
   })
+  .route(
+    '/',
+    identityRemovalPage(async (c, errors, status) => {
+      const auth = await currentSession(c);
+      return auth ? renderAccount(c, auth, { errors }, status) : loginRedirect(c);
+    }),
+  )
   .route(
     '/',
     passkeyPages(async (c, errors, status) => {

@@ -18,6 +18,7 @@ import { styleRoutes } from './styles';
 import { passkeyScriptRoutes } from './passkeys-script';
 import { verifyEmailPages } from './verify-email';
 import { emailSignInPages } from './email-sign-in';
+import { outsideSignInPages } from './outside-sign-in';
 
 // Middleware is attached to the page paths only: mounted at '/', a bare `.use()` would run for
 // every request of the app, the JSON API included.
@@ -41,6 +42,8 @@ export const PAGE_PATHS = [
 
 /** Whether a path is one of the pages (a browser's), so its failures answer with a page. */
 export function isPagePath(path: string): boolean {
+  // The outside providers' redirect and callback (outside-sign-in.tsx) answer pages too.
+  if (path.startsWith('/auth/oauth/')) return true;
   return PAGE_PATHS.some((page) => (page.endsWith('/*') ? path.startsWith(page.slice(0, -1)) : path === page));
 }
 
@@ -92,6 +95,7 @@ const pageLimits: [string, RateLimitBinding, string][] = [
   ['/account/delete', 'RATE_LIMIT_CREDENTIALS', 'delete-account'],
   ['/confirm-email-change', 'RATE_LIMIT_CREDENTIALS', 'confirm-email-change'],
   ['/account/passkeys/remove', 'RATE_LIMIT_CREDENTIALS', 'passkey-remove'],
+  ['/account/identities/link', 'RATE_LIMIT_CREDENTIALS', 'oauth'],
   ['/forgot-password', 'RATE_LIMIT_MAIL', 'forgot-password'],
   ['/resend-verification', 'RATE_LIMIT_MAIL', 'resend-verification'],
 ];
@@ -106,6 +110,7 @@ pages
   .route('/', loginPages)
   .route('/', secondStepPages)
   .route('/', emailSignInPages)
+  .route('/', outsideSignInPages)
   .route('/', registerPages)
   .route('/', verifyEmailPages)
   .route('/', passwordResetPages)

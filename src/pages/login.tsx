@@ -16,12 +16,15 @@ import { noticeText } from './notices';
 import { DEFAULT_RETURN_PATH, allowedReturnUrl } from './return-url';
 import { PasskeySignIn } from './passkeys';
 import { EmailLinkRequest } from './email-sign-in-views';
+import { OutsideProviderButtons, type ProviderChoice } from './outside-providers';
 
 interface LoginView {
   /** The passkeys' RP ID: the script offers passkeys only where the browser can use them. */
   rpId: string;
   /** Whether sign-in by email is on (EMAIL_SIGN_IN): its control is offered only then. */
   emailSignIn: boolean;
+  /** The outside providers (OAUTH_PROVIDERS): a "Continue with ..." button each. */
+  providers: ProviderChoice[];
   identifier?: string;
   returnTo?: string | null;
   errors?: FieldErrors;
@@ -64,6 +67,7 @@ function LoginPage(props: LoginView) {
           </button>
         </form>
         <PasskeySignIn rpId={props.rpId} returnTo={props.returnTo} />
+        <OutsideProviderButtons providers={props.providers} returnTo={props.returnTo} />
         {props.emailSignIn ? <EmailLinkRequest returnTo={props.returnTo} /> : null}
         <p class="links">
           <a href="/forgot-password">Forgot password?</a>
@@ -83,6 +87,7 @@ export const loginPages = new Hono<PageEnv>()
       <LoginPage
         rpId={c.var.services.relyingParty.id}
         emailSignIn={c.var.services.settings.emailSignIn.enabled}
+        providers={c.var.services.outsideProviders.list()}
         returnTo={allowedReturnUrl(c.req.query('redirect_to'), origin, config.RETURN_URL_ALLOWLIST)}
         notice={noticeText(c.req.query('notice'))}
       />,
@@ -99,6 +104,7 @@ export const loginPages = new Hono<PageEnv>()
       returnTo,
       rpId: c.var.services.relyingParty.id,
       emailSignIn: c.var.services.settings.emailSignIn.enabled,
+      providers: c.var.services.outsideProviders.list(),
     };
 
     // The API's own login schemas: the same bounds, counted the same way (UTF-16 units).

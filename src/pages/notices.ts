@@ -15,6 +15,8 @@ const notices = {
   'passkey-added': 'Your passkey has been added. You can sign in with it now.',
   'passkey-renamed': 'Your passkey has been renamed.',
   'passkey-removed': 'That passkey has been removed.',
+  'identity-linked': 'The account has been connected. You can sign in with it now.',
+  'identity-removed': 'That connected account has been disconnected.',
 } as const;
 
 export type NoticeKey = keyof typeof notices;

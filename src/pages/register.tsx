@@ -12,8 +12,15 @@ import { type FieldErrors, checkField, failureFrom, readForm } from './form';
 import { Alert, Card, CsrfField, Layout } from './layout';
 import { EmailField, EmailRequestPage, NewPasswordField, UsernameField, readRequestedEmail } from './fields';
 import { renderPage } from './render';
+import { OutsideProviderButtons, type ProviderChoice } from './outside-providers';
 
-function RegisterPage(props: { values?: Record<string, string>; errors?: FieldErrors; byEmail: boolean }) {
+function RegisterPage(props: {
+  values?: Record<string, string>;
+  errors?: FieldErrors;
+  byEmail: boolean;
+  /** The outside providers: signing in with one the first time creates the account. */
+  providers?: ProviderChoice[];
+}) {
   const errors = props.errors ?? {};
   const values = props.values ?? {};
   // As on /signin, focus starts on the first field to fill in or fix, so after a refused submit a
@@ -37,6 +44,7 @@ function RegisterPage(props: { values?: Record<string, string>; errors?: FieldEr
             Create account
           </button>
         </form>
+        <OutsideProviderButtons providers={props.providers ?? []} />
         <p class="links">
           <span>
             Already registered? <a href="/signin">Sign in</a>
@@ -92,7 +100,9 @@ const resendText = {
 };
 
 export const registerPages = new Hono<PageEnv>()
-  .get('/register', (c) => renderPage(c, <RegisterPage byEmail={offersSignUpByEmail(c)} />))
+  .get('/register', (c) =>
+    renderPage(c, <RegisterPage byEmail={offersSignUpByEmail(c)} providers={c.var.services.outsideProviders.list()} />),
+  )
   .post('/register', async (c) => {
     const form = await readForm(c.req);
     const values = { username: (form.username ?? '').slice(0, 64), email: (form.email ?? '').slice(0, 320) };

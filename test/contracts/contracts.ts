@@ -2,6 +2,7 @@
 import { emailSignInStoreContract } from './email-sign-ins.contract';
 import { emailTokenStoreContract } from './email-tokens.contract';
 import { expiredRecordStoreContract } from './expired-records.contract';
+import { identityStoreContract } from './identities.contract';
 import { loginStoreContract } from './login-store.contract';
 import { mfaStoreContract } from './mfa-store.contract';
 import { passkeyStoreContract } from './passkey-store.contract';
@@ -20,6 +21,7 @@ export const contracts: Array<[port: string, contract: Contract]> = [
   ['PasskeyStore', passkeyStoreContract],
   ['EmailTokenStore', emailTokenStoreContract],
   ['EmailSignInStore', emailSignInStoreContract],
+  ['IdentityStore', identityStoreContract],
   ['ThrottleStore', throttleStoreContract],
   ['RevocationPublisher', revocationPublisherContract],
   ['UserDirectory', userDirectoryContract],

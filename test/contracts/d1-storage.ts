@@ -5,6 +5,7 @@ import type { Clock } from '../../src/core/kit/clock';
 import { sessionRevocationKey, userRevocationKey } from '../../src/core/sessions/revocations';
 import { createD1EmailSignInStore } from '../../src/storage/d1-email-sign-in-store';
 import { createD1ExpiredRecordStore } from '../../src/storage/d1-expired-record-store';
+import { createD1IdentityStore } from '../../src/storage/d1-identity-store';
 import { createD1LoginStore } from '../../src/storage/d1-login-store';
 import { createD1MfaStore } from '../../src/storage/d1-mfa-store';
 import { createD1PasskeyStore } from '../../src/storage/d1-passkey-store';
@@ -41,6 +42,7 @@ export function d1Storage(d1: D1Database, kv: KVNamespace, clock: Clock): Contra
     passkeys: createD1PasskeyStore(d1),
     emailTokens: createKvEmailTokenStore(kv, clock),
     emailSignIns: createD1EmailSignInStore(d1),
+    identities: createD1IdentityStore(d1),
     throttle: createD1ThrottleStore(d1),
     revocations: createKvRevocationPublisher(kv, { accessTokenTtlSeconds: 600 }),
     revocationMarkers: {

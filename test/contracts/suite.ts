@@ -9,6 +9,7 @@ import type { UserDirectory } from '../../src/core/admin/user-directory';
 import type { Clock } from '../../src/core/kit/clock';
 import type { EmailTokenStore } from '../../src/core/accounts/email-tokens';
 import type { EmailSignInStore } from '../../src/core/email-sign-in/email-sign-in-store';
+import type { IdentityStore } from '../../src/core/identities/identity-store';
 import type { LoginStore } from '../../src/core/passwords/login-store';
 import type { MfaStore } from '../../src/core/mfa/mfa-store';
 import type { PasskeyStore } from '../../src/core/passkeys/passkey-store';
@@ -43,6 +44,7 @@ export interface ContractStorage {
   passkeys: PasskeyStore;
   emailTokens: EmailTokenStore;
   emailSignIns: EmailSignInStore;
+  identities: IdentityStore;
   throttle: ThrottleStore;
   revocations: RevocationPublisher;
   revocationMarkers: RevocationMarkers;

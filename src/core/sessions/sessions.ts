@@ -9,6 +9,7 @@
 // Presenting a rotated token again is reuse, which revokes the whole session (a stolen token is
 // then useless to both parties), except once within a short grace window, where the repeat is
 // taken for a second tab refreshing at the same moment and gets its own fresh token.
+import type { OutboxEvent } from '../events/catalogue';
 import type { User } from '../accounts/users';
 import { digestToken, generateToken } from '../kit/random-token';
 
@@ -16,13 +17,13 @@ import { digestToken, generateToken } from '../kit/random-token';
  * Authentication method references (RFC 8176 section 2) a sign-in can prove: `pwd` a password,
  * `otp` a one-time code (TOTP or recovery code), `hwk`/`swk` possession of a device-bound
  * (hardware) or synced (software) passkey, `user` a user-verification gesture, `mfa` more than one
- * factor.
+ * factor, `fed` an outside identity provider's assertion.
  */
-export type AuthenticationMethodReference = 'pwd' | 'otp' | 'hwk' | 'swk' | 'user' | 'mfa';
+export type AuthenticationMethodReference = 'pwd' | 'otp' | 'hwk' | 'swk' | 'user' | 'mfa' | 'fed';
 
 /** Reads stored amr values (space-separated), keeping only known ones. */
 export function parseAmr(text: string): AuthenticationMethodReference[] {
-  const known = new Set<string>(['pwd', 'otp', 'hwk', 'swk', 'user', 'mfa']);
+  const known = new Set<string>(['pwd', 'otp', 'hwk', 'swk', 'user', 'mfa', 'fed']);
   return text.split(' ').filter((value): value is AuthenticationMethodReference => known.has(value));
 }
 
@@ -78,8 +79,9 @@ export interface SessionRepository {
   exchangeRefreshToken(exchange: RefreshTokenExchange): Promise<boolean>;
   listForUser(userId: string, now: number): Promise<Session[]>;
   /** Deletes one session of the user; false when the user has no such session. */
-  delete(userId: string, sessionId: string): Promise<boolean>;
-  deleteAllForUser(userId: string, exceptSessionId?: string): Promise<void>;
+  delete(userId: string, sessionId: string, event?: OutboxEvent): Promise<boolean>;
+  /** Deletes every session of the user but `exceptSessionId`; `event` is recorded if any went. */
+  deleteAllForUser(userId: string, exceptSessionId?: string, event?: OutboxEvent): Promise<void>;
 }
 
 export interface SessionLifetime {

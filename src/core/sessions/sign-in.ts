@@ -10,9 +10,21 @@ import type { AccountServices } from '../services';
 import { type TokenResponse, issueTokens, sessionLifetime } from './session-flows';
 import { type AuthenticationMethodReference, newSession } from './sessions';
 import type { User } from '../accounts/users';
+import { newEvent } from '../events/catalogue';
+import { type EventServices, publishEvent } from '../events/dispatch';
+import { type NewDeviceDeps, noticeNewDevice } from '../events/new-device';
 
 /** Every way in, as the success log line and the session name it. */
-export type SignInMethod = 'password' | 'totp' | 'recovery_code' | 'passkey' | 'sign_up' | 'email_link' | 'email_code';
+export type SignInMethod =
+  | 'password'
+  | 'totp'
+  | 'recovery_code'
+  | 'passkey'
+  | 'sign_up'
+  | 'email_link'
+  | 'email_code'
+  /** An outside identity provider (core/identities/outside-sign-in.ts). */
+  | 'oauth';
 
 /** A first step's references with a second factor's: `otp` and `mfa` added. */
 export function withSecondFactor(first: AuthenticationMethodReference[]): AuthenticationMethodReference[] {
@@ -39,10 +51,9 @@ export interface SignInProof {
   logFields?: Record<string, unknown>;
 }
 
-export type SignInDeps = Pick<
-  AccountServices,
-  'logins' | 'mfa' | 'throttle' | 'accessTokens' | 'clock' | 'settings' | 'log' | 'defer'
->;
+export type SignInDeps = EventServices &
+  NewDeviceDeps &
+  Pick<AccountServices, 'logins' | 'mfa' | 'throttle' | 'accessTokens' | 'clock' | 'settings' | 'log' | 'defer'>;
 
 /** An mfaToken is good for five minutes and five tries, whichever comes first. */
 export const MFA_CHALLENGE_TTL_MS = 5 * 60 * 1000;
@@ -101,10 +112,17 @@ export async function finishSignIn(
   });
   // Stored only while the credential is still the one the proof was checked under and the account
   // is enabled: a reset, change, disable or deletion that committed meanwhile leaves nothing.
-  if (!(await services.logins.completeLogin(session, refreshDigest, proof.counterKeys))) {
+  const event = newEvent('session.created', user, session.createdAt, {
+    sessionId: session.id,
+    method,
+    device: session.userAgent,
+  });
+  if (!(await services.logins.completeLogin(session, refreshDigest, proof.counterKeys, event))) {
     services.log({ event: 'login.failed', userId: user.id, method, reason: 'account_changed' });
     throw proof.refused();
   }
   services.log({ event: 'login.succeeded', userId: user.id, sessionId: session.id, method, ...proof.logFields });
+  publishEvent(services, event);
+  noticeNewDevice(services, user, { device: session.userAgent, at: session.createdAt });
   return issueTokens(services, user, session, refreshToken);
 }
