@@ -4,10 +4,11 @@
 import { ConfigError, type Env } from './config';
 import { type ExpiredRecordLimits, deleteExpiredRecords } from './core/sessions/expired-records';
 import { consoleSink } from './log-sink';
-import { type ServiceOverrides, createCleanupServices } from './services';
+import { type ServiceOverrides, createCleanupServices, createEventServices } from './services';
+import { maintainEvents } from './core/events/maintenance';
 
 export function createScheduledHandler(
-  overrides: Pick<ServiceOverrides, 'clock' | 'log'> & { limits?: ExpiredRecordLimits } = {},
+  overrides: Pick<ServiceOverrides, 'clock' | 'log' | 'eventQueue'> & { limits?: ExpiredRecordLimits } = {},
 ): ExportedHandlerScheduledHandler<Env> {
   const log = overrides.log ?? consoleSink;
   return async (controller, env) => {
@@ -18,7 +19,9 @@ export function createScheduledHandler(
         counterFamilies,
         limits: overrides.limits,
       });
-      log(JSON.stringify({ level: 'info', event: 'cleanup.completed', cron: controller.cron, ...deleted }));
+      // Events out: the outbox sweep (deliveries a failed queue send left behind) and retention.
+      const events = await maintainEvents(createEventServices(env, overrides));
+      log(JSON.stringify({ level: 'info', event: 'cleanup.completed', cron: controller.cron, ...deleted, ...events }));
     } catch (error) {
       // By name only, as in the app's error handler: D1 errors may quote the statement.
       const name = error instanceof Error ? error.name : 'unknown';

@@ -7,6 +7,7 @@ import type { AttemptLimits, LoginAttempt, LoginStore, Reservation } from '../co
 import type { UserLookupKey } from '../core/accounts/users';
 import type { UserWithCredential } from '../core/accounts/users';
 import { type UserSqlRow, userOfRow, userSqlColumns } from './user-columns';
+import { outboxStatement } from './d1-event-outbox';
 
 interface AccountRow extends UserSqlRow {
   password_hash: string;
@@ -115,7 +116,7 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
     reserveLoginAttempt: reserve,
     reserveAccountAttempt: (lookup, limits, now) => reserve(lookup, null, limits, now),
 
-    async completeLogin(session, refreshDigest, counterKeys) {
+    async completeLogin(session, refreshDigest, counterKeys, event) {
       const [, inserted] = await d1.batch([
         // Expired sessions of the user are dropped as new ones start, so rows do not pile up.
         d1
@@ -139,6 +140,8 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
             session.credentialVersion,
             session.amr.join(' '),
           ),
+        // Right after the session's insert: recorded only when the session was.
+        ...(event ? [outboxStatement(d1, event, 'if-changed')] : []),
         d1
           .prepare(
             'insert into refresh_tokens (digest, session_id, created_at) select ?1, id, ?2 from sessions where id = ?3',

@@ -6,6 +6,13 @@
 // the limit, so a burst of parallel tries gets no more checks than the limit.
 import type { ChallengeClaim, MfaStore, TotpFactor } from '../core/mfa/mfa-store';
 import { parseAmr } from '../core/sessions/sessions';
+import { type EventCondition, outboxStatement } from './d1-event-outbox';
+
+/** The outbox condition of mfa.disabled: the user (still) has an enabled factor. */
+const enabledFactor = (userId: string): EventCondition => ({
+  exists: 'select 1 from totp_factors where user_id = ?6 and enabled_at is not null',
+  params: [userId],
+});
 
 interface FactorRow {
   user_id: string;
@@ -98,7 +105,7 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
       return row !== null;
     },
 
-    async enableTotp({ userId, secretCiphertext, acceptedStep, recoveryCodeDigests, keepSessionId, now }) {
+    async enableTotp({ userId, secretCiphertext, acceptedStep, recoveryCodeDigests, keepSessionId, now, event }) {
       const [enabled] = await d1.batch([
         d1
           .prepare(
@@ -106,6 +113,7 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
              where user_id = ?1 and secret_ciphertext = ?2 and enabled_at is null returning user_id`,
           )
           .bind(userId, secretCiphertext, now, acceptedStep),
+        ...(event ? [outboxStatement(d1, event, 'if-changed')] : []),
         // The rest applies only if the factor was just enabled by this batch.
         d1
           .prepare(
@@ -177,8 +185,9 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
       return (inserted!.meta.changes ?? 0) > 0;
     },
 
-    async disableTotp(userId, keepSessionId) {
+    async disableTotp(userId, keepSessionId, event) {
       await d1.batch([
+        ...(event ? [outboxStatement(d1, event, enabledFactor(userId))] : []),
         d1.prepare('delete from totp_factors where user_id = ?1').bind(userId),
         d1.prepare('delete from recovery_codes where user_id = ?1').bind(userId),
         d1.prepare('delete from mfa_challenges where user_id = ?1').bind(userId),
@@ -186,12 +195,15 @@ export function createD1MfaStore(d1: D1Database): MfaStore {
       ]);
     },
 
-    async removeFactors(userId) {
-      const [factor] = await d1.batch([
+    async removeFactors(userId, event) {
+      // The event goes first: it is recorded only while an enabled factor is still there to remove.
+      const results = await d1.batch([
+        ...(event ? [outboxStatement(d1, event, enabledFactor(userId))] : []),
         d1.prepare('delete from totp_factors where user_id = ?1 returning enabled_at').bind(userId),
         d1.prepare('delete from recovery_codes where user_id = ?1').bind(userId),
         d1.prepare('delete from mfa_challenges where user_id = ?1').bind(userId),
       ]);
+      const factor = results[event ? 1 : 0];
       return (factor!.results as { enabled_at: number | null }[]).some((row) => row.enabled_at !== null);
     },
 

@@ -4,6 +4,7 @@
 import type { Ceremony, Passkey, PasskeyChallenge, PasskeyStore } from '../core/passkeys/passkey-store';
 import type { CoseAlgorithm } from '../core/passkeys/webauthn/types';
 import { type UserSqlRow, userOfRow, userSqlColumns } from './user-columns';
+import { outboxStatement } from './d1-event-outbox';
 
 interface PasskeyRow {
   id: string;
@@ -126,8 +127,8 @@ export function createD1PasskeyStore(d1: D1Database): PasskeyStore {
       return row ? challengeOf(row) : null;
     },
 
-    async add(passkey) {
-      const inserted = await d1
+    async add(passkey, event) {
+      const insert = d1
         .prepare(
           `insert into passkeys (id, credential_id, user_id, user_handle, public_key, algorithm, sign_count,
              transports, aaguid, backup_eligible, backed_up, name, created_at, last_used_at)
@@ -150,9 +151,10 @@ export function createD1PasskeyStore(d1: D1Database): PasskeyStore {
           passkey.name,
           passkey.createdAt,
           passkey.lastUsedAt,
-        )
-        .first<{ id: string }>();
-      return inserted !== null;
+        );
+      if (!event) return (await insert.first<{ id: string }>()) !== null;
+      const [inserted] = await d1.batch([insert, outboxStatement(d1, event, 'if-changed')]);
+      return inserted!.results.length === 1;
     },
 
     async findByCredentialId(credentialId) {
@@ -196,11 +198,12 @@ export function createD1PasskeyStore(d1: D1Database): PasskeyStore {
       return row ? passkeyOf(row) : null;
     },
 
-    async remove(userId, id) {
-      const row = await d1
+    async remove(userId, id, event) {
+      const deletion = d1
         .prepare(`delete from passkeys where id = ?1 and user_id = ?2 returning ${columnNames}`)
-        .bind(id, userId)
-        .first<PasskeyRow>();
+        .bind(id, userId);
+      const [deleted] = await d1.batch([deletion, ...(event ? [outboxStatement(d1, event, 'if-changed')] : [])]);
+      const row = (deleted!.results as PasskeyRow[])[0];
       return row ? passkeyOf(row) : null;
     },
   };

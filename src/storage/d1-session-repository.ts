@@ -15,6 +15,7 @@ import { type Session, type SessionRepository, parseAmr } from '../core/sessions
 import type { User } from '../core/accounts/users';
 import { accounts, profiles, refreshTokens, sessions, users } from './schema';
 import { type UserSqlRow, userColumns, userOfRow, userSqlColumns } from './user-columns';
+import { outboxInsert } from './d1-event-outbox';
 
 const sessionColumns = {
   id: sessions.id,
@@ -169,22 +170,25 @@ export function createD1SessionRepository(
       return rows.map(sessionOfRow);
     },
 
-    async delete(userId, sessionId) {
-      const rows = await db
+    async delete(userId, sessionId, event) {
+      const deletion = db
         .delete(sessions)
         .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
         .returning({ id: sessions.id });
+      const [rows] = event ? await db.batch([deletion, outboxInsert(db, event, 'if-changed')]) : [await deletion];
       return rows.length === 1;
     },
 
-    async deleteAllForUser(userId, exceptSessionId) {
-      await db
+    async deleteAllForUser(userId, exceptSessionId, event) {
+      const deletion = db
         .delete(sessions)
         .where(
           exceptSessionId
             ? and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId))
             : eq(sessions.userId, userId),
         );
+      if (event) await db.batch([deletion, outboxInsert(db, event, 'if-changed')]);
+      else await deletion;
     },
   };
 }

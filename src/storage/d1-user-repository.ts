@@ -4,6 +4,7 @@ import { type SQL, and, eq, ne, sql } from 'drizzle-orm';
 import { type DrizzleD1Database, drizzle } from 'drizzle-orm/d1';
 import { type User, type UserRepository, newUserOf } from '../core/accounts/users';
 import { accounts, mfaChallenges, profiles, sessions, users } from './schema';
+import { outboxInsert } from './d1-event-outbox';
 import { userColumns } from './user-columns';
 
 /** Which unique index a failed insert ran into, found in the driver error's cause chain. */
@@ -29,7 +30,7 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
   }
 
   return {
-    async create(input) {
+    async create(input, event) {
       try {
         await db.batch([
           db.insert(users).values({
@@ -47,6 +48,7 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
             passwordChangedAt: input.passwordHash === null ? null : input.now,
           }),
           db.insert(profiles).values({ userId: input.id, displayName: input.displayName, updatedAt: input.now }),
+          ...(event ? [outboxInsert(db, event, 'always')] : []),
         ]);
       } catch (error) {
         const conflict = uniqueConflictOf(error);
@@ -81,16 +83,26 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
       return rows[0] ?? null;
     },
 
-    async markEmailVerified(userId, email, now) {
-      const rows = await db
+    async markEmailVerified(userId, email, now, event) {
+      const update = db
         .update(users)
         .set({ emailVerifiedAt: now, updatedAt: now })
         .where(and(eq(users.id, userId), eq(users.email, email), sql`${users.emailVerifiedAt} is null`))
         .returning({ id: users.id });
+      const [rows] = event ? await db.batch([update, outboxInsert(db, event, 'if-changed')]) : [await update];
       return rows.length === 1;
     },
 
-    async replacePassword({ userId, expectedVersion, expectedEmail, passwordHash, now, keepSessionId, verifyEmail }) {
+    async replacePassword({
+      userId,
+      expectedVersion,
+      expectedEmail,
+      passwordHash,
+      now,
+      keepSessionId,
+      verifyEmail,
+      event,
+    }) {
       // Every statement tests the same version (and address) inside one transaction: either all
       // apply (new password, other sessions gone) or none does, so one reset token changes one
       // password, and a link mailed to an address the account no longer has changes nothing.
@@ -126,11 +138,12 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
           .set({ passwordHash, credentialVersion: sql`${accounts.credentialVersion} + 1`, passwordChangedAt: now })
           .where(and(eq(accounts.userId, userId), versionUnchanged))
           .returning({ userId: accounts.userId }),
+        ...(event ? [outboxInsert(db, event, 'if-changed')] : []),
       ]);
       return changed.length === 1;
     },
 
-    async changeEmail({ userId, oldEmail, newEmail, now, keepSessionId }) {
+    async changeEmail({ userId, oldEmail, newEmail, now, keepSessionId, event }) {
       // The UPDATE is the compare-and-set: only the first confirmation still finds the old
       // address. The session delete acts only through that change (the user now has newEmail),
       // so a confirmation that lost deletes nothing. A taken address fails the unique index,
@@ -142,6 +155,7 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
             .set({ email: newEmail, emailVerifiedAt: now, updatedAt: now })
             .where(and(eq(users.id, userId), eq(users.email, oldEmail)))
             .returning({ id: users.id }),
+          ...(event ? [outboxInsert(db, event, 'if-changed')] : []),
           db
             .delete(sessions)
             .where(
@@ -159,27 +173,33 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
       }
     },
 
-    async setDisabled(userId, disabledAt, now) {
+    async setDisabled(userId, disabledAt, now, event) {
       const update = db
         .update(users)
         .set({ disabledAt, updatedAt: now })
         .where(eq(users.id, userId))
         .returning({ id: users.id });
-      if (disabledAt === null) return (await update).length === 1;
+      const recorded = event ? [outboxInsert(db, event, 'if-changed')] : [];
+      if (disabledAt === null) {
+        const [enabled] = event ? await db.batch([update, ...recorded]) : [await update];
+        return enabled.length === 1;
+      }
       // Disabling ends every session and every sign-in pending its second step at once, in the
       // same transaction, so no code can finish a sign-in the disable has already refused.
       const [updated] = await db.batch([
         update,
+        ...recorded,
         db.delete(sessions).where(eq(sessions.userId, userId)),
         db.delete(mfaChallenges).where(eq(mfaChallenges.userId, userId)),
       ]);
       return updated.length === 1;
     },
 
-    async delete(userId) {
+    async delete(userId, event) {
       // accounts, profiles, factors, challenges, sessions and refresh tokens go with the user (ON
-      // DELETE CASCADE). Of parallel deletions, one finds the row.
-      const deleted = await db.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
+      // DELETE CASCADE). Of parallel deletions, one finds the row (and records the event).
+      const deletion = db.delete(users).where(eq(users.id, userId)).returning({ id: users.id });
+      const [deleted] = event ? await db.batch([deletion, outboxInsert(db, event, 'if-changed')]) : [await deletion];
       return deleted.length === 1;
     },
 

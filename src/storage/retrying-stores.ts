@@ -55,16 +55,16 @@ export function retryingUsers(users: UserRepository, options: StorageRetryOption
   const retry = retrier(options);
   return {
     // An insert: never repeated (its retry would meet its own row as a username conflict).
-    create: (input) => users.create(input),
+    create: (input, event) => users.create(input, event),
     findById: (id) => retry('users.findById', () => users.findById(id)),
     findByEmail: (email) => retry('users.findByEmail', () => users.findByEmail(email)),
     findWithCredential: (key) => retry('users.findWithCredential', () => users.findWithCredential(key)),
     // Verified at exactly this request's `now`, for this address: the first attempt landed.
-    markEmailVerified: (userId, email, now) =>
+    markEmailVerified: (userId, email, now, event) =>
       retryConditional(
         retry,
         'users.markEmailVerified',
-        () => users.markEmailVerified(userId, email, now),
+        () => users.markEmailVerified(userId, email, now, event),
         async () => {
           const user = await users.findById(userId);
           return user?.email === email && user.emailVerifiedAt === now;
@@ -86,15 +86,15 @@ export function retryingUsers(users: UserRepository, options: StorageRetryOption
     // or "already used"; the 503 lets the client ask again with a fresh view.
     changeEmail: (input) => users.changeEmail(input),
     // Setting the same state again is harmless: idempotent by construction.
-    setDisabled: (userId, disabledAt, now) =>
-      retry('users.setDisabled', () => users.setDisabled(userId, disabledAt, now)),
+    setDisabled: (userId, disabledAt, now, event) =>
+      retry('users.setDisabled', () => users.setDisabled(userId, disabledAt, now, event)),
     // A retry after a lost answer finds the user gone: taken as this request's own deletion (a
     // parallel deletion winning in those same milliseconds would then answer 204 as well).
-    delete: (userId) =>
+    delete: (userId, event) =>
       retryConditional(
         retry,
         'users.delete',
-        () => users.delete(userId),
+        () => users.delete(userId, event),
         async () => (await users.findById(userId)) === null,
       ),
     upgradePasswordHash: (userId, previousHash, passwordHash) =>
@@ -114,9 +114,9 @@ export function retryingSessions(sessions: SessionRepository, options: StorageRe
     listForUser: (userId, now) => retry('sessions.listForUser', () => sessions.listForUser(userId, now)),
     // Deletes by key. A retry after a lost answer finds nothing and says false, which only
     // revoking another session reports (as 404); logout ignores it.
-    delete: (userId, sessionId) => retry('sessions.delete', () => sessions.delete(userId, sessionId)),
-    deleteAllForUser: (userId, exceptSessionId) =>
-      retry('sessions.deleteAllForUser', () => sessions.deleteAllForUser(userId, exceptSessionId)),
+    delete: (userId, sessionId, event) => retry('sessions.delete', () => sessions.delete(userId, sessionId, event)),
+    deleteAllForUser: (userId, exceptSessionId, event) =>
+      retry('sessions.deleteAllForUser', () => sessions.deleteAllForUser(userId, exceptSessionId, event)),
   };
 }
 

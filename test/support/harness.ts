@@ -40,6 +40,8 @@ export function createHarness(
     passwordChecks?: PasswordChecks;
     /** Wraps the D1 and KV bindings the app's services use (fault injection). */
     wrapStorage?: ServiceOverrides['wrapStorage'];
+    /** Where webhook deliveries go (events out); by default the EVENTS_QUEUE binding. */
+    eventQueue?: ServiceOverrides['eventQueue'];
   } = {},
 ): Harness {
   const clock = new TestClock();
@@ -48,6 +50,7 @@ export function createHarness(
   const app = createApp({
     clock,
     wrapStorage: options.wrapStorage,
+    eventQueue: options.eventQueue,
     log: (line) => logs.push(line),
     fetch: async (input, init) => {
       const request = new Request(input, init);

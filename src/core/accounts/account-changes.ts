@@ -12,12 +12,16 @@ import { clearCountersAfterCommit } from '../mail/throttle';
 import { publishRevocation } from '../sessions/revocations';
 import type { AccountServices } from '../services';
 import type { Authenticated } from '../sessions/session-flows';
+import { newEvent } from '../events/catalogue';
+import { type EventServices, publishEvent } from '../events/dispatch';
 
 export type ChangePasswordDeps = ConfirmIdentityDeps &
   PasswordChangedNoticeDeps &
+  EventServices &
   Pick<AccountServices, 'users' | 'throttle' | 'checkNewPassword' | 'revocations' | 'defer'>;
 export type DeleteAccountDeps = ConfirmIdentityDeps &
   MailDeliveryDeps &
+  EventServices &
   Pick<AccountServices, 'users' | 'throttle' | 'revocations'>;
 
 export async function changePassword(
@@ -34,15 +38,18 @@ export async function changePassword(
     { passwordField: 'currentPassword', askCode: false },
   );
   await assertPasswordAllowed(services, input.newPassword, auth.user, 'newPassword');
+  const event = newEvent('user.password_changed', auth.user, services.clock.now());
   const replaced = await services.users.replacePassword({
     userId: auth.user.id,
     expectedVersion: credential.credentialVersion,
     passwordHash: await services.passwords.hash(input.newPassword),
     now: services.clock.now(),
     keepSessionId: auth.session.id,
+    event,
   });
   if (!replaced) throw new AuthError('conflict', 'The password was changed by another request. Try again.');
   services.log({ event: 'password.changed', userId: auth.user.id });
+  publishEvent(services, event);
   await publishRevocation(services, (publisher) => publisher.allSessionsEnded(auth.user.id, services.clock.now()));
   sendPasswordChangedNotice(services, auth.user);
 }
@@ -57,9 +64,11 @@ export async function deleteAccount(
   input: IdentityProof,
 ): Promise<void> {
   await confirmIdentity(services, auth, input, { passwordField: 'currentPassword' });
-  if (!(await services.users.delete(auth.user.id))) {
+  const event = newEvent('user.deleted', auth.user, services.clock.now(), { by: 'user' });
+  if (!(await services.users.delete(auth.user.id, event))) {
     throw new AuthError('unauthorized', 'This session has ended. Sign in again.');
   }
+  publishEvent(services, event);
   await clearCountersAfterCommit(services, await counterKeysOf(auth.user));
   services.log({ event: 'account.deleted', userId: auth.user.id });
   await publishRevocation(services, (publisher) => publisher.allSessionsEnded(auth.user.id, services.clock.now()));

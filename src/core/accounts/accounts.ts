@@ -9,14 +9,19 @@ import { type MailDeliveryDeps, sendAccountMail } from '../mail/mail-delivery';
 import { publishRevocation } from '../sessions/revocations';
 import type { AccountServices } from '../services';
 import { type PublicUser, type User, normalizeEmail, normalizeUsername, toPublicUser } from './users';
+import { newEvent } from '../events/catalogue';
+import { type EventServices, publishEvent } from '../events/dispatch';
 
 type VerificationMailDeps = MailDeliveryDeps & Pick<AccountServices, 'emailTokens'>;
 export type PasswordChangedNoticeDeps = MailDeliveryDeps;
-export type RegisterDeps = VerificationMailDeps & Pick<AccountServices, 'users' | 'passwords' | 'checkNewPassword'>;
-export type VerifyEmailDeps = Pick<AccountServices, 'emailTokens' | 'users' | 'clock' | 'log'>;
+export type RegisterDeps = VerificationMailDeps &
+  EventServices &
+  Pick<AccountServices, 'users' | 'passwords' | 'checkNewPassword'>;
+export type VerifyEmailDeps = EventServices & Pick<AccountServices, 'emailTokens' | 'users' | 'clock' | 'log'>;
 export type ResendVerificationDeps = VerificationMailDeps & Pick<AccountServices, 'users'>;
 export type ForgotPasswordDeps = VerificationMailDeps & Pick<AccountServices, 'users'>;
 export type ResetPasswordDeps = MailDeliveryDeps &
+  EventServices &
   Pick<AccountServices, 'emailTokens' | 'users' | 'passwords' | 'checkNewPassword' | 'revocations'>;
 
 /** Refuses a new password that breaks the policy, naming the field it came in. */
@@ -68,14 +73,19 @@ export async function createAccount(services: RegisterDeps, input: RegisterInput
   const email = normalizeEmail(input.email);
   await assertPasswordAllowed(services, input.password, { username, email }, 'password');
   const now = services.clock.now();
-  const result = await services.users.create({
-    id: crypto.randomUUID(),
-    username,
-    email,
-    passwordHash: await services.passwords.hash(input.password),
-    displayName: input.displayName?.trim() || null,
-    now,
-  });
+  const id = crypto.randomUUID();
+  const event = newEvent('user.created', { id, username, email }, now, { method: 'password' });
+  const result = await services.users.create(
+    {
+      id,
+      username,
+      email,
+      passwordHash: await services.passwords.hash(input.password),
+      displayName: input.displayName?.trim() || null,
+      now,
+    },
+    event,
+  );
   if (!result.ok) {
     const field = result.conflict;
     throw new AuthError('conflict', `That ${field} is already registered.`, [
@@ -83,6 +93,7 @@ export async function createAccount(services: RegisterDeps, input: RegisterInput
     ]);
   }
   services.log({ event: 'user.registered', userId: result.user.id });
+  publishEvent(services, event);
   sendVerificationMail(services, result.user);
   return result.user;
 }
@@ -115,13 +126,16 @@ export async function verifyEmail(services: VerifyEmailDeps, token: string): Pro
   if (found.status === 'invalid') throw new AuthError('invalid_token', 'This verification link is not valid.');
   // The conditional update is what makes the token single-use; the KV delete is tidying up.
   // Conditional on the address the link was mailed to: after an email change it verifies nothing.
-  const marked = await services.users.markEmailVerified(found.record.userId, found.record.email, now);
-  await forgetEmailToken(services, 'verify_email', found.digest);
-  if (!marked) throw new AuthError('invalid_token', 'This verification link has already been used.');
   const user = await services.users.findById(found.record.userId);
+  const event = user && newEvent('user.email_verified', { ...user, email: found.record.email }, now);
+  const marked =
+    user !== null && (await services.users.markEmailVerified(user.id, found.record.email, now, event ?? undefined));
+  await forgetEmailToken(services, 'verify_email', found.digest);
   if (!user) throw new AuthError('invalid_token', 'This verification link is not valid.');
+  if (!marked) throw new AuthError('invalid_token', 'This verification link has already been used.');
   services.log({ event: 'email.verified', userId: user.id });
-  return toPublicUser(user);
+  publishEvent(services, event!);
+  return toPublicUser({ ...user, emailVerifiedAt: now, updatedAt: now });
 }
 
 export async function resendVerification(services: ResendVerificationDeps, email: string): Promise<void> {
@@ -165,6 +179,7 @@ export async function resetPassword(
   await assertPasswordAllowed(services, input.password, user, 'password');
   // A link dies with the address it was mailed to: after an email change it resets nothing.
   if (user.email !== found.record.email) throw new AuthError('invalid_token', 'This reset link is not valid.');
+  const resetEvent = newEvent('user.password_reset', user, now);
   const replaced = await services.users.replacePassword({
     userId: user.id,
     expectedVersion: found.record.credentialVersion,
@@ -172,12 +187,14 @@ export async function resetPassword(
     passwordHash: await services.passwords.hash(input.password),
     now,
     verifyEmail: true,
+    event: resetEvent,
   });
   await forgetEmailToken(services, 'reset_password', found.digest);
   if (!replaced) throw new AuthError('invalid_token', 'This reset link has already been used.');
   // The owner has just proved control of the mailbox: the lock-out is lifted with the reset.
   await clearCountersAfterCommit(services, await counterKeysOf(user));
   services.log({ event: 'password.reset', userId: user.id });
+  publishEvent(services, resetEvent);
   await publishRevocation(services, (publisher) => publisher.allSessionsEnded(user.id, now));
   sendPasswordChangedNotice(services, user);
 }

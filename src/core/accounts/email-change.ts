@@ -13,11 +13,15 @@ import { publishRevocation } from '../sessions/revocations';
 import type { AccountServices } from '../services';
 import type { Authenticated } from '../sessions/session-flows';
 import { type PublicUser, normalizeEmail, toPublicUser } from './users';
+import { newEvent } from '../events/catalogue';
+import { type EventServices, publishEvent } from '../events/dispatch';
 
 export type RequestEmailChangeDeps = ConfirmIdentityDeps &
   MailDeliveryDeps &
   Pick<AccountServices, 'users' | 'emailTokens' | 'throttle'>;
-export type ConfirmEmailChangeDeps = MailDeliveryDeps & Pick<AccountServices, 'users' | 'emailTokens' | 'revocations'>;
+export type ConfirmEmailChangeDeps = MailDeliveryDeps &
+  EventServices &
+  Pick<AccountServices, 'users' | 'emailTokens' | 'revocations'>;
 
 export async function requestEmailChange(
   services: RequestEmailChangeDeps,
@@ -59,7 +63,18 @@ export async function confirmEmailChange(services: ConfirmEmailChangeDeps, token
     throw new AuthError('invalid_token', 'This confirmation link is not valid.');
   }
   const { userId, email: oldEmail, newEmail, sessionId } = found.record;
-  const outcome = await services.users.changeEmail({ userId, oldEmail, newEmail, now, keepSessionId: sessionId });
+  const before = await services.users.findById(userId);
+  const event = before
+    ? newEvent('user.email_changed', { ...before, email: newEmail }, now, { previousEmail: oldEmail })
+    : undefined;
+  const outcome = await services.users.changeEmail({
+    userId,
+    oldEmail,
+    newEmail,
+    now,
+    keepSessionId: sessionId,
+    event,
+  });
   if (outcome === 'taken') {
     // The token stays: nothing changed, and the address may be freed again before it expires.
     throw new AuthError('conflict', 'That email address is already registered to another account.', [
@@ -71,6 +86,7 @@ export async function confirmEmailChange(services: ConfirmEmailChangeDeps, token
   const user = await services.users.findById(userId);
   if (!user) throw new AuthError('invalid_token', 'This confirmation link is not valid.');
   services.log({ event: 'email_change.confirmed', userId });
+  if (event) publishEvent(services, event);
   await publishRevocation(services, (publisher) => publisher.allSessionsEnded(userId, now));
   sendAccountMail(
     services,

@@ -1,5 +1,7 @@
 // The user model and the storage interface the account flows need. The D1 implementation is in
-// src/storage/d1-user-repository.ts; the core never sees drizzle or D1.
+// src/storage/d1-user-repository.ts; the core never sees drizzle or D1. A write given an `event`
+// records it in the same transaction, and only if the write happened (src/core/events/).
+import type { OutboxEvent } from '../events/catalogue';
 
 export interface User {
   id: string;
@@ -53,13 +55,13 @@ export type CreateUserResult = { ok: true; user: User } | { ok: false; conflict:
  */
 export interface UserRepository {
   /** Creates user, credential and profile together, or nothing. */
-  create(input: NewUser): Promise<CreateUserResult>;
+  create(input: NewUser, event?: OutboxEvent): Promise<CreateUserResult>;
   findById(id: string): Promise<User | null>;
   findByEmail(email: string): Promise<User | null>;
   /** The user and their password credential, found by email or username. */
   findWithCredential(key: UserLookupKey): Promise<UserWithCredential | null>;
   /** Marks the address verified if it is still the user's and not yet verified; false otherwise. */
-  markEmailVerified(userId: string, email: string, now: number): Promise<boolean>;
+  markEmailVerified(userId: string, email: string, now: number, event?: OutboxEvent): Promise<boolean>;
   /**
    * Sets a new password only if the credential is still at `expectedVersion`, and in the same
    * transaction deletes every session of the user but `keepSessionId`, which moves to the new
@@ -76,6 +78,7 @@ export interface UserRepository {
     keepSessionId?: string;
     /** A reset link proves control of the address, so a reset also verifies it. */
     verifyEmail?: boolean;
+    event?: OutboxEvent;
   }): Promise<boolean>;
   /**
    * Switches the address, verified, only while the user still has `oldEmail`; in the same
@@ -88,17 +91,18 @@ export interface UserRepository {
     newEmail: string;
     now: number;
     keepSessionId?: string;
+    event?: OutboxEvent;
   }): Promise<ChangeEmailResult>;
   /**
    * Disables (`disabledAt` a time) or enables (null) the user; disabling ends every session and
    * every sign-in pending its second step in the same transaction. False when there is no such user.
    */
-  setDisabled(userId: string, disabledAt: number | null, now: number): Promise<boolean>;
+  setDisabled(userId: string, disabledAt: number | null, now: number, event?: OutboxEvent): Promise<boolean>;
   /**
    * Deletes the user with their credential, profile, factors and sessions (counters are the
    * throttle's). True for the one request that deleted the user; false when it was already gone.
    */
-  delete(userId: string): Promise<boolean>;
+  delete(userId: string, event?: OutboxEvent): Promise<boolean>;
   /** Swaps in a re-hashed password (new parameters, same password) if the hash is unchanged. */
   upgradePasswordHash(userId: string, previousHash: string, passwordHash: string): Promise<void>;
 }

@@ -10,6 +10,8 @@ import { publishRevocation } from '../sessions/revocations';
 import type { AccountServices } from '../services';
 import type { PageCursor } from './user-directory';
 import { type PublicUser, type User, toPublicUser } from '../accounts/users';
+import { newEvent } from '../events/catalogue';
+import { type EventServices, publishEvent } from '../events/dispatch';
 
 export interface AdminUser extends PublicUser {
   disabled: boolean;
@@ -22,10 +24,8 @@ export interface AdminUserDetail extends AdminUser {
   factors: string[];
 }
 
-export type AdminDeps = Pick<
-  AccountServices,
-  'users' | 'sessions' | 'userDirectory' | 'throttle' | 'revocations' | 'mfa' | 'clock' | 'log'
->;
+export type AdminDeps = EventServices &
+  Pick<AccountServices, 'users' | 'sessions' | 'userDirectory' | 'throttle' | 'revocations' | 'mfa' | 'clock' | 'log'>;
 
 export const ADMIN_PAGE_MAX = 100;
 
@@ -100,17 +100,22 @@ export async function getUser(services: AdminDeps, userId: string): Promise<Admi
 
 export async function setUserDisabled(services: AdminDeps, userId: string, disabled: boolean): Promise<AdminUser> {
   const now = services.clock.now();
-  if (!(await services.users.setDisabled(userId, disabled ? now : null, now))) {
+  const user = await existingUser(services, userId);
+  const event = newEvent(disabled ? 'user.disabled' : 'user.enabled', user, now);
+  if (!(await services.users.setDisabled(userId, disabled ? now : null, now, event))) {
     throw new AuthError('not_found', 'There is no user with that id.');
   }
+  publishEvent(services, event);
   services.log({ event: disabled ? 'admin.user_disabled' : 'admin.user_enabled', userId });
   if (disabled) await publishRevocation(services, (publisher) => publisher.allSessionsEnded(userId, now));
   return toAdminUser(await existingUser(services, userId));
 }
 
 export async function revokeUserSessions(services: AdminDeps, userId: string): Promise<void> {
-  await existingUser(services, userId);
-  await services.sessions.deleteAllForUser(userId);
+  const user = await existingUser(services, userId);
+  const event = newEvent('session.revoked', user, services.clock.now(), { all: true, by: 'admin' });
+  await services.sessions.deleteAllForUser(userId, undefined, event);
+  publishEvent(services, event);
   services.log({ event: 'admin.sessions_revoked', userId });
   await publishRevocation(services, (publisher) => publisher.allSessionsEnded(userId, services.clock.now()));
 }
@@ -118,7 +123,9 @@ export async function revokeUserSessions(services: AdminDeps, userId: string): P
 /** Deletes the user as `DELETE /me` does: account, sessions, counters, revocation markers. */
 export async function deleteUser(services: AdminDeps, userId: string): Promise<void> {
   const user = await existingUser(services, userId);
-  await services.users.delete(userId);
+  const event = newEvent('user.deleted', user, services.clock.now(), { by: 'admin' });
+  await services.users.delete(userId, event);
+  publishEvent(services, event);
   await services.throttle.clear(await counterKeysOf(user));
   services.log({ event: 'admin.user_deleted', userId });
   await publishRevocation(services, (publisher) => publisher.allSessionsEnded(userId, services.clock.now()));
@@ -128,7 +135,8 @@ export async function markUserEmailVerified(services: AdminDeps, userId: string)
   const user = await existingUser(services, userId);
   const now = services.clock.now();
   // False when already verified (or the address changed meanwhile): either way nothing to do.
-  await services.users.markEmailVerified(userId, user.email, now);
+  const event = newEvent('user.email_verified', user, now, { by: 'admin' });
+  if (await services.users.markEmailVerified(userId, user.email, now, event)) publishEvent(services, event);
   services.log({ event: 'admin.email_verified', userId });
   return toAdminUser(await existingUser(services, userId));
 }
@@ -141,7 +149,9 @@ export async function markUserEmailVerified(services: AdminDeps, userId: string)
  */
 export async function removeSecondFactors(services: AdminDeps & MailDeliveryDeps, userId: string): Promise<void> {
   const user = await existingUser(services, userId);
-  const removed = await services.mfa.removeFactors(userId);
+  const event = newEvent('mfa.disabled', user, services.clock.now(), { by: 'admin' });
+  const removed = await services.mfa.removeFactors(userId, event);
+  if (removed) publishEvent(services, event);
   services.log({ event: 'admin.mfa_removed', userId, removed });
   // No notice when nothing was on: the mail would report a change that did not happen.
   if (removed) sendMfaNotice(services, 'mfa_removed_by_support', user);

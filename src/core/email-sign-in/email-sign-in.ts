@@ -13,6 +13,8 @@ import { type MailDeliveryDeps, sendAccountMail } from '../mail/mail-delivery';
 import type { AccountServices } from '../services';
 import type { TokenResponse } from '../sessions/session-flows';
 import { type SignInDeps, finishSignIn } from '../sessions/sign-in';
+import { newEvent } from '../events/catalogue';
+import { publishEvent } from '../events/dispatch';
 
 /** Five tries at a mailed code; then that mail's code is spent (its link still works). */
 export const EMAIL_SIGN_IN_MAX_CODE_ATTEMPTS = 5;
@@ -146,14 +148,14 @@ async function accountOf(
   if (user && user.email !== pending.email) throw invalidLink();
   if (!user) {
     if (pending.userId || !pending.username || !services.settings.emailSignIn.signUp) throw invalidLink();
-    const created = await services.users.create({
-      id: crypto.randomUUID(),
-      username: pending.username,
-      email: pending.email,
-      passwordHash: null,
-      displayName: null,
-      now,
+    const id = crypto.randomUUID();
+    const createdEvent = newEvent('user.created', { id, username: pending.username, email: pending.email }, now, {
+      method: 'email',
     });
+    const created = await services.users.create(
+      { id, username: pending.username, email: pending.email, passwordHash: null, displayName: null, now },
+      createdEvent,
+    );
     if (!created.ok) {
       if (created.conflict === 'username') {
         throw new AuthError('conflict', 'That username was taken meanwhile. Ask for a new mail with another one.', [
@@ -166,10 +168,16 @@ async function accountOf(
     } else {
       user = created.user;
       services.log({ event: 'user.registered', userId: user.id, method: 'email' });
+      publishEvent(services, createdEvent);
     }
   }
-  if (user.emailVerifiedAt === null && (await services.users.markEmailVerified(user.id, user.email, now))) {
+  const verifiedEvent = newEvent('user.email_verified', user, now, { by: 'email_sign_in' });
+  if (
+    user.emailVerifiedAt === null &&
+    (await services.users.markEmailVerified(user.id, user.email, now, verifiedEvent))
+  ) {
     services.log({ event: 'email.verified', userId: user.id });
+    publishEvent(services, verifiedEvent);
     user = { ...user, emailVerifiedAt: now };
   }
   return user;

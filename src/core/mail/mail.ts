@@ -20,7 +20,7 @@ export interface MailContext {
   tokenTtlSeconds: number;
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 

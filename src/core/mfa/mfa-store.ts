@@ -1,3 +1,4 @@
+import type { OutboxEvent } from '../events/catalogue';
 import type { AuthenticationMethodReference } from '../sessions/sessions';
 
 // What two-step sign-in needs from storage. Every "works once" rule (a TOTP time step, a recovery
@@ -69,6 +70,8 @@ export interface MfaStore {
     recoveryCodeDigests: string[];
     keepSessionId: string;
     now: number;
+    /** mfa.enabled, recorded only if this call turned the factor on. */
+    event?: OutboxEvent;
   }): Promise<boolean>;
   /**
    * Moves the last used step forward to `step` if it is later; with `challenge`, only while the
@@ -85,12 +88,12 @@ export interface MfaStore {
   /** Replaces every recovery code of a user with TOTP on; false when TOTP is off. */
   replaceRecoveryCodes(userId: string, codeDigests: string[], now: number): Promise<boolean>;
   /** Removes the factor and the recovery codes, and ends every session but `keepSessionId`. */
-  disableTotp(userId: string, keepSessionId: string): Promise<void>;
+  disableTotp(userId: string, keepSessionId: string, event?: OutboxEvent): Promise<void>;
   /**
    * Support's reset (admin API): removes the factor, the recovery codes and the pending challenges
    * in one transaction, sessions untouched. True when an enabled factor was among them.
    */
-  removeFactors(userId: string): Promise<boolean>;
+  removeFactors(userId: string, event?: OutboxEvent): Promise<boolean>;
   /**
    * A pending sign-in of a user whose password (at `credentialVersion`) was right. It is live until
    * it expires, is tried too often, the password changes or the account is disabled.

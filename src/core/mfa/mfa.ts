@@ -31,6 +31,8 @@ import type { AccountServices } from '../services';
 import type { Authenticated, TokenResponse } from '../sessions/session-flows';
 import { type SignInDeps, finishSignIn, withSecondFactor } from '../sessions/sign-in';
 import { generateTotpSecret, totpKeyUri, verifyTotpCode } from './totp';
+import { newEvent } from '../events/catalogue';
+import { type EventServices, publishEvent } from '../events/dispatch';
 
 /** An mfaToken is good for five tries (and five minutes, sign-in.ts). */
 export const MFA_MAX_FAILED_ATTEMPTS = 5;
@@ -39,7 +41,7 @@ export const MFA_MAX_SETUP_ATTEMPTS = 5;
 
 const totpOff = () => new AuthError('conflict', 'Two-step sign-in is not on for this account.');
 
-type ChangeDeps = ConfirmIdentityDeps & MailDeliveryDeps & Pick<AccountServices, 'revocations'>;
+type ChangeDeps = ConfirmIdentityDeps & MailDeliveryDeps & EventServices & Pick<AccountServices, 'revocations'>;
 export type MfaVerifyDeps = SecondFactorDeps & MailDeliveryDeps & SignInDeps;
 
 /** The second step of a sign-in: the mfaToken and a code give the login's tokens. */
@@ -139,6 +141,7 @@ export async function confirmTotp(services: ChangeDeps, auth: Authenticated, cod
     throw invalidCode();
   }
   const { codes, digests } = await createRecoveryCodes();
+  const enabledEvent = newEvent('mfa.enabled', auth.user, now, { factor: 'totp' });
   const enabled = await services.mfa.enableTotp({
     userId: auth.user.id,
     secretCiphertext: factor.secretCiphertext,
@@ -146,8 +149,10 @@ export async function confirmTotp(services: ChangeDeps, auth: Authenticated, cod
     recoveryCodeDigests: digests,
     keepSessionId: auth.session.id,
     now,
+    event: enabledEvent,
   });
   if (!enabled) throw new AuthError('conflict', 'The set-up changed meanwhile. Start it again.');
+  publishEvent(services, enabledEvent);
   services.log({ event: 'mfa.enabled', userId: auth.user.id });
   await publishRevocation(services, (publisher) => publisher.allSessionsEnded(auth.user.id, now));
   sendMfaNotice(services, 'mfa_enabled', auth.user);
@@ -175,7 +180,9 @@ export async function regenerateRecoveryCodes(services: ChangeDeps, auth: Authen
 
 export async function disableTotp(services: ChangeDeps, auth: Authenticated, input: IdentityProof): Promise<void> {
   await confirmIdentity(services, auth, input, { needsTotp: true });
-  await services.mfa.disableTotp(auth.user.id, auth.session.id);
+  const event = newEvent('mfa.disabled', auth.user, services.clock.now(), { factor: 'totp', by: 'user' });
+  await services.mfa.disableTotp(auth.user.id, auth.session.id, event);
+  publishEvent(services, event);
   services.log({ event: 'mfa.disabled', userId: auth.user.id });
   await publishRevocation(services, (publisher) => publisher.allSessionsEnded(auth.user.id, services.clock.now()));
   sendMfaNotice(services, 'mfa_disabled', auth.user);

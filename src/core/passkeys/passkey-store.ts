@@ -1,6 +1,7 @@
 // The passkey records and what the passkey flows need from storage. A challenge is used by one
 // conditional delete, so of two requests presenting it exactly one gets it; the signature counter
 // moves by a compare-and-set, so two sign-ins cannot both move it from the same value.
+import type { OutboxEvent } from '../events/catalogue';
 import type { VerifiedPasskey } from './webauthn/registration';
 import type { User } from '../accounts/users';
 
@@ -48,7 +49,7 @@ export interface PasskeyStore {
    */
   takeChallenge(id: string, ceremony: Ceremony, now: number, userId?: string): Promise<PasskeyChallenge | null>;
   /** False when the credential id is already registered (to anyone): nothing is written. */
-  add(passkey: Passkey): Promise<boolean>;
+  add(passkey: Passkey, event?: OutboxEvent): Promise<boolean>;
   /** The passkey with this credential id, its owner, and the owner's credential version. */
   findByCredentialId(credentialId: string): Promise<{ passkey: Passkey; owner: PasskeyOwner } | null>;
   /** Moves the counter from `seenSignCount` to `signCount`; false if another use moved it first. */
@@ -62,5 +63,5 @@ export interface PasskeyStore {
   /** The renamed passkey; null when the user has no passkey with this id. */
   rename(userId: string, id: string, name: string): Promise<Passkey | null>;
   /** The removed passkey; null when the user has no passkey with this id. */
-  remove(userId: string, id: string): Promise<Passkey | null>;
+  remove(userId: string, id: string, event?: OutboxEvent): Promise<Passkey | null>;
 }

@@ -19,9 +19,11 @@ import type { Authenticated } from '../sessions/session-flows';
 import { buildCreationOptions, generateUserHandle } from './webauthn/options';
 import { verifyRegistration } from './webauthn/registration';
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from './webauthn/types';
+import { newEvent } from '../events/catalogue';
+import { type EventServices, publishEvent } from '../events/dispatch';
 
 export type PasskeyDeps = Pick<AccountServices, 'passkeys' | 'relyingParty' | 'clock' | 'log'>;
-export type PasskeyChangeDeps = PasskeyDeps & ConfirmIdentityDeps & MailDeliveryDeps;
+export type PasskeyChangeDeps = PasskeyDeps & ConfirmIdentityDeps & MailDeliveryDeps & EventServices;
 
 /** The password (with TOTP on, and a code) or a passkey (reauthentication.ts). */
 export type PasskeyChangeProof = IdentityProof;
@@ -104,9 +106,11 @@ export async function finishPasskeyRegistration(
     createdAt: now,
     lastUsedAt: null,
   };
-  if (!(await services.passkeys.add(passkey))) {
+  const event = newEvent('passkey.added', auth.user, now, { passkeyId: passkey.id, name: passkey.name });
+  if (!(await services.passkeys.add(passkey, event))) {
     throw passkeyRefused(services, 'credential_already_registered', { userId, ceremony: 'registration' });
   }
+  publishEvent(services, event);
   services.log({ event: 'passkey.added', userId, passkeyId: passkey.id, algorithm: passkey.algorithm });
   sendPasskeyNotice(services, auth, `A passkey ("${passkey.name}") was added to`);
   return summarizePasskey(passkey);
@@ -134,8 +138,10 @@ export async function removePasskey(
   proof: PasskeyChangeProof,
 ): Promise<void> {
   await confirmIdentity(services, auth, proof);
-  const removed = await services.passkeys.remove(auth.user.id, id);
+  const event = newEvent('passkey.removed', auth.user, services.clock.now(), { passkeyId: id });
+  const removed = await services.passkeys.remove(auth.user.id, id, event);
   if (!removed) throw noSuchPasskey();
+  publishEvent(services, event);
   services.log({ event: 'passkey.removed', userId: auth.user.id, passkeyId: id });
   sendPasskeyNotice(services, auth, `A passkey ("${removed.name}") was removed from`);
 }

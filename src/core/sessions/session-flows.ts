@@ -6,6 +6,8 @@ import { publishRevocation } from './revocations';
 import type { AccountServices } from '../services';
 import { type Session, type SessionLifetime, rotateRefreshToken } from './sessions';
 import { type PublicUser, type User, toPublicUser } from '../accounts/users';
+import { newEvent } from '../events/catalogue';
+import { type EventServices, publishEvent } from '../events/dispatch';
 
 export interface TokenResponse {
   accessToken: string;
@@ -31,7 +33,7 @@ export interface SessionSummary {
 export type TokenIssueDeps = Pick<AccountServices, 'accessTokens' | 'clock' | 'settings'>;
 export type RefreshDeps = TokenIssueDeps & Pick<AccountServices, 'sessions' | 'revocations' | 'log'>;
 export type AuthenticateDeps = Pick<AccountServices, 'accessTokens' | 'sessions' | 'clock'>;
-export type SessionEndDeps = Pick<AccountServices, 'sessions' | 'clock' | 'revocations' | 'log'>;
+export type SessionEndDeps = EventServices & Pick<AccountServices, 'sessions' | 'clock' | 'revocations' | 'log'>;
 export type ListSessionsDeps = Pick<AccountServices, 'sessions' | 'clock'>;
 
 export function sessionLifetime(services: Pick<AccountServices, 'settings'>): SessionLifetime {
@@ -78,7 +80,11 @@ export async function authenticate(services: AuthenticateDeps, accessToken: stri
 }
 
 export async function logout(services: SessionEndDeps, auth: Authenticated): Promise<void> {
-  await services.sessions.delete(auth.user.id, auth.session.id);
+  const event = newEvent('session.revoked', auth.user, services.clock.now(), {
+    sessionId: auth.session.id,
+    by: 'logout',
+  });
+  if (await services.sessions.delete(auth.user.id, auth.session.id, event)) publishEvent(services, event);
   services.log({ event: 'logout', userId: auth.user.id, sessionId: auth.session.id });
   await publishRevocation(services, (publisher) => publisher.sessionEnded(auth.session.id, services.clock.now()));
 }
@@ -98,15 +104,19 @@ export async function listSessions(services: ListSessionsDeps, auth: Authenticat
 }
 
 export async function revokeSession(services: SessionEndDeps, auth: Authenticated, sessionId: string): Promise<void> {
-  if (!(await services.sessions.delete(auth.user.id, sessionId))) {
+  const event = newEvent('session.revoked', auth.user, services.clock.now(), { sessionId, by: 'user' });
+  if (!(await services.sessions.delete(auth.user.id, sessionId, event))) {
     throw new AuthError('not_found', 'You have no session with that id.');
   }
+  publishEvent(services, event);
   services.log({ event: 'session.revoked', userId: auth.user.id, sessionId });
   await publishRevocation(services, (publisher) => publisher.sessionEnded(sessionId, services.clock.now()));
 }
 
 export async function logoutEverywhere(services: SessionEndDeps, auth: Authenticated): Promise<void> {
-  await services.sessions.deleteAllForUser(auth.user.id);
+  const event = newEvent('session.revoked', auth.user, services.clock.now(), { all: true, by: 'logout' });
+  await services.sessions.deleteAllForUser(auth.user.id, undefined, event);
+  publishEvent(services, event);
   services.log({ event: 'logout.all', userId: auth.user.id });
   await publishRevocation(services, (publisher) => publisher.allSessionsEnded(auth.user.id, services.clock.now()));
 }

@@ -11,6 +11,7 @@ import { mfaRouteDocs } from './mfa';
 import { passkeysRouteDocs } from './passkeys';
 import { adminRouteDocs } from './admin';
 import { emailSignInRouteDocs } from './email-sign-in';
+import { eventsRouteDocs } from './events';
 import type { RouteDoc } from './route-doc';
 
 export type { ResponseDoc, RouteDoc } from './route-doc';
@@ -23,4 +24,5 @@ export const routeDocs: RouteDoc[] = [
   ...mfaRouteDocs,
   ...passkeysRouteDocs,
   ...adminRouteDocs,
+  ...eventsRouteDocs,
 ];

@@ -5,7 +5,7 @@ import { accountCounterKey } from '../../core/passwords/login-throttle';
 import type { AttemptLimits, LoginAttempt, LoginStore } from '../../core/passwords/login-store';
 import type { UserLookupKey } from '../../core/accounts/users';
 import { reserveAttempt } from './counters';
-import { type MemoryTables, deleteSessionRow, findUserBy, isBoundToCurrentPassword } from './tables';
+import { type MemoryTables, deleteSessionRow, findUserBy, isBoundToCurrentPassword, recordEvent } from './tables';
 
 export function createMemoryLoginStore(tables: MemoryTables): LoginStore {
   function reserve(lookup: UserLookupKey, identifierKey: string | null, limits: AttemptLimits, now: number) {
@@ -25,7 +25,7 @@ export function createMemoryLoginStore(tables: MemoryTables): LoginStore {
     reserveLoginAttempt: reserve,
     reserveAccountAttempt: (lookup, limits, now) => reserve(lookup, null, limits, now),
 
-    async completeLogin(session, refreshDigest, counterKeys) {
+    async completeLogin(session, refreshDigest, counterKeys, event) {
       for (const other of [...tables.sessions.values()]) {
         if (other.userId === session.userId && other.expiresAt < session.createdAt) deleteSessionRow(tables, other.id);
       }
@@ -41,6 +41,7 @@ export function createMemoryLoginStore(tables: MemoryTables): LoginStore {
         graceUsedAt: null,
       });
       for (const key of counterKeys) tables.counters.delete(key);
+      recordEvent(tables, event);
       return true;
     },
   };

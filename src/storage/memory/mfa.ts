@@ -1,7 +1,7 @@
 // MfaStore in memory, with the D1 store's rules: each consume is decided in one synchronous step,
 // together with the challenge's deletion, so parallel verifies with one code have one winner.
 import type { ChallengeClaim, MfaStore } from '../../core/mfa/mfa-store';
-import { type MemoryTables, deleteSessionRow } from './tables';
+import { type MemoryTables, deleteSessionRow, recordEvent } from './tables';
 
 export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
   /** The challenge if live; `triesLeft` for a new try, else for a consume tied to a counted one. */
@@ -57,12 +57,13 @@ export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
       return true;
     },
 
-    async enableTotp({ userId, secretCiphertext, acceptedStep, recoveryCodeDigests, keepSessionId, now }) {
+    async enableTotp({ userId, secretCiphertext, acceptedStep, recoveryCodeDigests, keepSessionId, now, event }) {
       const factor = tables.totpFactors.get(userId);
       if (!factor || factor.enabledAt !== null || factor.secretCiphertext !== secretCiphertext) return false;
       tables.totpFactors.set(userId, { ...factor, enabledAt: now, lastUsedStep: acceptedStep });
       tables.recoveryCodes.set(userId, new Set(recoveryCodeDigests));
       endOtherSessions(userId, keepSessionId);
+      recordEvent(tables, event);
       return true;
     },
 
@@ -94,7 +95,8 @@ export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
       return true;
     },
 
-    async disableTotp(userId, keepSessionId) {
+    async disableTotp(userId, keepSessionId, event) {
+      if (tables.totpFactors.get(userId)?.enabledAt != null) recordEvent(tables, event);
       tables.totpFactors.delete(userId);
       tables.recoveryCodes.delete(userId);
       for (const [digest, row] of tables.mfaChallenges) {
@@ -103,8 +105,9 @@ export function createMemoryMfaStore(tables: MemoryTables): MfaStore {
       endOtherSessions(userId, keepSessionId);
     },
 
-    async removeFactors(userId) {
+    async removeFactors(userId, event) {
       const wasEnabled = tables.totpFactors.get(userId)?.enabledAt != null;
+      if (wasEnabled) recordEvent(tables, event);
       tables.totpFactors.delete(userId);
       tables.recoveryCodes.delete(userId);
       for (const [digest, row] of tables.mfaChallenges) {

@@ -2,7 +2,7 @@
 // taken once (and only before it expires, by its own user), a counter moved only from the value
 // read. Passkeys of a deleted user are ignored as the D1 cascade would drop them.
 import type { Passkey, PasskeyChallenge, PasskeyStore } from '../../core/passkeys/passkey-store';
-import type { MemoryTables } from './tables';
+import { type MemoryTables, recordEvent } from './tables';
 
 export function createMemoryPasskeyStore(tables: MemoryTables): PasskeyStore {
   const handles = new Map<string, string>();
@@ -36,9 +36,10 @@ export function createMemoryPasskeyStore(tables: MemoryTables): PasskeyStore {
       challenges.delete(id);
       return challenge;
     },
-    async add(passkey) {
+    async add(passkey, event) {
       if ([...passkeys.values()].some((existing) => existing.credentialId === passkey.credentialId)) return false;
       passkeys.set(passkey.id, copy(passkey));
+      recordEvent(tables, event);
       return true;
     },
     async findByCredentialId(credentialId) {
@@ -60,10 +61,11 @@ export function createMemoryPasskeyStore(tables: MemoryTables): PasskeyStore {
       passkey.name = name;
       return copy(passkey);
     },
-    async remove(userId, id) {
+    async remove(userId, id, event) {
       const passkey = ownedBy(userId, id);
       if (!passkey) return null;
       passkeys.delete(id);
+      recordEvent(tables, event);
       return copy(passkey);
     },
   };

@@ -2,7 +2,7 @@
 // the account's current password, and a refresh token is exchanged only from the state it was
 // read in (compare-and-set), so of two concurrent exchanges exactly one wins.
 import type { SessionRepository } from '../../core/sessions/sessions';
-import { type MemoryTables, deleteSessionRow, isBoundToCurrentPassword } from './tables';
+import { type MemoryTables, deleteSessionRow, isBoundToCurrentPassword, recordEvent } from './tables';
 
 export function createMemorySessionRepository(tables: MemoryTables): SessionRepository {
   function liveWithUser(sessionId: string) {
@@ -62,14 +62,18 @@ export function createMemorySessionRepository(tables: MemoryTables): SessionRepo
         .map((session) => ({ ...session }));
     },
 
-    async delete(userId, sessionId) {
+    async delete(userId, sessionId, event) {
       if (tables.sessions.get(sessionId)?.userId !== userId) return false;
+      recordEvent(tables, event);
       return deleteSessionRow(tables, sessionId);
     },
 
-    async deleteAllForUser(userId, exceptSessionId) {
+    async deleteAllForUser(userId, exceptSessionId, event) {
       for (const session of [...tables.sessions.values()]) {
-        if (session.userId === userId && session.id !== exceptSessionId) deleteSessionRow(tables, session.id);
+        if (session.userId === userId && session.id !== exceptSessionId) {
+          deleteSessionRow(tables, session.id);
+          recordEvent(tables, event);
+        }
       }
     },
   };

@@ -1,6 +1,8 @@
 // The rows of the memory storage, shared by its ports as D1's tables are shared by the D1 ones.
 // Every port method reads and writes them synchronously between awaits, so each call is atomic,
 // as each D1 batch is a transaction: the conditional-write rules hold under Promise.all.
+import type { OutboxEvent } from '../../core/events/catalogue';
+import type { WebhookEndpoint } from '../../core/events/event-store';
 import type { PendingEmailSignIn } from '../../core/email-sign-in/email-sign-in-store';
 import type { TotpFactor } from '../../core/mfa/mfa-store';
 import type { Passkey } from '../../core/passkeys/passkey-store';
@@ -44,6 +46,11 @@ export interface MemoryTables {
   emailSignIns: Map<string, PendingEmailSignIn & { codeAttempts: number }>;
   /** Passkeys by their own id. */
   passkeys: Map<string, Passkey>;
+  /** The outbox (events out), by event id, in insertion order. */
+  events: Map<string, OutboxEvent & { dispatchedAt: number | null }>;
+  webhookEndpoints: Map<string, WebhookEndpoint>;
+  /** Last sign-in per device, by user id then device. */
+  knownDevices: Map<string, Map<string, number>>;
 }
 
 export function createMemoryTables(): MemoryTables {
@@ -59,6 +66,9 @@ export function createMemoryTables(): MemoryTables {
     mfaChallenges: new Map(),
     emailSignIns: new Map(),
     passkeys: new Map(),
+    events: new Map(),
+    webhookEndpoints: new Map(),
+    knownDevices: new Map(),
   };
 }
 
@@ -74,6 +84,11 @@ export function findUserBy(tables: MemoryTables, key: { email: string } | { user
 /** A session counts only while its account is still at the credential version it started under. */
 export function isBoundToCurrentPassword(tables: MemoryTables, session: Session): boolean {
   return tables.credentials.get(session.userId)?.credentialVersion === session.credentialVersion;
+}
+
+/** Adds an event to the outbox, as the D1 writes' `insert or ignore` does. */
+export function recordEvent(tables: MemoryTables, event: OutboxEvent | undefined): void {
+  if (event && !tables.events.has(event.id)) tables.events.set(event.id, { ...event, dispatchedAt: null });
 }
 
 /** Deletes a session with its refresh tokens, as D1's foreign-key cascade does. */

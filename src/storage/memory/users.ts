@@ -1,17 +1,18 @@
 // UserRepository in memory, with the D1 repository's rules: unique usernames and emails (case
 // folded), and a password replaced only from the version it was read at.
 import { type UserRepository, newUserOf } from '../../core/accounts/users';
-import { type MemoryTables, deleteSessionRow, findUserBy } from './tables';
+import { type MemoryTables, deleteSessionRow, findUserBy, recordEvent } from './tables';
 
 export function createMemoryUserRepository(tables: MemoryTables): UserRepository {
   return {
-    async create(input) {
+    async create(input, event) {
       // The email first: with both taken, D1's unique indexes name the email.
       if (findUserBy(tables, { email: input.email })) return { ok: false, conflict: 'email' };
       if (findUserBy(tables, { username: input.username })) return { ok: false, conflict: 'username' };
       const user = newUserOf(input);
       tables.users.set(user.id, user);
       tables.credentials.set(user.id, { userId: user.id, passwordHash: input.passwordHash, credentialVersion: 0 });
+      recordEvent(tables, event);
       return { ok: true, user: { ...user } };
     },
 
@@ -31,14 +32,24 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
       return user && credential ? { user: { ...user }, credential: { ...credential } } : null;
     },
 
-    async markEmailVerified(userId, email, now) {
+    async markEmailVerified(userId, email, now, event) {
       const user = tables.users.get(userId);
       if (!user || user.email !== email || user.emailVerifiedAt !== null) return false;
       tables.users.set(userId, { ...user, emailVerifiedAt: now, updatedAt: now });
+      recordEvent(tables, event);
       return true;
     },
 
-    async replacePassword({ userId, expectedVersion, expectedEmail, passwordHash, now, keepSessionId, verifyEmail }) {
+    async replacePassword({
+      userId,
+      expectedVersion,
+      expectedEmail,
+      passwordHash,
+      now,
+      keepSessionId,
+      verifyEmail,
+      event,
+    }) {
       const credential = tables.credentials.get(userId);
       const user = tables.users.get(userId);
       if (!credential || !user || credential.credentialVersion !== expectedVersion) return false;
@@ -57,10 +68,11 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
         emailVerifiedAt: verifyEmail ? (user.emailVerifiedAt ?? now) : user.emailVerifiedAt,
       });
       tables.credentials.set(userId, { userId, passwordHash, credentialVersion: expectedVersion + 1 });
+      recordEvent(tables, event);
       return true;
     },
 
-    async changeEmail({ userId, oldEmail, newEmail, now, keepSessionId }) {
+    async changeEmail({ userId, oldEmail, newEmail, now, keepSessionId, event }) {
       const user = tables.users.get(userId);
       if (!user || user.email !== oldEmail) return 'stale';
       const holder = findUserBy(tables, { email: newEmail });
@@ -69,10 +81,11 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
         if (session.userId === userId && session.id !== keepSessionId) deleteSessionRow(tables, session.id);
       }
       tables.users.set(userId, { ...user, email: newEmail, emailVerifiedAt: now, updatedAt: now });
+      recordEvent(tables, event);
       return 'changed';
     },
 
-    async setDisabled(userId, disabledAt, now) {
+    async setDisabled(userId, disabledAt, now, event) {
       const user = tables.users.get(userId);
       if (!user) return false;
       if (disabledAt !== null) {
@@ -84,10 +97,11 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
         }
       }
       tables.users.set(userId, { ...user, disabledAt, updatedAt: now });
+      recordEvent(tables, event);
       return true;
     },
 
-    async delete(userId) {
+    async delete(userId, event) {
       if (!tables.users.has(userId)) return false;
       for (const session of [...tables.sessions.values()]) {
         if (session.userId === userId) deleteSessionRow(tables, session.id);
@@ -105,6 +119,8 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
         if (row.userId === userId) tables.emailSignIns.delete(email);
       }
       tables.users.delete(userId);
+      tables.knownDevices.delete(userId);
+      recordEvent(tables, event);
       return true;
     },
 
