@@ -5,6 +5,7 @@ import { expiredRecordStoreContract } from './expired-records.contract';
 import { identityStoreContract } from './identities.contract';
 import { loginStoreContract } from './login-store.contract';
 import { mfaStoreContract } from './mfa-store.contract';
+import { oauthClientStoreContract, oauthGrantStoreContract } from './oauth-provider.contract';
 import { passkeyStoreContract } from './passkey-store.contract';
 import { revocationPublisherContract } from './revocations.contract';
 import { sessionRepositoryContract } from './sessions.contract';
@@ -26,4 +27,6 @@ export const contracts: Array<[port: string, contract: Contract]> = [
   ['RevocationPublisher', revocationPublisherContract],
   ['UserDirectory', userDirectoryContract],
   ['ExpiredRecordStore', expiredRecordStoreContract],
+  ['OAuthClientStore', oauthClientStoreContract],
+  ['OAuthGrantStore', oauthGrantStoreContract],
 ];

@@ -9,6 +9,8 @@ import { createD1IdentityStore } from '../../src/storage/d1-identity-store';
 import { createD1LoginStore } from '../../src/storage/d1-login-store';
 import { createD1MfaStore } from '../../src/storage/d1-mfa-store';
 import { createD1PasskeyStore } from '../../src/storage/d1-passkey-store';
+import { createD1OAuthClientStore } from '../../src/storage/d1-oauth-client-store';
+import { createD1OAuthGrantStore } from '../../src/storage/d1-oauth-grant-store';
 import { createD1SessionRepository } from '../../src/storage/d1-session-repository';
 import { createD1ThrottleStore } from '../../src/storage/d1-throttle-store';
 import { createD1UserDirectory } from '../../src/storage/d1-user-directory';
@@ -51,5 +53,7 @@ export function d1Storage(d1: D1Database, kv: KVNamespace, clock: Clock): Contra
     },
     userDirectory: createD1UserDirectory(d1),
     expiredRecords: createD1ExpiredRecordStore(d1),
+    oauthClients: createD1OAuthClientStore(d1),
+    oauthGrants: createD1OAuthGrantStore(d1),
   };
 }

@@ -12,6 +12,8 @@ import type { EmailSignInStore } from '../../src/core/email-sign-in/email-sign-i
 import type { IdentityStore } from '../../src/core/identities/identity-store';
 import type { LoginStore } from '../../src/core/passwords/login-store';
 import type { MfaStore } from '../../src/core/mfa/mfa-store';
+import type { OAuthClientStore } from '../../src/core/oauth-server/oauth-client-store';
+import type { OAuthGrantStore } from '../../src/core/oauth-server/oauth-grant-store';
 import type { PasskeyStore } from '../../src/core/passkeys/passkey-store';
 import type { RevocationPublisher } from '../../src/core/sessions/revocations';
 import type { SessionRepository } from '../../src/core/sessions/sessions';
@@ -50,6 +52,8 @@ export interface ContractStorage {
   revocationMarkers: RevocationMarkers;
   userDirectory: UserDirectory;
   expiredRecords: ExpiredRecordStore;
+  oauthClients: OAuthClientStore;
+  oauthGrants: OAuthGrantStore;
 }
 
 /**

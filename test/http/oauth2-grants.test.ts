@@ -1,0 +1,222 @@
+// The life of a grant: a code used once under concurrency, a replayed code revoking what it
+// issued, refresh tokens rotating with reuse detection, revocation, the account's state stopping
+// every refresh token, third-party consent and Connected apps, and RP-initiated logout.
+import { describe, expect, it } from 'vitest';
+import { ADMIN_KEY, type Harness } from '../support/oidc';
+import { browserSignedIn, postForm, visit } from '../support/page-browser';
+import {
+  REDIRECT_URI,
+  authorize,
+  authorizeQuery,
+  callbackParams,
+  codeFlow,
+  oidcHarness,
+  pkcePair,
+  registerClient,
+  tokenRequest,
+} from '../support/oidc';
+
+const refresh = (harness: Harness, client: { clientId: string; clientSecret?: string }, token: string) =>
+  tokenRequest(harness, { grant_type: 'refresh_token', refresh_token: token }, client);
+
+const userInfoStatus = async (harness: Harness, accessToken: string) =>
+  (await harness.request('/oauth2/userinfo', { token: accessToken })).status;
+
+describe('codes', () => {
+  it('redeems a code once of ten parallel requests, and the replays revoke what it issued', async () => {
+    const harness = oidcHarness();
+    const client = await registerClient(harness);
+    const { jar } = await browserSignedIn(harness);
+    const { verifier, challenge } = await pkcePair();
+    const code = callbackParams(await authorize(harness, jar, authorizeQuery(client.clientId, challenge))).get('code')!;
+    const form = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier };
+    const answers = await Promise.all(Array.from({ length: 10 }, () => tokenRequest(harness, form, client)));
+    const winners = answers.filter((answer) => answer.status === 200);
+    expect(winners).toHaveLength(1);
+    for (const loser of answers.filter((answer) => answer.status !== 200)) {
+      expect(await loser.json()).toMatchObject({ error: 'invalid_grant' });
+    }
+    const tokens = (await winners[0]!.json()) as { refresh_token: string; access_token: string };
+    expect((await refresh(harness, client, tokens.refresh_token)).status).toBe(400);
+    expect(await userInfoStatus(harness, tokens.access_token)).toBe(401);
+  });
+
+  it('answers a replayed code with invalid_grant and stops the tokens issued from it', async () => {
+    const harness = oidcHarness();
+    const client = await registerClient(harness);
+    const { jar } = await browserSignedIn(harness);
+    const { code, verifier, tokens } = await codeFlow(harness, jar, client);
+    expect(await userInfoStatus(harness, tokens.access_token)).toBe(200);
+    const replay = await tokenRequest(
+      harness,
+      { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier },
+      client,
+    );
+    expect(await replay.json()).toMatchObject({ error: 'invalid_grant' });
+    expect(await userInfoStatus(harness, tokens.access_token)).toBe(401);
+    expect((await refresh(harness, client, tokens.refresh_token)).status).toBe(400);
+  });
+});
+
+describe('refresh tokens', () => {
+  it('rotates on every use, and a reused one revokes the grant', async () => {
+    const harness = oidcHarness();
+    const client = await registerClient(harness);
+    const { jar } = await browserSignedIn(harness);
+    const { tokens } = await codeFlow(harness, jar, client);
+    const first = await refresh(harness, client, tokens.refresh_token);
+    expect(first.status).toBe(200);
+    const rotated = (await first.json()) as { refresh_token: string; id_token: string };
+    expect(rotated.refresh_token).not.toBe(tokens.refresh_token);
+    expect(rotated.id_token).toBeTruthy();
+
+    const reuse = await refresh(harness, client, tokens.refresh_token);
+    expect(await reuse.json()).toMatchObject({ error: 'invalid_grant' });
+    expect((await refresh(harness, client, rotated.refresh_token)).status).toBe(400);
+  });
+
+  it('gives one of parallel refreshes with the same token a new pair', async () => {
+    const harness = oidcHarness();
+    const client = await registerClient(harness);
+    const { jar } = await browserSignedIn(harness);
+    const { tokens } = await codeFlow(harness, jar, client);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => refresh(harness, client, tokens.refresh_token)));
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
+  });
+
+  it('stops every refresh token of a disabled account, and after a password reset', async () => {
+    const harness = oidcHarness();
+    const client = await registerClient(harness);
+    const { jar } = await browserSignedIn(harness);
+    const { tokens } = await codeFlow(harness, jar, client);
+    const me = (await (await harness.request('/oauth2/userinfo', { token: tokens.access_token })).json()) as {
+      sub: string;
+    };
+    await harness.request(`/admin/users/${me.sub}/disable`, { method: 'POST', token: ADMIN_KEY });
+    expect((await refresh(harness, client, tokens.refresh_token)).status).toBe(400);
+    expect(await userInfoStatus(harness, tokens.access_token)).toBe(401);
+
+    await harness.request(`/admin/users/${me.sub}/enable`, { method: 'POST', token: ADMIN_KEY });
+    const again = await browserSignedIn(harness);
+    const second = await codeFlow(harness, again.jar, client);
+    await harness.request('/auth/forgot-password', { method: 'POST', json: { email: again.identity.email } });
+    const mail = (await harness.mailbox()).find(
+      (message) => message.to === again.identity.email && /reset/i.test(message.text),
+    );
+    const token = /token=([A-Za-z0-9_-]+)/.exec(mail!.text)![1]!;
+    const reset = await harness.request('/auth/reset-password', {
+      method: 'POST',
+      json: { token, password: 'another horse battery staple' },
+    });
+    expect(reset.status).toBe(200);
+    expect((await refresh(harness, client, second.tokens.refresh_token)).status).toBe(400);
+  });
+
+  it('revokes the grant of a revoked refresh token (RFC 7009), and answers 200 for an unknown token', async () => {
+    const harness = oidcHarness();
+    const client = await registerClient(harness);
+    const { jar } = await browserSignedIn(harness);
+    const { tokens } = await codeFlow(harness, jar, client);
+    const revoke = (token: string) =>
+      harness.request('/oauth2/revoke', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${btoa(`${client.clientId}:${client.clientSecret}`)}`,
+        },
+        body: new URLSearchParams({ token }).toString(),
+      });
+    expect((await revoke(tokens.refresh_token)).status).toBe(200);
+    expect((await refresh(harness, client, tokens.refresh_token)).status).toBe(400);
+    expect(await userInfoStatus(harness, tokens.access_token)).toBe(401);
+    expect((await revoke('not-a-token')).status).toBe(200);
+  });
+});
+
+describe('consent', () => {
+  it('asks a third-party client consent; deny answers access_denied, allow a code, and it is remembered', async () => {
+    const harness = oidcHarness();
+    const client = await registerClient(harness, { name: 'Photo Printer', firstParty: false });
+    const { jar } = await browserSignedIn(harness);
+    const { challenge } = await pkcePair();
+    const query = authorizeQuery(client.clientId, challenge);
+
+    const none = await authorize(harness, jar, authorizeQuery(client.clientId, challenge, { prompt: 'none' }));
+    expect(callbackParams(none).get('error')).toBe('consent_required');
+
+    const page = await authorize(harness, jar, query);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Allow Photo Printer to use your account?');
+    expect(html).toContain('See your email address');
+    const fields = Object.fromEntries(query);
+
+    const denied = await postForm(harness, jar, '/oauth2/consent', { ...fields, decision: 'deny' });
+    const deniedTarget = new URL(/url=(.*)$/.exec(denied.headers.get('refresh')!)![1]!);
+    expect(deniedTarget.searchParams.get('error')).toBe('access_denied');
+    expect(deniedTarget.searchParams.get('state')).toBe('state-123');
+
+    const allowed = await postForm(harness, jar, '/oauth2/consent', { ...fields, decision: 'allow' });
+    const allowedTarget = new URL(/url=(.*)$/.exec(allowed.headers.get('refresh')!)![1]!);
+    expect(allowedTarget.searchParams.get('code')).toBeTruthy();
+
+    expect(callbackParams(await authorize(harness, jar, query)).get('code')).toBeTruthy();
+  });
+
+  it('refuses a consent form posted from another site', async () => {
+    const harness = oidcHarness();
+    const client = await registerClient(harness, { firstParty: false });
+    const { jar } = await browserSignedIn(harness);
+    const { challenge } = await pkcePair();
+    const response = await harness.request('/oauth2/consent', {
+      method: 'POST',
+      headers: {
+        cookie: jar.header(),
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'https://evil.example',
+      },
+      body: new URLSearchParams({
+        ...Object.fromEntries(authorizeQuery(client.clientId, challenge)),
+        decision: 'allow',
+      }).toString(),
+    });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('location')).toBeNull();
+  });
+});
+
+describe('RP-initiated logout', () => {
+  it('ends the browser session for a valid id_token_hint and returns to the registered URI with state', async () => {
+    const harness = oidcHarness();
+    const client = await registerClient(harness, { postLogoutRedirectUris: ['https://rp.example/bye'] });
+    const { jar } = await browserSignedIn(harness);
+    const { tokens } = await codeFlow(harness, jar, client);
+    const query = new URLSearchParams({
+      id_token_hint: tokens.id_token,
+      post_logout_redirect_uri: 'https://rp.example/bye',
+      state: 'xyz',
+    });
+    const response = await visit(harness, jar, `/oauth2/logout?${query.toString()}`);
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('https://rp.example/bye?state=xyz');
+    const account = await visit(harness, jar, '/account');
+    expect(account.headers.get('location')).toMatch(/^\/signin/);
+  });
+
+  it('refuses an unregistered post_logout_redirect_uri with a page, and asks without a hint', async () => {
+    const harness = oidcHarness();
+    const client = await registerClient(harness, { postLogoutRedirectUris: ['https://rp.example/bye'] });
+    const { jar } = await browserSignedIn(harness);
+    const bad = await visit(
+      harness,
+      jar,
+      `/oauth2/logout?client_id=${client.clientId}&post_logout_redirect_uri=${encodeURIComponent('https://evil.example/')}`,
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('location')).toBeNull();
+    const ask = await visit(harness, jar, '/oauth2/logout');
+    expect(ask.status).toBe(200);
+    expect(await ask.text()).toContain('Sign out?');
+    expect((await visit(harness, jar, '/account')).status).toBe(200);
+  });
+});
