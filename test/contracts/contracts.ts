@@ -1,6 +1,7 @@
 // Every port's contract suite, named by its port, for the runners to run against each implementation.
 import { emailSignInStoreContract } from './email-sign-ins.contract';
 import { emailTokenStoreContract } from './email-tokens.contract';
+import { eventStoreContract } from './events.contract';
 import { expiredRecordStoreContract } from './expired-records.contract';
 import { identityStoreContract } from './identities.contract';
 import { loginStoreContract } from './login-store.contract';
@@ -27,6 +28,7 @@ export const contracts: Array<[port: string, contract: Contract]> = [
   ['RevocationPublisher', revocationPublisherContract],
   ['UserDirectory', userDirectoryContract],
   ['ExpiredRecordStore', expiredRecordStoreContract],
+  ['EventStore, WebhookStore, KnownDeviceStore', eventStoreContract],
   ['OAuthClientStore', oauthClientStoreContract],
   ['OAuthGrantStore', oauthGrantStoreContract],
 ];

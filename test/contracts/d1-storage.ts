@@ -6,7 +6,9 @@ import { sessionRevocationKey, userRevocationKey } from '../../src/core/sessions
 import { createD1EmailSignInStore } from '../../src/storage/d1-email-sign-in-store';
 import { createD1ExpiredRecordStore } from '../../src/storage/d1-expired-record-store';
 import { createD1IdentityStore } from '../../src/storage/d1-identity-store';
+import { createD1EventStore } from '../../src/storage/d1-event-store';
 import { createD1LoginStore } from '../../src/storage/d1-login-store';
+import { createD1KnownDeviceStore, createD1WebhookStore } from '../../src/storage/d1-webhook-store';
 import { createD1MfaStore } from '../../src/storage/d1-mfa-store';
 import { createD1PasskeyStore } from '../../src/storage/d1-passkey-store';
 import { createD1OAuthClientStore } from '../../src/storage/d1-oauth-client-store';
@@ -53,6 +55,9 @@ export function d1Storage(d1: D1Database, kv: KVNamespace, clock: Clock): Contra
     },
     userDirectory: createD1UserDirectory(d1),
     expiredRecords: createD1ExpiredRecordStore(d1),
+    events: createD1EventStore(d1),
+    webhooks: createD1WebhookStore(d1),
+    knownDevices: createD1KnownDeviceStore(d1),
     oauthClients: createD1OAuthClientStore(d1),
     oauthGrants: createD1OAuthGrantStore(d1),
   };
