@@ -34,6 +34,7 @@ import { clientLocationOf } from './web/client-location';
 import { activityRoutes, webhookAdminRoutes } from './http/routes/webhooks';
 import { adminOAuthClientRoutes } from './http/routes/admin-oauth-clients';
 import { oauth2Routes } from './http/routes/oauth2';
+import { connectedAppRoutes } from './http/routes/connected-apps';
 import { OPENID_PAGE_PATHS, oauth2Pages } from './pages/oauth2-authorize';
 
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -111,6 +112,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
     // Latchkey as an OpenID Provider (docs/openid-provider.md): 404 without OIDC_RSA_PRIVATE_JWK.
     .route('/admin/oauth/clients', adminOAuthClientRoutes)
     .route('/oauth2', oauth2Routes)
+    .route('/auth', connectedAppRoutes)
     .route('/oauth2', oauth2Pages)
     .route('/dev', devRoutes)
     .route('/', aliasRoutes)

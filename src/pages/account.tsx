@@ -26,6 +26,13 @@ import { PasskeysCard, passkeyPages } from './passkeys';
 import { type IdentityView, listIdentities } from '../core/identities/identities';
 import { ConnectedAccountsCard, type ProviderChoice } from './outside-providers';
 import { identityRemovalPage } from './outside-sign-in';
+import { type ActivityEntry, listActivity } from '../core/events/activity';
+import { ActivityCard } from './activity-card';
+import { ConnectedAppsCard } from './connected-apps-card';
+import { type ConnectedApp, listConnectedApps } from '../core/oauth-server/grant-access';
+
+/** The newest entries the card shows; GET /auth/activity gives up to 50. */
+const ACTIVITY_CARD_ENTRIES = 10;
 
 export const loginRedirect = (c: Context<PageEnv>) => c.redirect('/signin?redirect_to=%2Faccount', 303);
 
@@ -74,6 +81,8 @@ interface AccountView {
   twoStep: TwoStepView;
   identities: IdentityView[];
   providers: ProviderChoice[];
+  activity: ActivityEntry[];
+  connectedApps: ConnectedApp[];
 }
 
 function AccountPage(props: AccountView) {
@@ -120,6 +129,7 @@ function AccountPage(props: AccountView) {
           ))}
         </ul>
       </Card>
+      <ActivityCard activity={props.activity} />
       <TwoStepCard {...props.twoStep} />
       <PasskeysCard
         passkeys={props.passkeys}
@@ -129,6 +139,7 @@ function AccountPage(props: AccountView) {
         errors={errors}
       />
       <ConnectedAccountsCard identities={props.identities} providers={props.providers} errors={errors} />
+      <ConnectedAppsCard apps={props.connectedApps} />
       <Card title="Change password" heading="h2" labelledBy="password-heading">
         <form method="post" action="/account/password" novalidate>
           <CsrfField />
@@ -156,11 +167,13 @@ export async function renderAccount(
   extra: { notice?: string; errors?: FieldErrors; twoStep?: Omit<TwoStepView, 'status'> } = {},
   status: 200 | 400 | 401 | 403 | 404 | 409 | 429 | 503 = 200,
 ) {
-  const [sessions, mfa, passkeys, identities] = await Promise.all([
+  const [sessions, mfa, passkeys, identities, activity, connectedApps] = await Promise.all([
     listSessions(c.var.services, auth),
     getMfaStatus(c.var.services, auth),
     listPasskeys(c.var.services, auth),
     listIdentities(c.var.services, auth.user.id),
+    listActivity(c.var.services, auth.user.id, ACTIVITY_CARD_ENTRIES),
+    listConnectedApps(c.var.services, auth.user.id),
   ]);
   const { twoStep, ...rest } = extra;
   return renderPage(
@@ -173,6 +186,8 @@ export async function renderAccount(
       twoStep={{ ...twoStep, status: mfa }}
       identities={identities}
       providers={c.var.services.outsideProviders.list()}
+      activity={activity}
+      connectedApps={connectedApps}
       {...rest}
     />,
     status,

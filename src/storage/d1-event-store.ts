@@ -31,7 +31,7 @@ export function createD1EventStore(d1: D1Database): EventStore {
         d1
           .prepare(
             `select ${eventColumns} from events
-             where id in (select value from json_each(?1)) and dispatched_at is null order by occurred_at`,
+             where id in (select value from json_each(?1)) and dispatched_at is null order by occurred_at, rowid`,
           )
           .bind(JSON.stringify(ids)),
       ),
@@ -40,7 +40,7 @@ export function createD1EventStore(d1: D1Database): EventStore {
         d1
           .prepare(
             `select ${eventColumns} from events where dispatched_at is null and occurred_at < ?1
-             order by occurred_at limit ?2`,
+             order by occurred_at, rowid limit ?2`,
           )
           .bind(before, limit),
       ),
@@ -59,7 +59,7 @@ export function createD1EventStore(d1: D1Database): EventStore {
         d1
           .prepare(
             `select ${eventColumns} from events where user_id = ?1 and occurred_at >= ?2
-             order by occurred_at desc, id desc limit ?3`,
+             order by occurred_at desc, rowid desc limit ?3`,
           )
           .bind(userId, since, limit),
       ),

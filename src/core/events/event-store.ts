@@ -12,7 +12,7 @@ export interface EventStore {
   listUndispatched(before: number, limit: number): Promise<OutboxEvent[]>;
   markDispatched(ids: readonly string[], now: number): Promise<void>;
   find(id: string): Promise<OutboxEvent | null>;
-  /** The user's events since `since`, newest first. */
+  /** The user's events since `since`, newest first (of one moment, the last recorded first). */
   listForUser(userId: string, since: number, limit: number): Promise<OutboxEvent[]>;
   /** Deletes up to `limit` events that happened before `before`; answers how many went. */
   deleteBefore(before: number, limit: number): Promise<number>;

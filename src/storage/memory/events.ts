@@ -35,7 +35,8 @@ export function createMemoryEventStore(tables: MemoryTables): EventStore {
     listForUser: async (userId, since, limit) =>
       rows()
         .filter((row) => row.userId === userId && row.occurredAt >= since)
-        .sort((a, b) => b.occurredAt - a.occurredAt || (a.id < b.id ? 1 : -1))
+        .reverse()
+        .sort((a, b) => b.occurredAt - a.occurredAt)
         .slice(0, limit)
         .map(eventOf),
     async deleteBefore(before, limit) {
