@@ -90,6 +90,7 @@ export const loginPages = new Hono<PageEnv>()
         providers={c.var.services.outsideProviders.list()}
         returnTo={allowedReturnUrl(c.req.query('redirect_to'), origin, config.RETURN_URL_ALLOWLIST)}
         notice={noticeText(c.req.query('notice'))}
+        identifier={c.req.query('login_hint')?.trim().slice(0, 320)}
       />,
     );
   })

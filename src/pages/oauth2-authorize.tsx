@@ -15,6 +15,7 @@ import {
   needsSignIn,
   recordConsent,
 } from '../core/oauth-server/authorization';
+import { disconnectApp } from '../core/oauth-server/grant-access';
 import type { Session } from '../core/sessions/sessions';
 import { csrfProtection } from '../web/form-csrf';
 import { openIdIssuer, requireOpenIdKeys } from '../web/openid-provider';
@@ -28,7 +29,12 @@ import { currentSession } from './page-session';
 import { renderPage } from './render';
 
 /** The OpenID Provider's page paths, whose failures answer with a page (src/app.ts). */
-export const OPENID_PAGE_PATHS = ['/oauth2/authorize', '/oauth2/consent', '/oauth2/logout'] as const;
+export const OPENID_PAGE_PATHS = [
+  '/oauth2/authorize',
+  '/oauth2/consent',
+  '/oauth2/logout',
+  '/oauth2/disconnect',
+] as const;
 
 /** The parameters, each once; `repeated` when one came twice (RFC 6749 section 3.1). */
 function paramsOf(entries: Iterable<[string, string]>): { params: AuthorizationParams; repeated: boolean } {
@@ -174,5 +180,14 @@ export const oauth2Pages = new Hono<PageEnv>()
     }
     services.log({ event: 'consent.granted', userId: auth.user.id, clientId: request.client.id });
     return answerWithCode(c, request, auth.session, issuer);
+  })
+  // The Disconnect button of /account's Connected apps card.
+  .use('/disconnect', pageHeaders, refuseForm)
+  .post('/disconnect', async (c) => {
+    const auth = await currentSession(c);
+    if (!auth) return c.redirect('/signin?redirect_to=%2Faccount', 303);
+    const { client_id: clientId = '' } = await readForm(c.req);
+    await disconnectApp(c.var.services, auth.user.id, clientId.slice(0, 64));
+    return c.redirect('/account', 303);
   })
   .route('/', oauth2LogoutPages);

@@ -19,6 +19,9 @@ import {
 const refresh = (harness: Harness, client: { clientId: string; clientSecret?: string }, token: string) =>
   tokenRequest(harness, { grant_type: 'refresh_token', refresh_token: token }, client);
 
+const userInfoEmail = async (harness: Harness, accessToken: string) =>
+  ((await (await harness.request('/oauth2/userinfo', { token: accessToken })).json()) as { email?: string }).email;
+
 const userInfoStatus = async (harness: Harness, accessToken: string) =>
   (await harness.request('/oauth2/userinfo', { token: accessToken })).status;
 
@@ -182,6 +185,42 @@ describe('consent', () => {
     });
     expect(response.status).toBe(403);
     expect(response.headers.get('location')).toBeNull();
+  });
+});
+
+describe('connected apps', () => {
+  it('lists an app on /account and disconnecting it there stops its refresh tokens', async () => {
+    const harness = oidcHarness();
+    const client = await registerClient(harness, { name: 'Recipe Box' });
+    const { jar } = await browserSignedIn(harness);
+    const { tokens } = await codeFlow(harness, jar, client);
+    const account = await (await visit(harness, jar, '/account')).text();
+    expect(account).toContain('Connected apps');
+    expect(account).toContain('Recipe Box');
+    const disconnected = await postForm(harness, jar, '/oauth2/disconnect', { client_id: client.clientId });
+    expect(disconnected.status).toBe(303);
+    expect(await (await visit(harness, jar, '/account')).text()).not.toContain('Recipe Box');
+    expect((await refresh(harness, client, tokens.refresh_token)).status).toBe(400);
+  });
+
+  it('lists and disconnects apps through the API', async () => {
+    const harness = oidcHarness();
+    const client = await registerClient(harness, { name: 'Recipe Box' });
+    const { jar } = await browserSignedIn(harness);
+    const { tokens } = await codeFlow(harness, jar, client, { scope: 'openid email' });
+    const login = await harness.request('/auth/login', {
+      method: 'POST',
+      json: { identifier: (await userInfoEmail(harness, tokens.access_token))!, password: 'correct horse battery' },
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const list = await harness.request('/auth/connected-apps', { token: accessToken });
+    expect(await list.json()).toMatchObject({
+      apps: [{ clientId: client.clientId, name: 'Recipe Box', scopes: ['openid', 'email'] }],
+    });
+    const path = `/auth/connected-apps/${client.clientId}`;
+    expect((await harness.request(path, { method: 'DELETE', token: accessToken })).status).toBe(204);
+    expect((await harness.request(path, { method: 'DELETE', token: accessToken })).status).toBe(404);
+    expect(await userInfoStatus(harness, tokens.access_token)).toBe(401);
   });
 });
 

@@ -146,7 +146,9 @@ describe('the authorization code flow', () => {
     const returnTo = signIn.searchParams.get('redirect_to')!;
     expect(returnTo).toMatch(/^\/oauth2\/authorize\?/);
 
-    await visit(harness, jar, `${signIn.pathname}${signIn.search}`);
+    const page = await visit(harness, jar, `${signIn.pathname}${signIn.search}`);
+    // login_hint fills the identifier.
+    expect(await page.text()).toContain(`value="${identity.email}"`);
     const signedIn = await postForm(harness, jar, '/signin', {
       identifier: identity.username,
       password: identity.password,
