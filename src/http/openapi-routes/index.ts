@@ -11,7 +11,9 @@ import { mfaRouteDocs } from './mfa';
 import { passkeysRouteDocs } from './passkeys';
 import { adminRouteDocs } from './admin';
 import { emailSignInRouteDocs } from './email-sign-in';
+import { identitiesRouteDocs } from './identities';
 import { eventsRouteDocs } from './events';
+import { openIdProviderRouteDocs } from './openid-provider';
 import type { RouteDoc } from './route-doc';
 
 export type { ResponseDoc, RouteDoc } from './route-doc';
@@ -21,8 +23,10 @@ export const routeDocs: RouteDoc[] = [
   ...accountsRouteDocs,
   ...sessionsRouteDocs,
   ...emailSignInRouteDocs,
+  ...identitiesRouteDocs,
   ...mfaRouteDocs,
   ...passkeysRouteDocs,
   ...adminRouteDocs,
+  ...openIdProviderRouteDocs,
   ...eventsRouteDocs,
 ];
