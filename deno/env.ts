@@ -12,6 +12,7 @@ import { applyMigrations } from './migrations.ts';
 import { createKvRateLimit, type RateLimitRule } from './rate-limit.ts';
 import type { SqlEngine } from './sql-engine.ts';
 import { openSqliteEngine } from './sqlite-engine.ts';
+import { createKvDeliveryQueue } from './kv-event-queue.ts';
 
 /** Settings read from the environment; the binding-like names (DB, KV, RATE_LIMIT_*) are not. */
 const SETTING_NAMES = [
@@ -53,7 +54,34 @@ const SETTING_NAMES = [
   'SESSION_READS',
   'WEBAUTHN_RP_ID',
   'WEBAUTHN_ORIGINS',
+  'NEW_DEVICE_NOTICE',
+  'OAUTH_PROVIDERS',
 ] as const satisfies readonly (keyof Env)[];
+
+/** Each listed outside provider's settings, whose names are made from its id (OAUTH_<ID>_*). */
+const OUTSIDE_PROVIDER_SETTINGS = [
+  'CLIENT_ID',
+  'CLIENT_SECRET',
+  'ISSUER',
+  'NAME',
+  'TENANT',
+  'PRIVATE_KEY',
+  'TEAM_ID',
+  'KEY_ID',
+];
+
+function outsideProviderSettings(read: (name: string) => string | undefined): [string, string][] {
+  const ids = (read('OAUTH_PROVIDERS') ?? '')
+    .split(',')
+    .map((id) => id.trim().toUpperCase())
+    .filter(Boolean);
+  return ids.flatMap((id) =>
+    OUTSIDE_PROVIDER_SETTINGS.flatMap((setting): [string, string][] => {
+      const value = read(`OAUTH_${id}_${setting}`);
+      return value === undefined ? [] : [[`OAUTH_${id}_${setting}`, value]];
+    }),
+  );
+}
 
 /** Every [[ratelimits]] binding of wrangler.toml, with its limits, so both runtimes allow the same. */
 export const RATE_LIMITS = {
@@ -81,6 +109,8 @@ function createRateLimits(kv: Deno.Kv): Record<RateLimitName, RateLimit> {
 
 export interface DenoResources {
   env: Env;
+  /** The Deno KV store, whose queue carries webhook deliveries (kv-event-queue.ts). */
+  kv: Deno.Kv;
   close(): void;
 }
 
@@ -96,12 +126,13 @@ export async function openDenoEnv(read: (name: string) => string | undefined = D
   await applyMigrations(engine, new URL('../migrations/', import.meta.url));
   // Deno Deploy gives every deployment its own KV when openKv() is called without a path.
   const kv = await Deno.openKv(read('KV_PATH'));
-  const settings = Object.fromEntries(
-    SETTING_NAMES.flatMap((name) => {
+  const settings = Object.fromEntries([
+    ...SETTING_NAMES.flatMap((name) => {
       const value = read(name);
       return value === undefined ? [] : [[name, value]];
     }),
-  );
+    ...outsideProviderSettings(read),
+  ]);
   const env: Env = {
     ...settings,
     DB: createD1Facade(engine),
@@ -110,9 +141,12 @@ export async function openDenoEnv(read: (name: string) => string | undefined = D
     // The Worker's static assets (wrangler.toml [assets]): the public/ folder of this checkout.
     ASSETS: createStaticAssets(new URL('../public/', import.meta.url)),
     ...createRateLimits(kv),
+    // Webhook deliveries through Deno KV's queue; main.ts listens to it.
+    EVENTS_QUEUE: createKvDeliveryQueue(kv),
   };
   return {
     env,
+    kv,
     close() {
       kv.close();
       engine.close();

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { startUpstreamIdp } from '../test-http/support/upstream-idp.mjs';
 
 function option(name) {
   const args = process.argv.slice(2);
@@ -57,7 +58,7 @@ async function waitUntilUp(origin, child, timeoutMs) {
 // under a key made for this run and handed to the tests as LATCHKEY_ADMIN_KEY.
 const adminKey = process.env.LATCHKEY_ADMIN_KEY ?? `test-http-${randomBytes(24).toString('hex')}`;
 
-async function startServer() {
+async function startServer(settings) {
   const stateDir = `.wrangler/http-suite-${runtime}`;
   rmSync(stateDir, { recursive: true, force: true });
   const port = await freePort();
@@ -66,12 +67,15 @@ async function startServer() {
       ? ['scripts/dev.mjs', '--port', String(port), '--inspector-port', String(port + 1)]
       : ['scripts/dev-deno.mjs', '--port', String(port)];
   if (runtime === 'workers') args.push('--show-interactive-dev-session=false', '--log-level', 'warn');
+  // Settings beyond .dev.vars: wrangler takes them as --var, Deno from the environment.
+  if (runtime === 'workers')
+    args.push(...Object.entries(settings).flatMap(([name, value]) => ['--var', `${name}:${value}`]));
   if (runtime === 'workers') args.push('--var', `ADMIN_API_KEY:${adminKey}`);
   // A process group of its own, so stopping it also stops wrangler/workerd or deno under it.
   const child = spawn(process.execPath, [...args, '--persist-to', stateDir], {
     detached: true,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', ADMIN_API_KEY: adminKey },
+    env: { ...process.env, ...settings, WRANGLER_SEND_METRICS: 'false', ADMIN_API_KEY: adminKey },
   });
   const signalGroup = (signal) => {
     try {
@@ -98,15 +102,23 @@ async function startServer() {
 }
 
 const given = option('url');
-const server = given ? { origin: given, stop: async () => {} } : await startServer();
+// A real OpenID Provider (oidc-provider) as the outside provider `corp` (test-http/outside-provider.test.mjs).
+const upstream = given ? null : await startUpstreamIdp({ range: runtime === 'workers' ? [9100, 9149] : [9150, 9199] });
+const server = given ? { origin: given, stop: async () => {} } : await startServer(upstream.settings);
 const files = readdirSync('test-http')
   .filter((name) => name.endsWith('.test.mjs'))
   .map((name) => `test-http/${name}`);
 console.log(`test-http: ${runtime} at ${server.origin}`);
 const tests = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
   stdio: 'inherit',
-  env: { ...process.env, LATCHKEY_URL: server.origin, LATCHKEY_ADMIN_KEY: adminKey },
+  env: {
+    ...process.env,
+    LATCHKEY_URL: server.origin,
+    LATCHKEY_ADMIN_KEY: adminKey,
+    ...(upstream ? { LATCHKEY_UPSTREAM_IDP: upstream.issuer } : {}),
+  },
 });
 const code = await new Promise((resolve) => tests.on('exit', (status) => resolve(status ?? 1)));
 await server.stop();
+await upstream?.stop();
 process.exit(code);

@@ -14,19 +14,41 @@ export interface ProviderChoice {
   name: string;
 }
 
+/**
+ * Links, not forms: the pages' Content-Security-Policy has `form-action 'self'`, which browsers
+ * also apply to the redirect a form submission is answered with, and that one leaves for the provider.
+ */
 export function OutsideProviderButtons(props: { providers: ProviderChoice[]; returnTo?: string | null | undefined }) {
   if (props.providers.length === 0) return null;
+  const query = props.returnTo ? `?${new URLSearchParams({ redirect_to: props.returnTo }).toString()}` : '';
   return (
     <div class="outside-providers" data-testid="outside-providers">
       {props.providers.map((provider) => (
-        <form method="get" action={`/auth/oauth/${provider.id}`}>
-          {props.returnTo ? <input type="hidden" name="redirect_to" value={props.returnTo} /> : null}
-          <button type="submit" class="secondary wide">
-            Continue with {provider.name}
-          </button>
-        </form>
+        <a class="provider" href={`/auth/oauth/${provider.id}${query}`}>
+          Continue with {provider.name}
+        </a>
       ))}
     </div>
+  );
+}
+
+/**
+ * The step between "Connect" on /account (a form post, checked for CSRF) and the provider: a link,
+ * since the pages' `form-action 'self'` stops a form's redirect to another site.
+ */
+export function ContinueToProviderPage(props: { url: string; providerName: string }) {
+  return (
+    <Layout title={`Connect ${props.providerName}`}>
+      <Card title={`Connect ${props.providerName}`}>
+        <p>Sign in at {props.providerName} to connect it to your account.</p>
+        <a class="provider" href={props.url} data-testid="continue-to-provider">
+          Continue to {props.providerName}
+        </a>
+        <p class="links">
+          <a href="/account">Back to your account</a>
+        </p>
+      </Card>
+    </Layout>
   );
 }
 

@@ -21,7 +21,7 @@ import { describeUserAgent } from '../web/user-agent';
 import { readForm } from './form';
 import { Alert, Card, Layout } from './layout';
 import { currentSession } from './page-session';
-import { renderOutsideRefusal } from './outside-providers';
+import { ContinueToProviderPage, renderOutsideRefusal } from './outside-providers';
 import { renderPage } from './render';
 import { DEFAULT_RETURN_PATH, allowedReturnUrl } from './return-url';
 import { SecondStepPage } from './signin-second-step';
@@ -108,7 +108,7 @@ export const outsideSignInPages = new Hono<PageEnv>()
       linkUserId: auth.user.id,
     });
     setOutsideCookie(c, browserKey);
-    return c.redirect(url.toString(), 303);
+    return renderPage(c, <ContinueToProviderPage url={url.toString()} providerName={providerName(c, id)} />);
   });
 
 /** Unlinking from /account, answered with the account page (the card shows the refusal). */

@@ -50,6 +50,9 @@ button:hover { background: var(--accent-dark); border-color: var(--accent-dark);
 button.secondary { background: #fff; color: var(--accent); }
 button.secondary:hover { background: #eef2ff; color: var(--accent-dark); }
 button.wide { width: 100%; }
+a.provider { display: block; text-align: center; font-weight: 600; border-radius: 0.5rem; padding: 0.625rem 1.125rem;
+  border: 1px solid var(--accent); color: var(--accent); background: #fff; margin: 0.75rem 0 0; text-decoration: none; }
+a.provider:hover { background: #eef2ff; color: var(--accent-dark); }
 button.danger { background: var(--error); border-color: var(--error); }
 button.danger:hover { background: #7f1d1d; border-color: #7f1d1d; }
 .alert { border-radius: 0.5rem; padding: 0.75rem 1rem; margin: 0 0 1rem; border: 1px solid; }

@@ -219,7 +219,7 @@ describe('sign-in with an outside OpenID Connect provider', () => {
     const harness = harnessWithProvider();
     for (const path of ['/signin', '/register']) {
       const page = await (await harness.request(path)).text();
-      expect(page).toContain('action="/auth/oauth/corp"');
+      expect(page).toContain('href="/auth/oauth/corp"');
       expect(page).toContain('Continue with Corp');
     }
   });
