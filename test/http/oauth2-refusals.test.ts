@@ -37,6 +37,7 @@ describe('requests that are never redirected', () => {
 describe('errors sent back to the client', () => {
   const cases: Array<[string, Record<string, string>, string]> = [
     ['response_type=token', { response_type: 'token' }, 'unsupported_response_type'],
+    ['no response_type', { response_type: '' }, 'invalid_request'],
     ['PKCE plain', { code_challenge_method: 'plain' }, 'invalid_request'],
     ['no openid scope', { scope: 'email' }, 'invalid_scope'],
     ['prompt=none with login', { prompt: 'none login' }, 'invalid_request'],

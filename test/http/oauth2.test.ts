@@ -188,4 +188,24 @@ describe('the authorization code flow', () => {
     expect(params.get('state')).toBe('state-123');
     expect(params.get('iss')).toBe(ISSUER);
   });
+
+  it('answers prompt=none for a signed-in person, and ignores unknown parameters and a missing nonce', async () => {
+    const harness = oidcHarness();
+    const client = await registerClient(harness);
+    const { jar } = await browserSignedIn(harness);
+    const { verifier, challenge } = await pkcePair();
+    const query = authorizeQuery(client.clientId, challenge, { prompt: 'none', display: 'popup', ui_locales: 'fr' });
+    query.delete('nonce');
+    query.set('x-unknown', 'whatever');
+    const code = callbackParams(await authorize(harness, jar, query)).get('code')!;
+    const response = await tokenRequest(
+      harness,
+      { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier },
+      client,
+    );
+    const { id_token: idToken } = (await response.json()) as { id_token: string };
+    const jwks = createLocalJWKSet(await (await harness.request('/.well-known/jwks.json')).json());
+    const { payload } = await jwtVerify(idToken, jwks, { issuer: ISSUER, audience: client.clientId });
+    expect(payload).not.toHaveProperty('nonce');
+  });
 });

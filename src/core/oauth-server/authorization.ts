@@ -80,8 +80,10 @@ export async function checkAuthorizationRequest(
   }
   if (params.request !== undefined) return fail('request_not_supported', 'Request objects are not supported.');
   if (params.request_uri !== undefined) return fail('request_uri_not_supported', 'request_uri is not supported.');
-  if (params.response_type !== 'code')
+  if (!params.response_type) return fail('invalid_request', 'response_type is required.');
+  if (params.response_type !== 'code') {
     return fail('unsupported_response_type', 'Only response_type=code is supported.');
+  }
   if (params.response_mode !== undefined && params.response_mode !== 'query') {
     return fail('invalid_request', 'Only response_mode=query is supported.');
   }
