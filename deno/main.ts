@@ -5,9 +5,11 @@
 import type {} from '@cloudflare/workers-types/index.ts';
 import { createApp } from '../src/app.ts';
 import { createScheduledHandler } from '../src/scheduled.ts';
+import { createQueueHandler } from '../src/events-queue.ts';
 import { openDenoEnv } from './env.ts';
+import { listenForDeliveries } from './kv-event-queue.ts';
 
-const { env } = await openDenoEnv();
+const { env, kv } = await openDenoEnv();
 const app = createApp();
 // Behind a proxy that sets the client's address in a header (Cloudflare: CF-Connecting-IP), name
 // it here; otherwise the connection's own address is the client's.
@@ -41,6 +43,12 @@ const cleanupContext = executionContext as unknown as ExecutionContext;
 Deno.cron('latchkey cleanup', CLEANUP_SCHEDULE, () =>
   cleanup({ cron: CLEANUP_SCHEDULE, scheduledTime: Date.now(), noRetry() {} }, env, cleanupContext),
 );
+
+// Webhook deliveries: the Worker's queue consumer, fed by Deno KV's queue.
+const deliver = createQueueHandler();
+listenForDeliveries(kv, async (batch) => {
+  await deliver(batch, env, cleanupContext);
+});
 
 // A scheduled cron keeps Deno's event loop alive after `deno serve` stops listening, so a stop
 // signal (a process manager's SIGTERM, Ctrl-C) would leave the process running: end it here.

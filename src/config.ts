@@ -60,7 +60,7 @@ export interface Env {
   WEBAUTHN_RP_ID?: string;
   WEBAUTHN_ORIGINS?: string;
   /** Webhook deliveries (wrangler.toml [[queues.producers]]); events stay in the outbox without it. */
-  EVENTS_QUEUE?: Queue<import('./core/events/event-store').DeliveryMessage>;
+  EVENTS_QUEUE?: import('./storage/queue-event-queue').DeliveryQueueBinding;
   /** "off": no mail for a sign-in from a new browser or device. */
   NEW_DEVICE_NOTICE?: string;
   /**

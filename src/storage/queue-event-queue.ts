@@ -2,7 +2,10 @@
 // object with the same sendBatch (Deno's, over Deno KV's queue: deno/kv-event-queue.ts).
 import type { DeliveryMessage, EventQueue } from '../core/events/event-store';
 
-export type DeliveryQueueBinding = Pick<Queue<DeliveryMessage>, 'sendBatch'>;
+/** What the producer side needs of a queue: a Cloudflare Queue binding has it. */
+export interface DeliveryQueueBinding {
+  sendBatch(messages: Iterable<MessageSendRequest<DeliveryMessage>>): Promise<unknown>;
+}
 
 export function createQueueEventQueue(binding: DeliveryQueueBinding | undefined): EventQueue {
   return {
