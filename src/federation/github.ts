@@ -1,7 +1,7 @@
 // GitHub: OAuth 2, not OpenID Connect. The code is exchanged at its token endpoint (with PKCE,
 // which GitHub supports), the subject is the numeric user id from GET /user (stable across
-// renames, unlike the login), and the address is the primary one that GET /user/emails marks
-// verified; the profile's public email alone proves nothing.
+// renames, unlike the login), and the address is the primary one of GET /user/emails, verified
+// only when it says so; the profile's public email alone proves nothing.
 import * as oauth from 'oauth4webapi';
 import type { Clock } from '../core/kit/clock';
 import type { OutsideCallbackResult, OutsideProvider } from '../core/identities/outside-provider';
@@ -79,13 +79,14 @@ export function createGithubProvider(
         if (typeof user.id !== 'number' || !Array.isArray(emails)) {
           throw new oauth.OperationProcessingError('GitHub answered an unexpected shape');
         }
-        const primary = emails.find((entry) => entry.primary && entry.verified);
+        // The primary address; it counts as verified only when GitHub says so.
+        const primary = emails.find((entry) => entry.primary);
         return {
           ok: true,
           claims: {
             subject: String(user.id),
             email: primary ? primary.email.trim().toLowerCase() : null,
-            emailVerified: Boolean(primary),
+            emailVerified: primary?.verified === true,
             preferredUsername: user.login ?? null,
             name: user.name ?? null,
           },

@@ -46,7 +46,14 @@ const sha256Base64Url = async (text: string) => {
 };
 
 export async function createFakeIdentityProvider(
-  options: { issuer?: string; clientId?: string; clientSecret?: string; omitEmailFromIdToken?: boolean } = {},
+  options: {
+    issuer?: string;
+    /** The `issuer` its discovery document names, when not `issuer` (Microsoft's `{tenantid}`). */
+    discoveryIssuer?: string;
+    clientId?: string;
+    clientSecret?: string;
+    omitEmailFromIdToken?: boolean;
+  } = {},
 ): Promise<FakeIdentityProvider> {
   const issuer = options.issuer ?? 'https://idp.test';
   const clientId = options.clientId ?? 'latchkey-client';
@@ -107,11 +114,14 @@ export async function createFakeIdentityProvider(
     async fetch(request) {
       if (down) throw new TypeError('fetch failed');
       const url = new URL(request.url);
-      if (`${url.origin}` !== new URL(issuer).origin) return new Response('not here', { status: 404 });
-      switch (url.pathname) {
+      const base = new URL(issuer).pathname.replace(/\/$/, '');
+      if (url.origin !== new URL(issuer).origin || !url.pathname.startsWith(base)) {
+        return new Response('not here', { status: 404 });
+      }
+      switch (url.pathname.slice(base.length)) {
         case '/.well-known/openid-configuration':
           return json({
-            issuer,
+            issuer: options.discoveryIssuer ?? issuer,
             authorization_endpoint: `${issuer}/authorize`,
             token_endpoint: `${issuer}/token`,
             userinfo_endpoint: `${issuer}/userinfo`,
