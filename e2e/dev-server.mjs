@@ -45,7 +45,8 @@ async function waitUntilUp(origin, child, timeoutMs) {
   throw new Error(`dev server did not answer within ${timeoutMs} ms`);
 }
 
-export async function startDevServer() {
+/** `vars`: settings beyond .dev.vars, given to wrangler as `--var NAME:VALUE`. */
+export async function startDevServer({ vars = {} } = {}) {
   rmSync(PERSIST_DIR, { recursive: true, force: true });
   const port = await freePortPair();
   const output = [];
@@ -63,6 +64,7 @@ export async function startDevServer() {
       '--show-interactive-dev-session=false',
       '--log-level',
       'warn',
+      ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
     ],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
   );

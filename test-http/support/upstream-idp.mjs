@@ -66,6 +66,7 @@ export async function startUpstreamIdp({ range = [9100, 9199], providerId = 'cor
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['preferred_username', 'name'] },
     findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => claimsOf(id) }),
     pkce: { required: () => true },
+    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, Session: 3600 },
     cookies: { keys: ['upstream-cookie-key-for-tests'] },
     features: { devInteractions: { enabled: true } },
   });
