@@ -36,6 +36,14 @@ const labels: Record<EventType, (details: ActivityEntry['details']) => string> =
   'passkey.added': (details) =>
     typeof details.name === 'string' ? `Passkey "${details.name}" added` : 'Passkey added',
   'passkey.removed': () => 'Passkey removed',
+  'identity.linked': (details) =>
+    typeof details.providerName === 'string'
+      ? `${details.providerName} account connected`
+      : 'Outside account connected',
+  'identity.unlinked': (details) =>
+    typeof details.providerName === 'string'
+      ? `${details.providerName} account disconnected`
+      : 'Outside account disconnected',
 };
 
 /** The label of an entry; types added by later features fall back to their name. */
@@ -52,7 +60,7 @@ export function ActivityCard(props: { activity: ActivityEntry[] }) {
       ) : (
         <ul class="plain" data-testid="activity">
           {props.activity.map((entry) => (
-            <li class="session">
+            <li class="activity">
               <div>
                 <div>{describeActivity(entry)}</div>
                 <div class="session-meta">

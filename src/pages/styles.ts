@@ -64,10 +64,10 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.375rem 
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 ul.plain { list-style: none; margin: 0; padding: 0; }
-.session, .passkey { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.5rem 1rem;
+.session, .passkey, .activity { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.5rem 1rem;
   padding: 0.75rem 0; border-top: 1px solid var(--line); }
-.session > div, .passkey > div { flex: 1 1 14rem; min-width: 0; }
-.session:first-child, .passkey:first-child { border-top: 0; padding-top: 0; }
+.session > div, .passkey > div, .activity > div { flex: 1 1 14rem; min-width: 0; }
+.session:first-child, .passkey:first-child, .activity:first-child { border-top: 0; padding-top: 0; }
 .passkey details { margin-top: 0.5rem; } .passkey summary { cursor: pointer; }
 [data-passkey-signin] { margin-top: 1rem; }
 .session-meta { color: var(--muted); font-size: 0.875rem; }
