@@ -4,6 +4,7 @@
 // row; unlinking is one delete whose condition keeps the account's last way in.
 import type { IdentityStore, OutsideIdentity, PendingAuthorization } from '../core/identities/identity-store';
 import { newUserOf } from '../core/accounts/users';
+import { outboxStatement } from './d1-event-outbox';
 
 interface IdentityRow {
   id: string;
@@ -130,9 +131,10 @@ export function createD1IdentityStore(d1: D1Database): IdentityStore {
       return results.map(identityOf);
     },
 
-    async link(identity) {
+    async link(identity, event) {
       try {
-        await insertIdentity(identity).run();
+        // A failed insert fails the batch, so the event is recorded only with the link.
+        await d1.batch([insertIdentity(identity), ...(event ? [outboxStatement(d1, event, 'always')] : [])]);
       } catch (error) {
         if (conflictOf(error) === 'identity') return { ok: false, conflict: 'identity' };
         throw error;
@@ -140,7 +142,7 @@ export function createD1IdentityStore(d1: D1Database): IdentityStore {
       return { ok: true };
     },
 
-    async createUserWithIdentity(input, identity) {
+    async createUserWithIdentity(input, identity, events = []) {
       try {
         await d1.batch([
           d1
@@ -156,6 +158,7 @@ export function createD1IdentityStore(d1: D1Database): IdentityStore {
             .prepare(`insert into profiles (user_id, display_name, updated_at) values (?1, ?2, ?3)`)
             .bind(input.id, input.displayName, input.now),
           insertIdentity(identity),
+          ...events.map((event) => outboxStatement(d1, event, 'always')),
         ]);
       } catch (error) {
         const conflict = conflictOf(error);
@@ -165,10 +168,11 @@ export function createD1IdentityStore(d1: D1Database): IdentityStore {
       return { ok: true, user: { ...newUserOf(input), emailVerifiedAt: input.emailVerified ? input.now : null } };
     },
 
-    async unlink(userId, identityId) {
+    async unlink(userId, identityId, event) {
       // One statement: the other ways in are read in the same write, so of two parallel unlinks
-      // of an account's last two identities, the second finds only one left and keeps it.
-      const deleted = await d1
+      // of an account's last two identities, the second finds only one left and keeps it. The
+      // event follows in the same batch, recorded only if the delete deleted.
+      const deleteIdentity = d1
         .prepare(
           `delete from identities where id = ?1 and user_id = ?2 and (
              exists (select 1 from accounts where user_id = ?2 and password_hash is not null)
@@ -176,9 +180,12 @@ export function createD1IdentityStore(d1: D1Database): IdentityStore {
              or exists (select 1 from identities where user_id = ?2 and id <> ?1))
            returning id`,
         )
-        .bind(identityId, userId)
-        .first<{ id: string }>();
-      if (deleted) return 'unlinked';
+        .bind(identityId, userId);
+      const [deleted] = await d1.batch<{ id: string }>([
+        deleteIdentity,
+        ...(event ? [outboxStatement(d1, event, 'if-changed')] : []),
+      ]);
+      if (deleted!.results.length > 0) return 'unlinked';
       const exists = await d1
         .prepare('select 1 as found from identities where id = ?1 and user_id = ?2')
         .bind(identityId, userId)

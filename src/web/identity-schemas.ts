@@ -6,5 +6,5 @@ export const identityIdParam = z.object({
 });
 
 export const providerParam = z.object({
-  provider: z.string().check(z.regex(/^[a-z][a-z0-9]{0,31}$/, 'is not a provider id')),
+  id: z.string().check(z.regex(/^[a-z][a-z0-9]{0,31}$/, 'is not a provider id')),
 });

@@ -3,6 +3,7 @@
 // account (one winner in parallel, a new account and its identity together or not at all); an
 // unlink that keeps the last way in, also when two race; everything gone with its account.
 import { expect } from 'vitest';
+import { newEvent } from '../../src/core/events/catalogue';
 import type { OutsideIdentity, PendingAuthorization } from '../../src/core/identities/identity-store';
 import { MINUTE, T0, createUser, newDigest, newPasskey, newUserInput, setUp, uniqueName } from './fixtures';
 import type { Contract } from './suite';
@@ -145,6 +146,31 @@ export const identityStoreContract: Contract = ({ it }, open) => {
     ]);
     expect(results.sort()).toEqual(['last_way_in', 'unlinked']);
     expect(await s.identities.listIdentities(input.id)).toHaveLength(1);
+  });
+
+  it('records its events with the writes that happened, and none with those that did not', async () => {
+    const { s } = await setUp(open);
+    const input = { ...newUserInput({ passwordHash: null }), emailVerified: true };
+    const first = identityOf(input.id);
+    const created = newEvent('user.created', input, T0, { method: 'oauth' });
+    const linked = newEvent('identity.linked', input, T0, { identityId: first.id });
+    await s.identities.createUserWithIdentity(input, first, [created, linked]);
+    const clash = { ...newUserInput({ passwordHash: null }), emailVerified: true };
+    const lost = newEvent('user.created', clash, T0);
+    await s.identities.createUserWithIdentity(clash, identityOf(clash.id, { subject: first.subject }), [lost]);
+    expect(await s.events.find(lost.id)).toBeNull();
+
+    const refused = newEvent('identity.unlinked', input, T0 + 1, { identityId: first.id });
+    expect(await s.identities.unlink(input.id, first.id, refused)).toBe('last_way_in');
+    const second = identityOf(input.id, { provider: 'other' });
+    const secondLinked = newEvent('identity.linked', input, T0 + 2, { identityId: second.id });
+    await s.identities.link(second, secondLinked);
+    const duplicate = newEvent('identity.linked', input, T0 + 2, { identityId: second.id });
+    await s.identities.link({ ...second, id: crypto.randomUUID() }, duplicate);
+    const unlinked = newEvent('identity.unlinked', input, T0 + 3, { identityId: first.id });
+    expect(await s.identities.unlink(input.id, first.id, unlinked)).toBe('unlinked');
+    const recorded = (await s.events.listForUser(input.id, 0, 10)).map((event) => event.id).sort();
+    expect(recorded).toEqual([created.id, linked.id, secondLinked.id, unlinked.id].sort());
   });
 
   it('records when an identity was last used, and forgets identities with their account', async () => {

@@ -19,6 +19,8 @@ export const EVENT_TYPES = [
   'mfa.disabled',
   'passkey.added',
   'passkey.removed',
+  'identity.linked',
+  'identity.unlinked',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

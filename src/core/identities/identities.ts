@@ -1,6 +1,7 @@
 // The signed-in account's outside identities: listed, and unlinked unless the identity is the
 // last way in (no password, no passkey, no other identity), which the store decides in the same
 // statement that deletes, so two parallel unlinks cannot leave an account nobody can enter.
+import { newEvent } from '../events/catalogue';
 import { AuthError } from '../kit/errors';
 import type { AccountServices } from '../services';
 import type { OutsideIdentity } from './identity-store';
@@ -36,11 +37,22 @@ export async function listIdentities(
 }
 
 export async function unlinkIdentity(
-  services: Pick<AccountServices, 'identities' | 'log'>,
+  services: Pick<AccountServices, 'identities' | 'outsideProviders' | 'users' | 'clock' | 'log'>,
   userId: string,
   identityId: string,
 ): Promise<void> {
-  const result = await services.identities.unlink(userId, identityId);
+  const [user, identities] = await Promise.all([
+    services.users.findById(userId),
+    services.identities.listIdentities(userId),
+  ]);
+  const identity = identities.find((candidate) => candidate.id === identityId);
+  if (!user || !identity) throw new AuthError('not_found', 'There is no such connected account.');
+  const event = newEvent('identity.unlinked', user, services.clock.now(), {
+    identityId,
+    provider: identity.provider,
+    providerName: identityView(services, identity).providerName,
+  });
+  const result = await services.identities.unlink(userId, identityId, event);
   if (result === 'not_found') throw new AuthError('not_found', 'There is no such connected account.');
   if (result === 'last_way_in') {
     throw new AuthError(

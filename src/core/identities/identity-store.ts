@@ -3,6 +3,7 @@
 // checks the browser's verifier, so a callback works once and only in the browser that started it.
 // Unlinking is one conditional delete that keeps the last way into an account.
 import type { NewUser, User } from '../accounts/users';
+import type { OutboxEvent } from '../events/catalogue';
 
 export interface OutsideIdentity {
   id: string;
@@ -46,17 +47,21 @@ export interface IdentityStore {
   takeAuthorization(stateDigest: string, verifierDigest: string, now: number): Promise<PendingAuthorization | null>;
   findIdentity(provider: string, subject: string): Promise<OutsideIdentity | null>;
   listIdentities(userId: string): Promise<OutsideIdentity[]>;
-  /** Links the identity; `identity` when (provider, subject) is linked already, to anyone. */
-  link(identity: OutsideIdentity): Promise<LinkIdentityResult>;
+  /**
+   * Links the identity, recording `event` with it; `identity` when (provider, subject) is linked
+   * already, to anyone (and nothing is recorded).
+   */
+  link(identity: OutsideIdentity, event?: OutboxEvent): Promise<LinkIdentityResult>;
   /**
    * Creates a passwordless account and links the identity to it, together or not at all; the
-   * address is verified at `user.now` when `emailVerified`.
+   * address is verified at `user.now` when `emailVerified`. `events` are recorded with them.
    */
   createUserWithIdentity(
     user: NewUser & { emailVerified: boolean },
     identity: OutsideIdentity,
+    events?: OutboxEvent[],
   ): Promise<CreateUserWithIdentityResult>;
-  /** Unlinks one of the user's identities unless it is the account's last way in. */
-  unlink(userId: string, identityId: string): Promise<UnlinkIdentityResult>;
+  /** Unlinks one of the user's identities unless it is the account's last way in; records `event` if it did. */
+  unlink(userId: string, identityId: string, event?: OutboxEvent): Promise<UnlinkIdentityResult>;
   markUsed(identityId: string, now: number): Promise<void>;
 }

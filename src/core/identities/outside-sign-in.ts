@@ -11,6 +11,7 @@ import type { TokenResponse } from '../sessions/session-flows';
 import { type SignInDeps, finishSignIn } from '../sessions/sign-in';
 import type { User } from '../accounts/users';
 import { type ResendVerificationDeps, resendVerification } from '../accounts/accounts';
+import { newEvent } from '../events/catalogue';
 import { candidateUsername, decideLinking } from './account-linking';
 import type { OutsideIdentity } from './identity-store';
 import type { OutsideClaims, OutsideProvider, OutsideProviderFailure } from './outside-provider';
@@ -122,13 +123,13 @@ export async function finishOutsideSignIn(
   const { claims } = result;
 
   if (pending.linkUserId) {
-    const outcome = await linkTo(services, pending.linkUserId, provider.id, claims, now);
+    const outcome = await linkTo(services, pending.linkUserId, provider, claims, now);
     if (outcome !== 'linked') return refused(outcome);
     services.log({ event: 'identity.linked', userId: pending.linkUserId, provider: provider.id });
     return { kind: 'linked', provider: provider.id, returnTo: pending.returnTo };
   }
 
-  const account = await accountFor(services, provider.id, claims, now);
+  const account = await accountFor(services, provider, claims, now);
   if ('refusal' in account) return refused(account.refusal);
   const found = await services.users.findWithCredential({ email: account.user.email });
   if (!found || found.user.id !== account.user.id) return refused('invalid_state');
@@ -159,6 +160,15 @@ export async function finishOutsideSignIn(
   }
 }
 
+/** The identity.linked event of `identity`, for the write that links it. */
+function linkedEvent(user: Pick<User, 'id' | 'username' | 'email'>, identity: OutsideIdentity, providerName: string) {
+  return newEvent('identity.linked', user, identity.createdAt, {
+    identityId: identity.id,
+    provider: identity.provider,
+    providerName,
+  });
+}
+
 function newIdentity(userId: string, provider: string, claims: OutsideClaims, now: number): OutsideIdentity {
   return {
     id: crypto.randomUUID(),
@@ -174,7 +184,7 @@ function newIdentity(userId: string, provider: string, claims: OutsideClaims, no
 /** The account this identity signs in to: linked already, linked now by address, or made now. */
 async function accountFor(
   services: FinishOutsideDeps,
-  provider: string,
+  { id: provider, name: providerName }: OutsideProvider,
   claims: OutsideClaims,
   now: number,
 ): Promise<{ user: User; identityId: string } | { refusal: OutsideRefusal }> {
@@ -191,7 +201,7 @@ async function accountFor(
     if (decision.kind === 'refuse') return { refusal: decision.reason };
     if (decision.kind === 'link') {
       const identity = newIdentity(decision.user.id, provider, claims, now);
-      if ((await services.identities.link(identity)).ok) {
+      if ((await services.identities.link(identity, linkedEvent(decision.user, identity, providerName))).ok) {
         services.log({ event: 'identity.linked', userId: decision.user.id, provider, by: 'verified_email' });
         return { user: decision.user, identityId: identity.id };
       }
@@ -199,17 +209,20 @@ async function accountFor(
     }
     const userId = crypto.randomUUID();
     const identity = newIdentity(userId, provider, claims, now);
+    const newUser = { id: userId, username: candidateUsername(claims, attempt), email: claims.email! };
     const created = await services.identities.createUserWithIdentity(
       {
-        id: userId,
-        username: candidateUsername(claims, attempt),
-        email: claims.email!,
+        ...newUser,
         passwordHash: null,
         displayName: claims.name?.slice(0, 100) ?? null,
         now,
         emailVerified: claims.emailVerified,
       },
       identity,
+      [
+        newEvent('user.created', newUser, now, { method: 'oauth', provider }),
+        linkedEvent(newUser, identity, providerName),
+      ],
     );
     if (created.ok) {
       services.log({ event: 'user.registered', userId, method: 'oauth', provider });
@@ -225,13 +238,16 @@ async function accountFor(
 async function linkTo(
   services: FinishOutsideDeps,
   userId: string,
-  provider: string,
+  { id: provider, name: providerName }: OutsideProvider,
   claims: OutsideClaims,
   now: number,
-): Promise<'linked' | 'identity_taken'> {
+): Promise<'linked' | 'identity_taken' | 'invalid_state'> {
   const existing = await services.identities.findIdentity(provider, claims.subject);
   if (existing) return existing.userId === userId ? 'linked' : 'identity_taken';
-  if ((await services.identities.link(newIdentity(userId, provider, claims, now))).ok) return 'linked';
+  const user = await services.users.findById(userId);
+  if (!user) return 'invalid_state';
+  const identity = newIdentity(userId, provider, claims, now);
+  if ((await services.identities.link(identity, linkedEvent(user, identity, providerName))).ok) return 'linked';
   const winner = await services.identities.findIdentity(provider, claims.subject);
   return winner?.userId === userId ? 'linked' : 'identity_taken';
 }

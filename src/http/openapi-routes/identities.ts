@@ -14,9 +14,9 @@ export const identitiesRouteDocs: RouteDoc[] = [
   },
   {
     method: 'post',
-    path: '/auth/identities/{provider}',
+    path: '/auth/identities/:id',
     tag: 'Outside providers',
-    summary: 'Start linking an identity at `provider` to the signed-in account.',
+    summary: 'Start linking an identity at the provider `id` (an id of OAUTH_PROVIDERS) to the signed-in account.',
     description:
       "Answers the provider's URL and sets a short-lived `__Host-latchkey-oauth` cookie: open the URL in the same " +
       'browser; the callback links the identity and redirects to `/account`. An identity linked to another account ' +
@@ -27,9 +27,9 @@ export const identitiesRouteDocs: RouteDoc[] = [
   },
   {
     method: 'delete',
-    path: '/auth/identities/{id}',
+    path: '/auth/identities/:id',
     tag: 'Outside providers',
-    summary: 'Unlink one of your identities.',
+    summary: 'Unlink one of your identities, by its `id`.',
     description: 'Refused with 409 `conflict` when it is the last way in: no password, no passkey, no other identity.',
     auth: true,
     responses: { 204: { description: 'Unlinked.' } },

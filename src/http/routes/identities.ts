@@ -20,13 +20,15 @@ export const identityRoutes = new Hono<AppEnv>()
       providers: services.outsideProviders.list(),
     });
   })
+  // One path for both (OpenAPI allows one parameter name per path): a provider id to link, an
+  // identity id to unlink.
   .post(
-    '/identities/:provider',
+    '/identities/:id',
     limitPerClient('RATE_LIMIT_CREDENTIALS', 'oauth'),
     requireAuth,
     validParams(providerParam),
     async (c) => {
-      const { provider } = c.req.valid('param');
+      const provider = c.req.valid('param').id;
       const { url, browserKey } = await startOutsideSignIn(c.var.services, {
         provider,
         redirectUri: outsideRedirectUri(c, provider),

@@ -4,7 +4,7 @@
 // foreign-key cascade deletes it.
 import { type NewUser, newUserOf } from '../../core/accounts/users';
 import type { IdentityStore, OutsideIdentity, PendingAuthorization } from '../../core/identities/identity-store';
-import { type MemoryTables, findUserBy } from './tables';
+import { type MemoryTables, findUserBy, recordEvent } from './tables';
 
 interface IdentityTables {
   identities: Map<string, OutsideIdentity>;
@@ -52,14 +52,15 @@ export function createMemoryIdentityStore(tables: MemoryTables): IdentityStore {
         .sort((a, b) => a.createdAt - b.createdAt)
         .map((identity) => ({ ...identity })),
 
-    async link(identity) {
+    async link(identity, event) {
       if (bySubject(identity.provider, identity.subject)) return { ok: false, conflict: 'identity' };
       if (!tables.users.has(identity.userId)) throw new Error('no such user');
       rows.identities.set(identity.id, { ...identity });
+      recordEvent(tables, event);
       return { ok: true };
     },
 
-    async createUserWithIdentity(input: NewUser & { emailVerified: boolean }, identity) {
+    async createUserWithIdentity(input: NewUser & { emailVerified: boolean }, identity, events = []) {
       if (findUserBy(tables, { email: input.email })) return { ok: false, conflict: 'email' };
       if (findUserBy(tables, { username: input.username })) return { ok: false, conflict: 'username' };
       if (bySubject(identity.provider, identity.subject)) return { ok: false, conflict: 'identity' };
@@ -67,10 +68,11 @@ export function createMemoryIdentityStore(tables: MemoryTables): IdentityStore {
       tables.users.set(user.id, user);
       tables.credentials.set(user.id, { userId: user.id, passwordHash: null, credentialVersion: 0 });
       rows.identities.set(identity.id, { ...identity });
+      for (const event of events) recordEvent(tables, event);
       return { ok: true, user: { ...user } };
     },
 
-    async unlink(userId, identityId) {
+    async unlink(userId, identityId, event) {
       const identity = rows.identities.get(identityId);
       if (!identity || identity.userId !== userId || !tables.users.has(userId)) return 'not_found';
       const hasPassword = tables.credentials.get(userId)?.passwordHash != null;
@@ -78,6 +80,7 @@ export function createMemoryIdentityStore(tables: MemoryTables): IdentityStore {
       const hasOther = live().some((other) => other.userId === userId && other.id !== identityId);
       if (!hasPassword && !hasPasskey && !hasOther) return 'last_way_in';
       rows.identities.delete(identityId);
+      recordEvent(tables, event);
       return 'unlinked';
     },
 

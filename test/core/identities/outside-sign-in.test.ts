@@ -52,6 +52,9 @@ describe('finishOutsideSignIn', () => {
     expect(user).toMatchObject({ username: 'newbie' });
     expect(user!.emailVerifiedAt).not.toBeNull();
     expect(fixture.events).toContainEqual(expect.objectContaining({ event: 'login.succeeded', method: 'oauth' }));
+    // Webhooks and the activity trail hear of the new account and its identity.
+    const recorded = [...fixture.storage.tables.events.values()].filter((event) => event.userId === user!.id);
+    expect(recorded.map((event) => event.type)).toEqual(expect.arrayContaining(['user.created', 'identity.linked']));
   });
 
   it('refuses a callback without the browser verifier, and a second use of one', async () => {
