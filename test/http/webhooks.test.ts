@@ -6,6 +6,8 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../src/config';
 import { createScheduledHandler } from '../../src/scheduled';
+import type { OpenApiDocument } from '../../src/http/openapi';
+import { contractViolations } from '../support/contract';
 import { type Harness, createHarness, signedInUser, tokenFromMail, uniqueIdentity } from '../support/harness';
 import { capturingQueue, consume, createReceiver } from '../support/webhook-receiver';
 
@@ -79,6 +81,28 @@ describe('webhook endpoints', () => {
     }
     const off = createHarness();
     expect((await off.request('/admin/webhooks', { token: ADMIN_KEY })).status).toBe(404);
+  });
+
+  it('answers as the OpenAPI document says, on every route', async () => {
+    const { harness } = setup();
+    const document = (await (await harness.request('/openapi.json')).json()) as OpenApiDocument;
+    const { tokens } = await signedInUser(harness);
+    const { webhook } = await addEndpoint(harness, ['user.created']);
+    const calls: Array<[string, string, { json?: unknown; token?: string }]> = [
+      ['POST', '/admin/webhooks', { json: { url: 'https://hooks.example/b', events: ['user.deleted'] } }],
+      ['POST', '/admin/webhooks', { json: { url: 'ftp://hooks.example/b', events: ['user.deleted'] } }],
+      ['GET', '/admin/webhooks', {}],
+      ['POST', `/admin/webhooks/${webhook.id}/secret`, {}],
+      ['POST', `/admin/webhooks/${webhook.id}/resume`, {}],
+      ['POST', '/admin/webhooks/wh_none/resume', {}],
+      ['GET', `/admin/users/${tokens.user.id}/activity`, {}],
+      ['DELETE', `/admin/webhooks/${webhook.id}`, {}],
+      ['GET', '/auth/activity', { token: tokens.accessToken }],
+    ];
+    for (const [method, path, init] of calls) {
+      const response = await harness.request(path, { method, token: ADMIN_KEY, ...init });
+      expect(await contractViolations(document, method, path, response), `${method} ${path}`).toEqual([]);
+    }
   });
 
   it('answers 404 for an endpoint that does not exist', async () => {
