@@ -95,8 +95,9 @@ export const outsideSignInPages = new Hono<PageEnv>()
     setOutsideCookie(c, browserKey);
     return c.redirect(url.toString(), 303);
   })
-  .get('/auth/oauth/:provider/callback', callback)
-  .post('/auth/oauth/:provider/callback', callback)
+  // Each callback costs a token exchange with the provider: the credential routes' limit applies.
+  .get('/auth/oauth/:provider/callback', limitPerClient('RATE_LIMIT_CREDENTIALS', 'oauth', tooManyRequests), callback)
+  .post('/auth/oauth/:provider/callback', limitPerClient('RATE_LIMIT_CREDENTIALS', 'oauth', tooManyRequests), callback)
   .post('/account/identities/link', async (c) => {
     const auth = await currentSession(c);
     if (!auth) return c.redirect('/signin?redirect_to=%2Faccount', 303);

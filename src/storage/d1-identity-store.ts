@@ -84,7 +84,15 @@ export function createD1IdentityStore(d1: D1Database): IdentityStore {
 
   return {
     async saveAuthorization(pending, now) {
-      await d1
+      // Each new redirect also clears a few abandoned ones, so the table does not grow with every
+      // redirect nobody came back from (the hourly cleanup does not know this table).
+      const clearAbandoned = d1
+        .prepare(
+          `delete from outside_authorizations where rowid in
+             (select rowid from outside_authorizations where expires_at <= ?1 limit 20)`,
+        )
+        .bind(now);
+      const insert = d1
         .prepare(
           `insert into outside_authorizations
              (state_digest, provider, verifier_digest, nonce, link_user_id, return_to, expires_at, created_at)
@@ -99,8 +107,8 @@ export function createD1IdentityStore(d1: D1Database): IdentityStore {
           pending.returnTo,
           pending.expiresAt,
           now,
-        )
-        .run();
+        );
+      await d1.batch([clearAbandoned, insert]);
     },
 
     async takeAuthorization(stateDigest, verifierDigest, now) {

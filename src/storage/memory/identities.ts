@@ -29,7 +29,8 @@ export function createMemoryIdentityStore(tables: MemoryTables): IdentityStore {
     live().find((identity) => identity.provider === provider && identity.subject === subject) ?? null;
 
   return {
-    async saveAuthorization(pending) {
+    async saveAuthorization(pending, now) {
+      for (const [digest, row] of rows.authorizations) if (row.expiresAt <= now) rows.authorizations.delete(digest);
       rows.authorizations.set(pending.stateDigest, { ...pending });
     },
 
