@@ -42,6 +42,8 @@ describe('webhook endpoints', () => {
     const mine = body.webhooks.find((entry) => entry.id === webhook.id);
     expect(mine).toMatchObject({ url: 'https://hooks.example/latchkey', events: ['user.created'], pausedAt: null });
     expect(JSON.stringify(body)).not.toContain(secret.slice(6));
+    expect(harness.logs.join('\n')).toContain(`"event":"admin.webhook_created","webhookId":"${webhook.id}"`);
+    expect(harness.logs.join('\n')).not.toContain(secret.slice(6));
   });
 
   it('refuses URLs that are not absolute http(s), and plain http except to loopback', async () => {

@@ -14,7 +14,7 @@ import { generateWebhookSecret } from './signing';
 /** How long the secret before a rotation still signs. */
 export const PREVIOUS_SECRET_TTL_MS = 24 * 60 * 60 * 1000;
 
-type WebhookServices = Pick<AccountServices, 'webhooks' | 'dataKeys' | 'clock'>;
+type WebhookServices = Pick<AccountServices, 'webhooks' | 'dataKeys' | 'clock' | 'log'>;
 
 /** An endpoint as the admin API shows it: no secret. */
 export interface WebhookView {
@@ -97,6 +97,7 @@ export async function createWebhook(
     pausedAt: null,
   };
   await services.webhooks.add(endpoint);
+  services.log({ event: 'admin.webhook_created', webhookId: id, events: endpoint.events });
   return { webhook: webhookViewOf(endpoint), secret };
 }
 
@@ -104,8 +105,9 @@ export async function listWebhooks(services: Pick<AccountServices, 'webhooks'>):
   return (await services.webhooks.list()).map(webhookViewOf);
 }
 
-export async function removeWebhook(services: Pick<AccountServices, 'webhooks'>, id: string): Promise<void> {
+export async function removeWebhook(services: Pick<AccountServices, 'webhooks' | 'log'>, id: string): Promise<void> {
   if (!(await services.webhooks.remove(id))) throw notFound();
+  services.log({ event: 'admin.webhook_removed', webhookId: id });
 }
 
 /** A new secret; the current one keeps signing beside it for PREVIOUS_SECRET_TTL_MS. */
@@ -115,10 +117,15 @@ export async function rotateWebhookSecret(services: WebhookServices, id: string)
   if (!(await services.webhooks.rotateSecret(id, ciphertext, services.clock.now() + PREVIOUS_SECRET_TTL_MS))) {
     throw notFound();
   }
+  services.log({ event: 'admin.webhook_secret_rotated', webhookId: id });
   return { secret };
 }
 
-export async function resumeWebhook(services: Pick<AccountServices, 'webhooks'>, id: string): Promise<WebhookView> {
+export async function resumeWebhook(
+  services: Pick<AccountServices, 'webhooks' | 'log'>,
+  id: string,
+): Promise<WebhookView> {
   if (!(await services.webhooks.resume(id))) throw notFound();
+  services.log({ event: 'admin.webhook_resumed', webhookId: id });
   return webhookViewOf((await services.webhooks.find(id))!);
 }
