@@ -134,12 +134,29 @@ export function createOidcProvider(setting: OidcProviderSetting, options: OidcPr
           );
           claims = claimsOf(info);
         }
-        return { ok: true, claims: { subject: idToken.sub, ...claims } };
+        return {
+          ok: true,
+          claims: { subject: idToken.sub, ...claims, name: claims.name ?? appleName(input.callback) },
+        };
       } catch (error) {
         return failureOf(error, failure);
       }
     },
   };
+}
+
+/**
+ * Apple puts the person's name in the callback's `user` field, on the first authorization only,
+ * and never in the ID token. Only a display name is taken from it: it is not signed.
+ */
+function appleName(callback: URLSearchParams): string | null {
+  try {
+    const { name } = JSON.parse(callback.get('user') ?? '{}') as { name?: { firstName?: unknown; lastName?: unknown } };
+    const parts = [name?.firstName, name?.lastName].filter((part): part is string => typeof part === 'string');
+    return parts.join(' ').trim().slice(0, 100) || null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -15,7 +15,12 @@ const json = (body: unknown, status = 200) =>
 
 async function me(harness: Harness, accessToken: string) {
   const response = await harness.request('/me', { token: accessToken });
-  return (await response.json()) as { email: string; emailVerified: boolean; username: string };
+  return (await response.json()) as {
+    email: string;
+    emailVerified: boolean;
+    username: string;
+    displayName: string | null;
+  };
 }
 
 describe('the GitHub preset', () => {
@@ -194,7 +199,11 @@ describe('the Apple preset', () => {
       }).toString(),
     });
     expect(callback.status).toBe(303);
-    expect(await me(harness, browser.cookies.get(ACCESS)!)).toMatchObject({ email, emailVerified: true });
+    expect(await me(harness, browser.cookies.get(ACCESS)!)).toMatchObject({
+      email,
+      emailVerified: true,
+      displayName: 'Ada Lovelace',
+    });
     expect(clientSecretClaims).toMatchObject({
       iss: 'TEAM123456',
       sub: 'com.example.web',
