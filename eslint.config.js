@@ -3,11 +3,11 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.wrangler/', 'dist/', 'test-artifacts/', 'bench/results/'] },
+  { ignores: ['node_modules/', '**/.wrangler/', 'dist/', 'test-artifacts/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['scripts/**/*.mjs', 'bench/**/*.mjs', 'e2e/**/*.mjs', 'test-http/**/*.mjs'],
+    files: ['scripts/**/*.mjs', 'bench/**/*.mjs', 'e2e/**/*.mjs', 'test-http/**/*.mjs', 'examples/**/*.mjs'],
     languageOptions: {
       globals: {
         process: 'readonly',
