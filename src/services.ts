@@ -46,7 +46,7 @@ import { createD1ThrottleStore } from './storage/d1-throttle-store';
 import { createD1UserDirectory } from './storage/d1-user-directory';
 import { createD1UserRepository } from './storage/d1-user-repository';
 import { createD1EventStore } from './storage/d1-event-store';
-import { createD1KnownDeviceStore, createD1WebhookStore } from './storage/d1-webhook-store';
+import { createD1WebhookStore } from './storage/d1-webhook-store';
 import { createQueueEventQueue } from './storage/queue-event-queue';
 import type { ClientLocation, EventQueue } from './core/events/event-store';
 import { createKvEmailTokenStore } from './storage/kv-email-token-store';
@@ -209,7 +209,6 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     events: createD1EventStore(db),
     webhooks: createD1WebhookStore(db),
     eventQueue: overrides.eventQueue ?? createQueueEventQueue(env.EVENTS_QUEUE),
-    knownDevices: createD1KnownDeviceStore(db),
     // A namespace of its own: verifier Workers bind it read-only and must not see mail tokens.
     revocations: env.REVOCATIONS
       ? createKvRevocationPublisher(env.REVOCATIONS, { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS })

@@ -5,7 +5,7 @@ import type { UserDirectory } from './admin/user-directory';
 import type { Clock } from './kit/clock';
 import type { DataEncryptionKeys } from './kit/data-encryption';
 import type { EmailTokenStore } from './accounts/email-tokens';
-import type { ClientLocation, EventQueue, EventStore, KnownDeviceStore, WebhookStore } from './events/event-store';
+import type { ClientLocation, EventQueue, EventStore, WebhookStore } from './events/event-store';
 import type { EmailSignInStore } from './email-sign-in/email-sign-in-store';
 import type { IdentityStore } from './identities/identity-store';
 import type { OutsideProviders } from './identities/outside-provider';
@@ -76,8 +76,6 @@ export interface AccountServices {
   events: EventStore;
   webhooks: WebhookStore;
   eventQueue: EventQueue;
-  /** The browsers and devices each account signed in from (the new-device notice). */
-  knownDevices: KnownDeviceStore;
   /** Tells Workers that verify tokens on their own that sessions ended (src/verifier). */
   revocations: RevocationPublisher;
   accessTokens: AccessTokenIssuer;

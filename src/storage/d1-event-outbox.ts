@@ -5,7 +5,7 @@
 // (same event id) from failing on the second insert.
 import { sql } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import type { OutboxEvent } from '../core/events/catalogue';
+import { KNOWN_DEVICE_MS, type OutboxEvent } from '../core/events/catalogue';
 import { events } from './schema';
 
 /** `exists` is an SQL condition over parameters ?6 on, given in `params`. */
@@ -27,6 +27,44 @@ export function outboxStatement(d1: D1Database, event: OutboxEvent, when: EventC
       JSON.stringify(event.data),
       ...(typeof when === 'object' ? when.params : []),
     );
+}
+
+/**
+ * The outbox statements of a session start (LoginStore.completeLogin), right after its session
+ * insert: session.created is recorded with `newDevice` (true when the account has signed in
+ * before, but not from this `device` in the last 90 days; read from known_devices in the same
+ * transaction, so the notice costs no round trip), then the device is remembered, only if the
+ * event was recorded. Other events: outboxStatement alone.
+ */
+export function outboxStatements(d1: D1Database, event: OutboxEvent, when: EventCondition): D1PreparedStatement[] {
+  const device = event.data.device;
+  if (event.type !== 'session.created' || typeof device !== 'string') return [outboxStatement(d1, event, when)];
+  const condition = when === 'if-changed' ? ' where changes() > 0' : '';
+  return [
+    d1
+      .prepare(
+        `${columns} select ?1, ?2, ?3, ?4, json_set(?5, '$.newDevice', json(case
+           when exists (select 1 from known_devices where user_id = ?3)
+             and not exists (select 1 from known_devices where user_id = ?3 and device = ?6 and last_seen_at > ?7)
+           then 'true' else 'false' end))${condition}`,
+      )
+      .bind(
+        event.id,
+        event.type,
+        event.userId,
+        event.occurredAt,
+        JSON.stringify(event.data),
+        device,
+        event.occurredAt - KNOWN_DEVICE_MS,
+      ),
+    d1
+      .prepare(
+        `insert into known_devices (user_id, device, last_seen_at)
+         select ?1, ?2, ?3 where exists (select 1 from events where id = ?4)
+         on conflict (user_id, device) do update set last_seen_at = excluded.last_seen_at`,
+      )
+      .bind(event.userId, device, event.occurredAt, event.id),
+  ];
 }
 
 /**

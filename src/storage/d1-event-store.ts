@@ -2,6 +2,7 @@
 // D1 stores' batches (d1-event-outbox.ts); this module reads, marks and ages them out.
 import type { EventData, EventType, OutboxEvent } from '../core/events/catalogue';
 import type { EventStore } from '../core/events/event-store';
+import { type EndpointRow, endpointOfRow } from './d1-webhook-store';
 
 interface EventRow {
   id: string;
@@ -26,15 +27,31 @@ function eventOfRow(row: EventRow): OutboxEvent {
 export function createD1EventStore(d1: D1Database): EventStore {
   const all = async (statement: D1PreparedStatement) => (await statement.all<EventRow>()).results.map(eventOfRow);
   return {
-    findUndispatched: (ids) =>
-      all(
+    async prepareDispatch(ids, now) {
+      // The reads come before the update in the batch, so they still see the rows it marks.
+      const list = JSON.stringify(ids);
+      const [events, endpoints] = await d1.batch([
         d1
           .prepare(
             `select ${eventColumns} from events
              where id in (select value from json_each(?1)) and dispatched_at is null order by occurred_at, rowid`,
           )
-          .bind(JSON.stringify(ids)),
-      ),
+          .bind(list),
+        d1.prepare('select * from webhook_endpoints where paused_at is null order by created_at, id'),
+        d1
+          .prepare(
+            `update events set dispatched_at = ?2
+             where id in (select value from json_each(?1)) and dispatched_at is null
+               and not exists (select 1 from webhook_endpoints w, json_each(w.events) subscribed
+                               where w.paused_at is null and subscribed.value = events.type)`,
+          )
+          .bind(list, now),
+      ]);
+      return {
+        events: (events!.results as EventRow[]).map(eventOfRow),
+        endpoints: (endpoints!.results as EndpointRow[]).map(endpointOfRow),
+      };
+    },
     listUndispatched: (before, limit) =>
       all(
         d1

@@ -7,7 +7,7 @@ import type { AttemptLimits, LoginAttempt, LoginStore, Reservation } from '../co
 import type { UserLookupKey } from '../core/accounts/users';
 import type { UserWithCredential } from '../core/accounts/users';
 import { type UserSqlRow, userOfRow, userSqlColumns } from './user-columns';
-import { outboxStatement } from './d1-event-outbox';
+import { outboxStatements } from './d1-event-outbox';
 
 interface AccountRow extends UserSqlRow {
   password_hash: string;
@@ -141,7 +141,7 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
             session.amr.join(' '),
           ),
         // Right after the session's insert: recorded only when the session was.
-        ...(event ? [outboxStatement(d1, event, 'if-changed')] : []),
+        ...(event ? outboxStatements(d1, event, 'if-changed') : []),
         d1
           .prepare(
             'insert into refresh_tokens (digest, session_id, created_at) select ?1, id, ?2 from sessions where id = ?3',

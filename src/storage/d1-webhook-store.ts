@@ -1,9 +1,9 @@
-// WebhookStore and KnownDeviceStore on D1. Attempt outcomes are one conditional UPDATE each, so
+// WebhookStore on D1. Attempt outcomes are one conditional UPDATE each, so
 // parallel consumers agree on when an endpoint started failing and when it is paused.
 import type { EventType } from '../core/events/catalogue';
-import type { KnownDeviceStore, WebhookEndpoint, WebhookStore } from '../core/events/event-store';
+import type { WebhookEndpoint, WebhookStore } from '../core/events/event-store';
 
-interface EndpointRow {
+export interface EndpointRow {
   id: string;
   url: string;
   events: string;
@@ -15,7 +15,7 @@ interface EndpointRow {
   paused_at: number | null;
 }
 
-function endpointOfRow(row: EndpointRow): WebhookEndpoint {
+export function endpointOfRow(row: EndpointRow): WebhookEndpoint {
   return {
     id: row.id,
     url: row.url,
@@ -34,9 +34,21 @@ export function createD1WebhookStore(d1: D1Database): WebhookStore {
     async add(endpoint) {
       await d1
         .prepare(
-          `insert into webhook_endpoints (id, url, events, secret_ciphertext, created_at) values (?1, ?2, ?3, ?4, ?5)`,
+          `insert into webhook_endpoints (id, url, events, secret_ciphertext, previous_secret_ciphertext,
+             previous_secret_expires_at, created_at, failing_since, paused_at)
+           values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
         )
-        .bind(endpoint.id, endpoint.url, JSON.stringify(endpoint.events), endpoint.secretCiphertext, endpoint.createdAt)
+        .bind(
+          endpoint.id,
+          endpoint.url,
+          JSON.stringify(endpoint.events),
+          endpoint.secretCiphertext,
+          endpoint.previousSecretCiphertext,
+          endpoint.previousSecretExpiresAt,
+          endpoint.createdAt,
+          endpoint.failingSince,
+          endpoint.pausedAt,
+        )
         .run();
     },
     async list() {
@@ -81,31 +93,6 @@ export function createD1WebhookStore(d1: D1Database): WebhookStore {
         .bind(id)
         .run();
       return result.meta.changes === 1;
-    },
-  };
-}
-
-export function createD1KnownDeviceStore(d1: D1Database): KnownDeviceStore {
-  return {
-    async recordSignIn(userId, device, now) {
-      // The read sees the table before the upsert: both in one transaction.
-      const [before] = await d1.batch([
-        d1
-          .prepare(
-            `select (select last_seen_at from known_devices where user_id = ?1 and device = ?2) as last_seen_at,
-                    (select count(*) from known_devices where user_id = ?1) as devices`,
-          )
-          .bind(userId, device),
-        d1
-          .prepare(
-            `insert into known_devices (user_id, device, last_seen_at) select ?1, ?2, ?3
-             where exists (select 1 from users where id = ?1)
-             on conflict (user_id, device) do update set last_seen_at = excluded.last_seen_at`,
-          )
-          .bind(userId, device, now),
-      ]);
-      const row = (before!.results as { last_seen_at: number | null; devices: number }[])[0]!;
-      return { lastSeenAt: row.last_seen_at, firstDevice: row.devices === 0 };
     },
   };
 }

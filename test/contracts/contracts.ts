@@ -28,7 +28,7 @@ export const contracts: Array<[port: string, contract: Contract]> = [
   ['RevocationPublisher', revocationPublisherContract],
   ['UserDirectory', userDirectoryContract],
   ['ExpiredRecordStore', expiredRecordStoreContract],
-  ['EventStore, WebhookStore, KnownDeviceStore', eventStoreContract],
+  ['EventStore and WebhookStore', eventStoreContract],
   ['OAuthClientStore', oauthClientStoreContract],
   ['OAuthGrantStore', oauthGrantStoreContract],
 ];

@@ -8,7 +8,7 @@ import { createD1ExpiredRecordStore } from '../../src/storage/d1-expired-record-
 import { createD1IdentityStore } from '../../src/storage/d1-identity-store';
 import { createD1EventStore } from '../../src/storage/d1-event-store';
 import { createD1LoginStore } from '../../src/storage/d1-login-store';
-import { createD1KnownDeviceStore, createD1WebhookStore } from '../../src/storage/d1-webhook-store';
+import { createD1WebhookStore } from '../../src/storage/d1-webhook-store';
 import { createD1MfaStore } from '../../src/storage/d1-mfa-store';
 import { createD1PasskeyStore } from '../../src/storage/d1-passkey-store';
 import { createD1OAuthClientStore } from '../../src/storage/d1-oauth-client-store';
@@ -57,7 +57,6 @@ export function d1Storage(d1: D1Database, kv: KVNamespace, clock: Clock): Contra
     expiredRecords: createD1ExpiredRecordStore(d1),
     events: createD1EventStore(d1),
     webhooks: createD1WebhookStore(d1),
-    knownDevices: createD1KnownDeviceStore(d1),
     oauthClients: createD1OAuthClientStore(d1),
     oauthGrants: createD1OAuthGrantStore(d1),
   };

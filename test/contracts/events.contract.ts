@@ -1,10 +1,11 @@
-// EventStore, WebhookStore and KnownDeviceStore (src/core/events/event-store.ts), and the promise
+// EventStore and WebhookStore (src/core/events/event-store.ts), and the promise
 // every write port makes with them: an event given to a write is recorded in the same transaction,
 // only if the write happened, once even if the write is retried.
 import { expect } from 'vitest';
 import { type EventType, newEvent } from '../../src/core/events/catalogue';
 import type { WebhookEndpoint } from '../../src/core/events/event-store';
 import { newSession } from '../../src/core/sessions/sessions';
+import type { User } from '../../src/core/accounts/users';
 import {
   DAY,
   HOUR,
@@ -206,15 +207,24 @@ export const eventStoreContract: Contract = ({ describe, it }, open) => {
   });
 
   describe('the outbox', () => {
-    it('answers undispatched events by id until they are marked dispatched', async () => {
+    it('prepares a dispatch: the undispatched events, the live endpoints, unsubscribed events marked', async () => {
       const { s } = await setUp(open);
-      const input = newUserInput();
-      const event = eventFor('user.created', input);
-      await s.users.create(input, event);
-      expect(await s.events.findUndispatched([event.id, 'evt_unknown'])).toEqual([event]);
-      await s.events.markDispatched([event.id], T0 + 1);
-      expect(await s.events.findUndispatched([event.id])).toEqual([]);
-      expect(await s.events.find(event.id)).toEqual(event);
+      const [subscribed, unsubscribed] = [newUserInput(), newUserInput()];
+      const created = eventFor('user.created', subscribed);
+      const verified = eventFor('user.email_verified', unsubscribed, T0 + 1);
+      await s.users.create(subscribed, created);
+      await s.users.create(unsubscribed);
+      await s.users.markEmailVerified(unsubscribed.id, unsubscribed.email, T0 + 1, verified);
+      const live = endpoint({ events: ['user.created'] });
+      await s.webhooks.add(live);
+      await s.webhooks.add(endpoint({ events: ['user.email_verified'], pausedAt: T0 }));
+      const first = await s.events.prepareDispatch([created.id, verified.id, 'evt_unknown'], T0 + 2);
+      expect(first).toEqual({ events: [created, verified], endpoints: [live] });
+      // The event no live endpoint wants is already marked; the other waits for its send.
+      expect((await s.events.prepareDispatch([created.id, verified.id], T0 + 3)).events).toEqual([created]);
+      await s.events.markDispatched([created.id], T0 + 4);
+      expect((await s.events.prepareDispatch([created.id], T0 + 5)).events).toEqual([]);
+      expect(await s.events.find(created.id)).toEqual(created);
     });
 
     it('lists undispatched events older than a time, oldest first, up to a limit', async () => {
@@ -287,32 +297,42 @@ export const eventStoreContract: Contract = ({ describe, it }, open) => {
     });
   });
 
-  describe('known devices', () => {
-    it('says when a device was last seen, and whether it is the account’s first', async () => {
+  describe('session.created and the device', () => {
+    const signInFrom = async (s: ContractStorage, user: User, device: string, at: number) => {
+      const version = await credentialVersionOf(s, user);
+      const started = await newSession({
+        userId: user.id,
+        userAgent: device,
+        credentialVersion: version,
+        amr: ['pwd'],
+        now: at,
+        lifetime: { ttlSeconds: 3600, maxAgeSeconds: 86400 },
+      });
+      const event = newEvent('session.created', user, at, {
+        sessionId: started.session.id,
+        method: 'password',
+        device,
+      });
+      expect(await s.logins.completeLogin(started.session, started.refreshDigest, [], event)).toBe(true);
+      return (await s.events.find(event.id))!.data.newDevice;
+    };
+
+    it('marks a device new when the account has signed in before, but not from it in 90 days', async () => {
       const { s } = await setUp(open);
       const user = await createUser(s);
-      expect(await s.knownDevices.recordSignIn(user.id, 'Firefox on Linux', T0)).toEqual({
-        lastSeenAt: null,
-        firstDevice: true,
-      });
-      expect(await s.knownDevices.recordSignIn(user.id, 'Firefox on Linux', T0 + DAY)).toEqual({
-        lastSeenAt: T0,
-        firstDevice: false,
-      });
-      expect(await s.knownDevices.recordSignIn(user.id, 'Safari on iOS', T0 + DAY)).toEqual({
-        lastSeenAt: null,
-        firstDevice: false,
-      });
+      expect(await signInFrom(s, user, 'Firefox on Linux', T0)).toBe(false);
+      expect(await signInFrom(s, user, 'Firefox on Linux', T0 + DAY)).toBe(false);
+      expect(await signInFrom(s, user, 'Safari on iOS', T0 + 2 * DAY)).toBe(true);
+      expect(await signInFrom(s, user, 'Safari on iOS', T0 + 3 * DAY)).toBe(false);
+      expect(await signInFrom(s, user, 'Firefox on Linux', T0 + DAY + 91 * DAY)).toBe(true);
     });
 
-    it('remembers nothing for a user that does not exist', async () => {
+    it("keeps each account's devices apart", async () => {
       const { s } = await setUp(open);
-      const ghost = crypto.randomUUID();
-      await s.knownDevices.recordSignIn(ghost, 'Firefox on Linux', T0);
-      expect(await s.knownDevices.recordSignIn(ghost, 'Firefox on Linux', T0 + 1)).toEqual({
-        lastSeenAt: null,
-        firstDevice: true,
-      });
+      const [a, b] = [await createUser(s), await createUser(s)];
+      await signInFrom(s, a, 'Firefox on Linux', T0);
+      await signInFrom(s, b, 'Chrome on Windows', T0);
+      expect(await signInFrom(s, b, 'Firefox on Linux', T0 + 1)).toBe(true);
     });
   });
 };

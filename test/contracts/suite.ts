@@ -8,7 +8,7 @@ import type { ExpiredRecordStore } from '../../src/core/sessions/expired-records
 import type { UserDirectory } from '../../src/core/admin/user-directory';
 import type { Clock } from '../../src/core/kit/clock';
 import type { EmailTokenStore } from '../../src/core/accounts/email-tokens';
-import type { EventStore, KnownDeviceStore, WebhookStore } from '../../src/core/events/event-store';
+import type { EventStore, WebhookStore } from '../../src/core/events/event-store';
 import type { EmailSignInStore } from '../../src/core/email-sign-in/email-sign-in-store';
 import type { IdentityStore } from '../../src/core/identities/identity-store';
 import type { LoginStore } from '../../src/core/passwords/login-store';
@@ -53,10 +53,9 @@ export interface ContractStorage {
   revocationMarkers: RevocationMarkers;
   userDirectory: UserDirectory;
   expiredRecords: ExpiredRecordStore;
-  /** Events out: the outbox, webhook endpoints, known devices. */
+  /** Events out: the outbox and webhook endpoints. */
   events: EventStore;
   webhooks: WebhookStore;
-  knownDevices: KnownDeviceStore;
   oauthClients: OAuthClientStore;
   oauthGrants: OAuthGrantStore;
 }

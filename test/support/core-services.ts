@@ -74,7 +74,6 @@ export function createCoreServices(
     events: storage.events,
     webhooks: storage.webhooks,
     eventQueue: { send: async () => {} },
-    knownDevices: storage.knownDevices,
     revocations: storage.revocations,
     accessTokens: plainAccessTokens,
     mailer: { send: async (message) => void mails.push(message) },

@@ -29,6 +29,9 @@ export function isEventType(name: string): name is EventType {
   return (EVENT_TYPES as readonly string[]).includes(name);
 }
 
+/** A sign-in's device is new when the account has not signed in from it for this long. */
+export const KNOWN_DEVICE_MS = 90 * 24 * 60 * 60 * 1000;
+
 /** The account an event is about, as it was when the event happened. */
 export interface EventUser {
   id: string;
@@ -36,7 +39,7 @@ export interface EventUser {
   email: string;
 }
 
-/** `user` always; the rest by type: `method` and `userAgent` of a session, a passkey's `name`. */
+/** `user` always; the rest by type: a session's `method`, `device` and `newDevice`, a passkey's `name`. */
 export interface EventData {
   user: EventUser;
   [detail: string]: string | number | boolean | null | EventUser | undefined;

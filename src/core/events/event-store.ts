@@ -6,8 +6,15 @@ import type { EventType, OutboxEvent } from './catalogue';
 
 /** The outbox, which is also the per-account activity trail. */
 export interface EventStore {
-  /** Events among `ids` not yet handed to the queue (the rest are gone or already dispatched). */
-  findUndispatched(ids: readonly string[]): Promise<OutboxEvent[]>;
+  /**
+   * In one round trip: the events among `ids` not yet handed to the queue (the rest are gone or
+   * already dispatched) and the endpoints that are not paused; those events no such endpoint
+   * subscribes to are marked dispatched at `now` in the same trip (nothing to send).
+   */
+  prepareDispatch(
+    ids: readonly string[],
+    now: number,
+  ): Promise<{ events: OutboxEvent[]; endpoints: WebhookEndpoint[] }>;
   /** Up to `limit` events not yet handed to the queue that happened before `before`, oldest first. */
   listUndispatched(before: number, limit: number): Promise<OutboxEvent[]>;
   markDispatched(ids: readonly string[], now: number): Promise<void>;
@@ -59,19 +66,6 @@ export interface DeliveryMessage {
 /** Where deliveries wait for the consumer: Cloudflare Queues, or Deno KV's queue. */
 export interface EventQueue {
   send(messages: readonly DeliveryMessage[]): Promise<void>;
-}
-
-/** Known browsers and devices of each account (the new-device notice). */
-export interface KnownDeviceStore {
-  /**
-   * Records a sign-in from `device` at `now`, and answers when the device was last seen before it
-   * (null: never) and whether the account had any device on record at all.
-   */
-  recordSignIn(
-    userId: string,
-    device: string,
-    now: number,
-  ): Promise<{ lastSeenAt: number | null; firstDevice: boolean }>;
 }
 
 /** Where a request came from, as the platform tells (Cloudflare's request.cf); null when unknown. */

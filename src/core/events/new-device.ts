@@ -1,17 +1,19 @@
 // The new-device notice: a sign-in from a browser or device (the parsed user agent, "Firefox on
-// Linux") not seen on the account in the last 90 days mails the person when, which device and
-// roughly where, with a link to the sessions on /account. The account's very first device is not
-// announced (the person has just made the account), and NEW_DEVICE_NOTICE=off turns it off. The
-// device is a coarse label, not a fingerprint: a new browser on the same computer counts as new.
+// Linux") the account has not signed in from in the last 90 days mails the person when, which
+// device and roughly where, with a link to the sessions on /account. Whether the device is new is
+// decided by the storage write that starts the session (session.created's `newDevice`, from the
+// known devices, in the same transaction), so the notice costs no extra round trip. The account's
+// very first device is not announced (the person has just made the account, or the account
+// predates the record), and NEW_DEVICE_NOTICE=off turns it off. The device is a coarse label, not
+// a fingerprint: a second Firefox on another Linux computer is not new.
 import type { User } from '../accounts/users';
 import { type MailContext, type MailMessage, escapeHtml } from '../mail/mail';
 import { type MailDeliveryDeps, sendAccountMail } from '../mail/mail-delivery';
 import type { AccountServices } from '../services';
+import type { OutboxEvent } from './catalogue';
 import type { ClientLocation } from './event-store';
 
-export const KNOWN_DEVICE_MS = 90 * 24 * 60 * 60 * 1000;
-
-export type NewDeviceDeps = MailDeliveryDeps & Pick<AccountServices, 'knownDevices' | 'clientLocation'>;
+export type NewDeviceDeps = MailDeliveryDeps & Pick<AccountServices, 'clientLocation'>;
 
 export function newDeviceMessage(
   to: string,
@@ -36,17 +38,23 @@ export function newDeviceMessage(
   };
 }
 
-/** After a session started: remembers the device, and mails the owner if it is new (deferred). */
-export function noticeNewDevice(services: NewDeviceDeps, user: User, signIn: { device: string; at: number }): void {
-  if (!services.settings.newDeviceNotice) return;
+/**
+ * Reads where the request came from at once (it belongs to the request); returns what to do with
+ * the session.created event once it is stored: mail the owner if it says `newDevice`.
+ */
+export function newDeviceNotice(services: NewDeviceDeps, user: User): (recorded: OutboxEvent) => void {
+  if (!services.settings.newDeviceNotice) return () => {};
   const location = services.clientLocation?.() ?? null;
-  services.defer(async () => {
-    const seen = await services.knownDevices.recordSignIn(user.id, signIn.device, signIn.at);
-    const recent = seen.lastSeenAt !== null && seen.lastSeenAt > signIn.at - KNOWN_DEVICE_MS;
-    if (recent || seen.firstDevice) return;
+  return (recorded) => {
+    const device = recorded.data.device;
+    if (recorded.data.newDevice !== true || typeof device !== 'string') return;
     services.log({ event: 'login.new_device', userId: user.id });
     sendAccountMail(services, 'new_device', { userId: user.id }, async () =>
-      newDeviceMessage(user.email, { username: user.username, ...signIn, location }, services.settings.mail),
+      newDeviceMessage(
+        user.email,
+        { username: user.username, device, at: recorded.occurredAt, location },
+        services.settings.mail,
+      ),
     );
-  });
+  };
 }

@@ -12,7 +12,7 @@ import { type AuthenticationMethodReference, newSession } from './sessions';
 import type { User } from '../accounts/users';
 import { newEvent } from '../events/catalogue';
 import { type EventServices, publishEvent } from '../events/dispatch';
-import { type NewDeviceDeps, noticeNewDevice } from '../events/new-device';
+import { type NewDeviceDeps, newDeviceNotice } from '../events/new-device';
 
 /** Every way in, as the success log line and the session name it. */
 export type SignInMethod =
@@ -122,7 +122,6 @@ export async function finishSignIn(
     throw proof.refused();
   }
   services.log({ event: 'login.succeeded', userId: user.id, sessionId: session.id, method, ...proof.logFields });
-  publishEvent(services, event);
-  noticeNewDevice(services, user, { device: session.userAgent, at: session.createdAt });
+  publishEvent(services, event, newDeviceNotice(services, user));
   return issueTokens(services, user, session, refreshToken);
 }

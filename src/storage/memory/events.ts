@@ -1,7 +1,7 @@
-// EventStore, WebhookStore and KnownDeviceStore in memory, with the D1 stores' rules. The outbox
+// EventStore and WebhookStore in memory, with the D1 stores' rules. The outbox
 // rows are written by the other memory stores (recordEvent in tables.ts) as their changes happen.
 import type { OutboxEvent } from '../../core/events/catalogue';
-import type { EventStore, KnownDeviceStore, WebhookStore } from '../../core/events/event-store';
+import type { EventStore, WebhookStore } from '../../core/events/event-store';
 import type { MemoryTables } from './tables';
 
 const eventOf = ({ dispatchedAt: _, ...event }: OutboxEvent & { dispatchedAt: number | null }): OutboxEvent =>
@@ -11,11 +11,19 @@ export function createMemoryEventStore(tables: MemoryTables): EventStore {
   const rows = () => [...tables.events.values()];
   const byTime = (a: OutboxEvent, b: OutboxEvent) => a.occurredAt - b.occurredAt;
   return {
-    findUndispatched: async (ids) =>
-      rows()
+    async prepareDispatch(ids, now) {
+      const events = rows()
         .filter((row) => ids.includes(row.id) && row.dispatchedAt === null)
-        .sort(byTime)
-        .map(eventOf),
+        .sort(byTime);
+      const endpoints = [...tables.webhookEndpoints.values()].filter((endpoint) => endpoint.pausedAt === null);
+      for (const row of events) {
+        if (!endpoints.some((endpoint) => endpoint.events.includes(row.type))) row.dispatchedAt = now;
+      }
+      return {
+        events: events.map(eventOf),
+        endpoints: endpoints.sort((a, b) => a.createdAt - b.createdAt).map((endpoint) => structuredClone(endpoint)),
+      };
+    },
     listUndispatched: async (before, limit) =>
       rows()
         .filter((row) => row.dispatchedAt === null && row.occurredAt < before)
@@ -92,20 +100,6 @@ export function createMemoryWebhookStore(tables: MemoryTables): WebhookStore {
       if (!endpoint) return false;
       endpoints.set(id, { ...endpoint, pausedAt: null, failingSince: null });
       return true;
-    },
-  };
-}
-
-export function createMemoryKnownDeviceStore(tables: MemoryTables): KnownDeviceStore {
-  return {
-    async recordSignIn(userId, device, now) {
-      const devices = tables.knownDevices.get(userId) ?? new Map<string, number>();
-      const result = { lastSeenAt: devices.get(device) ?? null, firstDevice: devices.size === 0 };
-      if (tables.users.has(userId)) {
-        devices.set(device, now);
-        tables.knownDevices.set(userId, devices);
-      }
-      return result;
     },
   };
 }

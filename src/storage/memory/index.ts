@@ -3,7 +3,7 @@
 import type { Clock } from '../../core/kit/clock';
 import { createMemoryEmailSignInStore } from './email-sign-ins';
 import { createMemoryEmailTokenStore } from './email-tokens';
-import { createMemoryEventStore, createMemoryKnownDeviceStore, createMemoryWebhookStore } from './events';
+import { createMemoryEventStore, createMemoryWebhookStore } from './events';
 import { createMemoryExpiredRecordStore } from './expired-records';
 import { createMemoryIdentityStore } from './identities';
 import { createMemoryLoginStore } from './login-store';
@@ -38,6 +38,5 @@ export function createMemoryStorage(clock: Clock) {
     oauthGrants: createMemoryOAuthGrantStore(oauthTables),
     events: createMemoryEventStore(tables),
     webhooks: createMemoryWebhookStore(tables),
-    knownDevices: createMemoryKnownDeviceStore(tables),
   };
 }
