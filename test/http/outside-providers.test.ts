@@ -193,6 +193,20 @@ describe('sign-in with an outside OpenID Connect provider', () => {
     }
   });
 
+  it('authenticates with client_secret_post when the discovery document offers only that', async () => {
+    const postOnly = await createFakeIdentityProvider({
+      issuer: 'https://post.test',
+      clientAuth: 'client_secret_post',
+    });
+    const harness = createHarness({
+      env: postOnly.env('corp') as Partial<Env>,
+      fetch: (request) => postOnly.fetch(request),
+    });
+    const browser = createOutsideBrowser(harness);
+    expect((await browser.get(await postOnly.approve(await browser.start('corp'), person('post')))).status).toBe(303);
+    expect(postOnly.tokenRequests.at(-1)!.get('client_secret')).toBe('client-secret-for-tests');
+  });
+
   it('reads the address from UserInfo when the ID token has none', async () => {
     const quiet = await createFakeIdentityProvider({ issuer: 'https://quiet.test', omitEmailFromIdToken: true });
     const harness = createHarness({ env: quiet.env('corp') as Partial<Env>, fetch: (request) => quiet.fetch(request) });

@@ -53,6 +53,8 @@ export async function createFakeIdentityProvider(
     clientId?: string;
     clientSecret?: string;
     omitEmailFromIdToken?: boolean;
+    /** How the token endpoint authenticates the client: Basic (the default) or the form's fields. */
+    clientAuth?: 'client_secret_basic' | 'client_secret_post';
   } = {},
 ): Promise<FakeIdentityProvider> {
   const issuer = options.issuer ?? 'https://idp.test';
@@ -72,9 +74,12 @@ export async function createFakeIdentityProvider(
     const body = new URLSearchParams(await request.text());
     tokenRequests.push(body);
     // RFC 6749 section 2.3.1: the id and secret are form-encoded before Base64.
-    const [id, secret] = atob((request.headers.get('authorization') ?? '').replace(/^Basic /, ''))
-      .split(':')
-      .map((part) => decodeURIComponent(part.replace(/\+/g, ' ')));
+    const [id, secret] =
+      options.clientAuth === 'client_secret_post'
+        ? [body.get('client_id'), body.get('client_secret')]
+        : atob((request.headers.get('authorization') ?? '').replace(/^Basic /, ''))
+            .split(':')
+            .map((part) => decodeURIComponent(part.replace(/\+/g, ' ')));
     if (id !== clientId || secret !== clientSecret) return json({ error: 'invalid_client' }, 401);
     const issued = codes.get(body.get('code') ?? '');
     codes.delete(body.get('code') ?? '');
@@ -129,7 +134,7 @@ export async function createFakeIdentityProvider(
             response_types_supported: ['code'],
             subject_types_supported: ['public'],
             id_token_signing_alg_values_supported: ['RS256'],
-            token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+            token_endpoint_auth_methods_supported: [options.clientAuth ?? 'client_secret_basic'],
             code_challenge_methods_supported: ['S256'],
           });
         case '/jwks':
