@@ -6,9 +6,25 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
-import { baseUrl, newClient, verifiedAccount } from './support/client.mjs';
+import { Buffer } from 'node:buffer';
+import { createHmac } from 'node:crypto';
+import { URLSearchParams } from 'node:url';
+import { baseUrl, newClient, password, verifiedAccount } from './support/client.mjs';
 
 const adminKey = process.env.LATCHKEY_ADMIN_KEY;
+
+/** RFC 6238 with the app's parameters (SHA-1, 6 digits, 30 s), for the current step. */
+function totpCode(base32Secret) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of base32Secret) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
 const redirectUri = 'http://localhost:9200/callback';
 
 async function registerClient(body = {}) {
@@ -82,6 +98,43 @@ async function signInThroughClient(config, browser, extra = {}) {
     idTokenExpected: true,
   });
   return { tokens, callback, verifier };
+}
+
+/** Cookies of a browser as one header, updated from each answer's Set-Cookie. */
+function cookieJar() {
+  const cookies = new Map();
+  return {
+    take(response) {
+      for (const line of response.headers.getSetCookie()) {
+        const [pair] = line.split(';');
+        const [name, value] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
+        if (value === '' || /max-age=0/i.test(line)) cookies.delete(name);
+        else cookies.set(name, value);
+      }
+    },
+    get header() {
+      return [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    },
+  };
+}
+
+/** A page form post as a browser sends it: same origin, the page's CSRF field, the jar's cookies. */
+async function postPage(jar, ip, path, fields, html) {
+  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      cookie: jar.header,
+      origin: baseUrl,
+      'sec-fetch-site': 'same-origin',
+      'cf-connecting-ip': ip,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ csrf, ...fields }),
+  });
+  jar.take(response);
+  return response;
 }
 
 describe('OpenID Provider with openid-client', () => {
@@ -200,5 +253,67 @@ describe('OpenID Provider with openid-client', () => {
       headers: { cookie: browser.cookie, accept: 'text/html' },
     });
     assert.equal(me.status, 303);
+  });
+
+  it('sends a signed-out person with two-step sign-in through the sign-in pages and back, amr naming both factors', async () => {
+    const config = await configure(await registerClient());
+    const client = newClient();
+    const identity = await verifiedAccount(client);
+    const { accessToken } = await (
+      await client.request('/auth/login', { json: { identifier: identity.username, password: identity.password } })
+    ).json();
+    const setup = await client.request('/auth/mfa/totp/setup', { token: accessToken, json: { password } });
+    const { secret } = await setup.json();
+    const confirm = await client.request('/auth/mfa/totp/confirm', {
+      token: accessToken,
+      json: { code: totpCode(secret) },
+    });
+    const { recoveryCodes } = await confirm.json();
+
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid email',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+    });
+    const jar = cookieJar();
+    const first = await fetch(url, { redirect: 'manual', headers: { 'cf-connecting-ip': client.ip } });
+    assert.equal(first.status, 303);
+    const signInPage = await fetch(new URL(first.headers.get('location'), baseUrl), {
+      headers: { 'cf-connecting-ip': client.ip },
+    });
+    jar.take(signInPage);
+    const returnTo = new URL(first.headers.get('location'), baseUrl).searchParams.get('redirect_to');
+    const second = await postPage(
+      jar,
+      client.ip,
+      '/signin',
+      { identifier: identity.username, password, redirect_to: returnTo },
+      await signInPage.text(),
+    );
+    const secondPage = await second.text();
+    const mfaToken = /name="mfaToken" value="([^"]+)"/.exec(secondPage)[1];
+    const verified = await postPage(
+      jar,
+      client.ip,
+      '/signin/verify',
+      { mfaToken, code: recoveryCodes[0], redirect_to: returnTo },
+      secondPage,
+    );
+    assert.equal(verified.status, 303);
+    assert.equal(verified.headers.get('location'), returnTo);
+    const back = await fetch(`${baseUrl}${returnTo}`, {
+      redirect: 'manual',
+      headers: { cookie: jar.header, 'cf-connecting-ip': client.ip },
+    });
+    assert.equal(back.status, 302);
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(back.headers.get('location')), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    assert.deepEqual(tokens.claims().amr.sort(), ['mfa', 'otp', 'pwd']);
   });
 });
