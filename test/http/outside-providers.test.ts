@@ -229,7 +229,27 @@ describe('sign-in with an outside OpenID Connect provider', () => {
     expect(unknown.headers.get('content-type')).toContain('text/html');
   });
 
-  it('offers the provider on /signin, /register and /account', async () => {
+  it('answers a 503 page when the provider goes down between the redirect and the callback', async () => {
+    const flaky = await createFakeIdentityProvider({ issuer: 'https://flaky.test' });
+    const harness = createHarness({ env: flaky.env('corp') as Partial<Env>, fetch: (request) => flaky.fetch(request) });
+    const browser = createOutsideBrowser(harness);
+    const callbackPath = await flaky.approve(await browser.start('corp'), person('flaky'));
+    flaky.goDown();
+    const refused = await browser.get(callbackPath);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('30');
+    expect(await refused.text()).toContain('Corp cannot be reached right now');
+  });
+
+  it('refuses an identity without an address with a page', async () => {
+    const harness = harnessWithProvider();
+    const browser = createOutsideBrowser(harness);
+    const refused = await browser.get(await idp.approve(await browser.start('corp'), { sub: crypto.randomUUID() }));
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('did not share an email address');
+  });
+
+  it('offers the provider on /signin and /register', async () => {
     const harness = harnessWithProvider();
     for (const path of ['/signin', '/register']) {
       const page = await (await harness.request(path)).text();
