@@ -1,7 +1,11 @@
 // The security activity trail and the new-device notice through the worker: GET /auth/activity,
 // GET /admin/users/:id/activity, the card on /account, and the mail for a sign-in from a browser
 // or device the account has not used in 90 days.
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import type { Env } from '../../src/config';
+import { createScheduledHandler } from '../../src/scheduled';
 import { type Harness, createHarness, signedInUser } from '../support/harness';
 import { browserSignedIn, visit } from '../support/page-browser';
 
@@ -58,6 +62,23 @@ describe('GET /auth/activity', () => {
       await harness.request('/auth/activity', { token: login.accessToken })
     ).json()) as Activity;
     expect(activity.map((entry) => entry.type)).toEqual(['session.created']);
+  });
+
+  it('forgets events older than 90 days at the hourly cleanup', async () => {
+    const harness = createHarness();
+    const { tokens } = await signedInUser(harness, 'trail');
+    const stored = () =>
+      env.DB.prepare('select count(*) as n from events where user_id = ?1').bind(tokens.user.id).first<{ n: number }>();
+    expect((await stored())!.n).toBe(3);
+    harness.clock.advance(91 * DAY);
+    const ctx = createExecutionContext();
+    await createScheduledHandler({ clock: harness.clock, log: () => {} })(
+      createScheduledController({ cron: '17 * * * *' }),
+      env as Env,
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect((await stored())!.n).toBe(0);
   });
 
   it('answers 401 without a session', async () => {
