@@ -165,9 +165,10 @@ describe('signing keys', () => {
     expect(response.status).toBe(200);
     const jwks = (await response.json()) as { keys: Record<string, unknown>[] };
     const current = JSON.parse(env.JWT_PRIVATE_JWK!) as { kid: string };
-    expect(jwks.keys).toHaveLength(1);
+    // Beside it, the OpenID Provider's RS256 key (docs/openid-provider.md).
+    expect(jwks.keys.map((key) => key.alg)).toEqual(['ES256', 'RS256']);
     expect(jwks.keys[0]).toMatchObject({ kid: current.kid, kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
-    expect(jwks.keys[0]).not.toHaveProperty('d');
+    for (const key of jwks.keys) expect(key).not.toHaveProperty('d');
   });
 
   it('signs access tokens as ES256 at+jwt with kid, issuer, audience, subject and session', async () => {

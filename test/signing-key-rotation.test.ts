@@ -21,7 +21,8 @@ async function publishedKids(harness: Harness): Promise<string[]> {
   const response = await harness.request('/.well-known/jwks.json');
   const { keys } = (await response.json()) as { keys: JWK[] };
   for (const key of keys) expect(key).not.toHaveProperty('d');
-  return keys.map((key) => key.kid!);
+  // The access-token keys; the OpenID Provider's RSA ID-token keys are published beside them.
+  return keys.filter((key) => key.kty === 'EC').map((key) => key.kid!);
 }
 
 /** A verifier Worker whose service binding reaches `harness`, counting JWKS fetches. */

@@ -51,3 +51,25 @@ export const openIdConfigurationSchema = z.looseObject({
   id_token_signing_alg_values_supported: z.array(z.string()),
   authorization_response_iss_parameter_supported: z.boolean(),
 });
+
+export const oauthTokenResponseSchema = z.strictObject({
+  access_token: z.string().meta({ description: 'An ES256 JWT (`typ: at+jwt`, RFC 9068).' }),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int(),
+  refresh_token: z.string().meta({ description: 'Rotated on every use; a reused one revokes the grant.' }),
+  id_token: z.string().optional().meta({ description: 'With the `openid` scope: RS256, or ES256 per client.' }),
+  scope: z.string(),
+});
+
+export const oauthErrorSchema = z.strictObject({
+  error: z.string().meta({ description: 'An OAuth 2.0 error code (RFC 6749 section 5.2, RFC 6750).' }),
+  error_description: z.string().optional(),
+});
+
+export const userInfoSchema = z.looseObject({
+  sub: z.string(),
+  email: z.string().optional(),
+  email_verified: z.boolean().optional(),
+  preferred_username: z.string().optional(),
+  name: z.string().optional(),
+});

@@ -63,4 +63,32 @@ describe('the OpenID Provider routes conform to the OpenAPI document', () => {
     const other = await signedInUser(harness);
     expect((await call('GET', '/auth/connected-apps', { token: other.tokens.accessToken })).status).toBe(200);
   });
+
+  it('for the token endpoint, UserInfo and revocation', async () => {
+    const created = await harness.request('/admin/oauth/clients', {
+      method: 'POST',
+      token: ADMIN_KEY,
+      json: { name: 'Contract', redirectUris: ['https://rp.example/callback'], firstParty: true },
+    });
+    const client = (await created.json()) as { clientId: string; clientSecret: string };
+    const { jar } = await browserSignedIn(harness);
+    const { tokens } = await codeFlow(harness, jar, client);
+    const form = (fields: Record<string, string>) => ({
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${btoa(`${client.clientId}:${client.clientSecret}`)}`,
+      },
+      body: new URLSearchParams(fields).toString(),
+    });
+    const refreshed = await call(
+      'POST',
+      '/oauth2/token',
+      form({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }),
+    );
+    expect(refreshed.status).toBe(200);
+    expect((await call('POST', '/oauth2/token', form({ grant_type: 'password' }))).status).toBe(400);
+    expect((await call('GET', '/oauth2/userinfo', { token: tokens.access_token })).status).toBe(200);
+    expect((await call('GET', '/oauth2/userinfo')).status).toBe(401);
+    expect((await call('POST', '/oauth2/revoke', form({ token: tokens.access_token }))).status).toBe(200);
+  });
 });
