@@ -35,6 +35,7 @@ export async function runWrk({
   connections,
   seconds,
   refreshToken,
+  refresh,
   workDir,
   tag,
 }) {
@@ -44,6 +45,8 @@ export async function runWrk({
   args.push(url);
   const env = { ...process.env, BENCH_METHOD: method, BENCH_BODY: body ?? '', BENCH_REPORT: report };
   if (refreshToken) env.BENCH_REFRESH_TOKEN = refreshToken;
+  // `oauth`: the OpenID Provider's token endpoint (a form body, snake_case answer).
+  if (refresh === 'oauth') env.BENCH_REFRESH_KIND = 'oauth';
 
   const child = spawn('wrk', args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -25,6 +25,7 @@ import {
   peerRows,
   startPeers,
 } from './peers.mjs';
+import { oauthRefreshToken } from './oauth.mjs';
 import { applyMigrations, createAccount, logIn, startServer } from './server.mjs';
 import { countTrips, formatTrips } from './trips.mjs';
 
@@ -130,6 +131,17 @@ function defineRows(account) {
       connections: 1,
       expect: 'ok',
     },
+    // The OpenID Provider's token endpoint, chained like /auth/refresh: each request spends the
+    // refresh token the previous answer gave (rotation, an RS256 ID token and an ES256 access token).
+    {
+      id: 'oauthToken',
+      label: 'POST /oauth2/token, refresh_token (chained)',
+      path: '/oauth2/token',
+      refresh: 'oauth',
+      headers: { authorization: account.oauthClient.basic },
+      connections: 1,
+      expect: 'ok',
+    },
     {
       id: 'pbkdf2',
       label: 'bare PBKDF2-SHA256 100k (bench route)',
@@ -149,8 +161,14 @@ function defineRows(account) {
 }
 
 /** One wrk run of a row; a peer's row names its own server in `base`. */
+/** The first token of a chained row: a session's refresh token, or an OAuth client's. */
+async function chainStart(url, row, account) {
+  if (row.refresh === 'oauth') return oauthRefreshToken(url, account.login, account.oauthClient);
+  return row.refresh ? (await logIn(url, account.login)).refreshToken : undefined;
+}
+
 async function measureRow(row, server, account, workDir, tag, duration) {
-  const refreshToken = row.refresh ? (await logIn(server.url, account.login)).refreshToken : undefined;
+  const refreshToken = await chainStart(server.url, row, account);
   const url = (row.base ?? server.url) + row.path;
   const result = await runWrk({ ...row, url, seconds: duration, refreshToken, workDir, tag });
   const failed = row.expect === 'ok' ? result.statusErrors : result.requests - result.statusErrors;

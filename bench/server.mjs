@@ -6,6 +6,8 @@ import { createWriteStream } from 'node:fs';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { generateDataEncryptionKey } from '../scripts/generate-data-key.mjs';
 import { generateSigningJwk } from '../scripts/generate-jwk.mjs';
+import { generateRsaSigningJwk } from '../scripts/generate-rsa-jwk.mjs';
+import { BENCH_ADMIN_KEY, registerBenchClient } from './oauth.mjs';
 
 const wrangler = process.platform === 'win32' ? 'wrangler.cmd' : 'wrangler';
 // No network in CI sandboxes: without this, every start waits for a Request.cf download.
@@ -38,6 +40,9 @@ export async function startServer({ extraVars = {}, ...options }) {
     JWT_PRIVATE_JWK: JSON.stringify(jwk),
     DATA_ENCRYPTION_KEY: generateDataEncryptionKey(),
     LOGIN_MAX_FAILURES: '1000000',
+    // The OpenID Provider's token-endpoint row: its ID-token key, and the admin API for its client.
+    OIDC_RSA_PRIVATE_JWK: JSON.stringify(await generateRsaSigningJwk()),
+    ADMIN_API_KEY: BENCH_ADMIN_KEY,
     ...extraVars,
   };
   return startWorker({ ...options, config, vars });
@@ -143,5 +148,5 @@ export async function createAccount(url) {
 
   const login = { identifier: credentials.username, password: credentials.password };
   const tokens = await logIn(url, login);
-  return { login, tokens };
+  return { login, tokens, oauthClient: await registerBenchClient(url) };
 }

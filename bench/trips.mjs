@@ -3,6 +3,8 @@
 // counter is read until it stops moving. Register is counted here only (wrk cannot register a
 // new user per request).
 import { setTimeout as sleep } from 'node:timers/promises';
+import { URLSearchParams } from 'node:url';
+import { oauthRefreshToken } from './oauth.mjs';
 import { logIn, postJson } from './server.mjs';
 
 /** The round-trip goals per row; rows not listed have none. */
@@ -25,6 +27,15 @@ async function settledTrips(url) {
 }
 
 async function send(url, row, state) {
+  if (row.refresh === 'oauth') {
+    const response = await fetch(url + row.path, {
+      method: 'POST',
+      headers: { ...row.headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: state.refreshToken }),
+    });
+    state.refreshToken = (await response.json()).refresh_token;
+    return response.status;
+  }
   if (row.refresh) {
     const answer = await postJson(`${url}/auth/refresh`, { refreshToken: state.refreshToken });
     state.refreshToken = answer.body?.refreshToken;
@@ -51,7 +62,14 @@ export async function countTrips(url, rows, account, samples = 3) {
   };
   const counted = {};
   for (const row of [...rows, registerRow]) {
-    const state = { refreshToken: row.refresh ? (await logIn(url, account.login)).refreshToken : undefined };
+    const state = {
+      refreshToken:
+        row.refresh === 'oauth'
+          ? await oauthRefreshToken(url, account.login, account.oauthClient)
+          : row.refresh
+            ? (await logIn(url, account.login)).refreshToken
+            : undefined,
+    };
     const per = [];
     for (let i = 0; i < samples; i++) {
       const body = row.next ? row.next(i) : row.body;

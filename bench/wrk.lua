@@ -12,7 +12,19 @@ if body and body ~= "" then
   wrk.headers["Content-Type"] = "application/json"
 end
 
-if refreshToken then
+if refreshToken and os.getenv("BENCH_REFRESH_KIND") == "oauth" then
+  -- The OpenID Provider's token endpoint: a refresh_token grant as a form, chained the same way.
+  -- wrk.format replaces wrk.headers with the table it is given: the client's -H Authorization is copied in.
+  local headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  request = function()
+    return wrk.format("POST", nil, headers, "grant_type=refresh_token&refresh_token=" .. refreshToken)
+  end
+  response = function(status, headers, responseBody)
+    local next = responseBody:match('"refresh_token":"([^"]+)"')
+    if next then refreshToken = next end
+  end
+elseif refreshToken then
   -- Refresh tokens are single-use: each request sends the token the previous response returned.
   -- Only correct with one connection, which load.mjs enforces for this row.
   request = function()
