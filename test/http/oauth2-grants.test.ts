@@ -115,6 +115,19 @@ describe('refresh tokens', () => {
     expect((await refresh(harness, client, second.tokens.refresh_token)).status).toBe(400);
   });
 
+  it('stops the refresh tokens of a deleted account', async () => {
+    const harness = oidcHarness();
+    const client = await registerClient(harness);
+    const { jar } = await browserSignedIn(harness);
+    const { tokens } = await codeFlow(harness, jar, client);
+    const me = (await (await harness.request('/oauth2/userinfo', { token: tokens.access_token })).json()) as {
+      sub: string;
+    };
+    expect((await harness.request(`/admin/users/${me.sub}`, { method: 'DELETE', token: ADMIN_KEY })).status).toBe(204);
+    expect((await refresh(harness, client, tokens.refresh_token)).status).toBe(400);
+    expect(await userInfoStatus(harness, tokens.access_token)).toBe(401);
+  });
+
   it('revokes the grant of a revoked refresh token (RFC 7009), and answers 200 for an unknown token', async () => {
     const harness = oidcHarness();
     const client = await registerClient(harness);
