@@ -5,7 +5,7 @@
 // (same event id) from failing on the second insert.
 import { sql } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
-import { KNOWN_DEVICE_MS, type OutboxEvent } from '../core/events/catalogue';
+import { type EventData, KNOWN_DEVICE_MS, type OutboxEvent, type StoredEvent } from '../core/events/catalogue';
 import { events } from './schema';
 
 /** `exists` is an SQL condition over parameters ?6 on, given in `params`. */
@@ -34,7 +34,9 @@ export function outboxStatement(d1: D1Database, event: OutboxEvent, when: EventC
  * insert: session.created is recorded with `newDevice` (true when the account has signed in
  * before, but not from this `device` in the last 90 days; read from known_devices in the same
  * transaction, so the notice costs no round trip), then the device is remembered, only if the
- * event was recorded. Other events: outboxStatement alone.
+ * event was recorded. The event is stored as handed on when no live endpoint subscribes to it, and
+ * the insert returns the row (`storedEventOf`), so a sign-in makes no round trip after its answer
+ * to dispatch an event nobody wants. Other events: outboxStatement alone.
  */
 export function outboxStatements(d1: D1Database, event: OutboxEvent, when: EventCondition): D1PreparedStatement[] {
   const device = event.data.device;
@@ -43,10 +45,15 @@ export function outboxStatements(d1: D1Database, event: OutboxEvent, when: Event
   return [
     d1
       .prepare(
-        `${columns} select ?1, ?2, ?3, ?4, json_set(?5, '$.newDevice', json(case
+        `insert or ignore into events (id, type, user_id, occurred_at, data, dispatched_at)
+         select ?1, ?2, ?3, ?4, json_set(?5, '$.newDevice', json(case
            when exists (select 1 from known_devices where user_id = ?3)
              and not exists (select 1 from known_devices where user_id = ?3 and device = ?6 and last_seen_at > ?7)
-           then 'true' else 'false' end))${condition}`,
+           then 'true' else 'false' end)),
+           case when exists (select 1 from webhook_endpoints w, json_each(w.events) subscribed
+                             where w.paused_at is null and subscribed.value = ?2)
+           then null else ?4 end${condition}
+         returning data, dispatched_at`,
       )
       .bind(
         event.id,
@@ -65,6 +72,13 @@ export function outboxStatements(d1: D1Database, event: OutboxEvent, when: Event
       )
       .bind(event.userId, device, event.occurredAt, event.id),
   ];
+}
+
+/** The event as the first of outboxStatements stored it; null when it returned nothing. */
+export function storedEventOf(event: OutboxEvent, result: D1Result | undefined): StoredEvent | null {
+  const row = result?.results[0] as { data: string; dispatched_at: number | null } | undefined;
+  if (!row) return null;
+  return { event: { ...event, data: JSON.parse(row.data) as EventData }, awaitsDispatch: row.dispatched_at === null };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { AttemptLimits, LoginAttempt, LoginStore, Reservation } from '../co
 import type { UserLookupKey } from '../core/accounts/users';
 import type { UserWithCredential } from '../core/accounts/users';
 import { type UserSqlRow, userOfRow, userSqlColumns } from './user-columns';
-import { outboxStatements } from './d1-event-outbox';
+import { outboxStatements, storedEventOf } from './d1-event-outbox';
 
 interface AccountRow extends UserSqlRow {
   password_hash: string;
@@ -117,7 +117,7 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
     reserveAccountAttempt: (lookup, limits, now) => reserve(lookup, null, limits, now),
 
     async completeLogin(session, refreshDigest, counterKeys, event) {
-      const [, inserted] = await d1.batch([
+      const results = await d1.batch([
         // Expired sessions of the user are dropped as new ones start, so rows do not pile up.
         d1
           .prepare('delete from sessions where user_id = ?1 and expires_at < ?2')
@@ -140,7 +140,7 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
             session.credentialVersion,
             session.amr.join(' '),
           ),
-        // Right after the session's insert: recorded only when the session was.
+        // Right after the session's insert (index 2): recorded only when the session was.
         ...(event ? outboxStatements(d1, event, 'if-changed') : []),
         d1
           .prepare(
@@ -154,7 +154,11 @@ export function createD1LoginStore(d1: D1Database): LoginStore {
           )
           .bind(JSON.stringify(counterKeys), session.id),
       ]);
-      return inserted!.results.length === 1;
+      const inserted = results[1]!;
+      if (inserted.results.length !== 1) return { started: false };
+      if (!event) return { started: true, event: null };
+      // A statement without `returning` (an event without a device) leaves the dispatch to a read.
+      return { started: true, event: storedEventOf(event, results[2]) ?? { event, awaitsDispatch: true } };
     },
   };
 }

@@ -148,7 +148,7 @@ export const eventStoreContract: Contract = ({ describe, it }, open) => {
       });
       expect(
         await s.logins.completeLogin(started.session, started.refreshDigest, [], eventFor('session.created', user)),
-      ).toBe(false);
+      ).toEqual({ started: false });
       const good = await newSession({
         ...started.session,
         credentialVersion: version,
@@ -156,7 +156,7 @@ export const eventStoreContract: Contract = ({ describe, it }, open) => {
         lifetime: { ttlSeconds: 3600, maxAgeSeconds: 86400 },
       });
       expect(
-        await s.logins.completeLogin(good.session, good.refreshDigest, [], eventFor('session.created', user)),
+        (await s.logins.completeLogin(good.session, good.refreshDigest, [], eventFor('session.created', user))).started,
       ).toBe(true);
       expect(await typesOf(s, user.id)).toEqual(['session.created']);
     });
@@ -313,9 +313,39 @@ export const eventStoreContract: Contract = ({ describe, it }, open) => {
         method: 'password',
         device,
       });
-      expect(await s.logins.completeLogin(started.session, started.refreshDigest, [], event)).toBe(true);
-      return (await s.events.find(event.id))!.data.newDevice;
+      const completed = await s.logins.completeLogin(started.session, started.refreshDigest, [], event);
+      const stored = (await s.events.find(event.id))!;
+      // The answer gives the event as stored, so the sign-in reads nothing more.
+      expect(completed).toEqual({ started: true, event: { event: stored, awaitsDispatch: false } });
+      return stored.data.newDevice;
     };
+
+    it('stores a sign-in as handed on when no live endpoint wants it, and says when one does', async () => {
+      const { s } = await setUp(open);
+      const user = await createUser(s);
+      await s.webhooks.add(endpoint({ events: ['session.created'], pausedAt: T0 }));
+      await s.webhooks.add(endpoint({ events: ['user.created'] }));
+      await signInFrom(s, user, 'Firefox on Linux', T0);
+      expect(await s.events.listUndispatched(T0 + DAY, 10)).toEqual([]);
+      await s.webhooks.add(endpoint({ events: ['session.created'] }));
+      const version = await credentialVersionOf(s, user);
+      const started = await newSession({
+        userId: user.id,
+        userAgent: 'Firefox on Linux',
+        credentialVersion: version,
+        amr: ['pwd'],
+        now: T0 + 1,
+        lifetime: { ttlSeconds: 3600, maxAgeSeconds: 86400 },
+      });
+      const event = newEvent('session.created', user, T0 + 1, {
+        sessionId: started.session.id,
+        method: 'password',
+        device: 'Firefox on Linux',
+      });
+      const completed = await s.logins.completeLogin(started.session, started.refreshDigest, [], event);
+      expect(completed).toMatchObject({ started: true, event: { awaitsDispatch: true } });
+      expect((await s.events.listUndispatched(T0 + DAY, 10)).map((listed) => listed.id)).toEqual([event.id]);
+    });
 
     it('marks a device new when the account has signed in before, but not from it in 90 days', async () => {
       const { s } = await setUp(open);

@@ -90,7 +90,7 @@ export async function startSession(
     lifetime: { ttlSeconds: HOUR / SECOND, maxAgeSeconds: DAY / SECOND },
   });
   const session = { ...started.session, expiresAt: options.expiresAt ?? createdAt + HOUR };
-  expect(await s.logins.completeLogin(session, started.refreshDigest, [])).toBe(true);
+  expect((await s.logins.completeLogin(session, started.refreshDigest, [])).started).toBe(true);
   return { session, refreshDigest: started.refreshDigest };
 }
 

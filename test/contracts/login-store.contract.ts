@@ -132,7 +132,7 @@ export const loginStoreContract: Contract = ({ describe, it }, open) => {
       const { s } = await setUp(open);
       const user = await createUser(s);
       const { session, refreshDigest } = await sessionOf(user);
-      expect(await s.logins.completeLogin(session, refreshDigest, [])).toBe(true);
+      expect((await s.logins.completeLogin(session, refreshDigest, [])).started).toBe(true);
       expect(await s.sessions.findActive(session.id, user.id, T0)).toEqual({ session, user });
       expect((await s.sessions.findRefreshToken(refreshDigest))?.token).toEqual({
         sessionId: session.id,
@@ -146,7 +146,7 @@ export const loginStoreContract: Contract = ({ describe, it }, open) => {
       const user = await createUser(s);
       const { session, refreshDigest } = await sessionOf(user);
       await s.users.setDisabled(user.id, T0, T0);
-      expect(await s.logins.completeLogin(session, refreshDigest, [])).toBe(false);
+      expect((await s.logins.completeLogin(session, refreshDigest, [])).started).toBe(false);
       await s.users.setDisabled(user.id, null, T0);
       expect(await s.sessions.findActive(session.id, user.id, T0)).toBeNull();
       expect(await s.sessions.findRefreshToken(refreshDigest)).toBeNull();
@@ -158,15 +158,15 @@ export const loginStoreContract: Contract = ({ describe, it }, open) => {
       const deleted = await createUser(s);
       const stale = await sessionOf(changed, 0);
       await s.users.replacePassword({ userId: changed.id, expectedVersion: 0, passwordHash: 'new', now: T0 });
-      expect(await s.logins.completeLogin(stale.session, stale.refreshDigest, [])).toBe(false);
+      expect((await s.logins.completeLogin(stale.session, stale.refreshDigest, [])).started).toBe(false);
       expect(await s.sessions.listForUser(changed.id, T0)).toEqual([]);
       expect(await s.sessions.findRefreshToken(stale.refreshDigest)).toBeNull();
       const current = await sessionOf(changed, 1);
-      expect(await s.logins.completeLogin(current.session, current.refreshDigest, [])).toBe(true);
+      expect((await s.logins.completeLogin(current.session, current.refreshDigest, [])).started).toBe(true);
 
       const gone = await sessionOf(deleted);
       await s.users.delete(deleted.id);
-      expect(await s.logins.completeLogin(gone.session, gone.refreshDigest, [])).toBe(false);
+      expect((await s.logins.completeLogin(gone.session, gone.refreshDigest, [])).started).toBe(false);
     });
 
     it('clears the counters it is given when the session starts, and none when it does not', async () => {
@@ -177,9 +177,9 @@ export const loginStoreContract: Contract = ({ describe, it }, open) => {
       await reserve(s, user.username, identifierKey, T0);
       await reserve(s, user.username, identifierKey, T0);
       const { session, refreshDigest } = await sessionOf(user);
-      expect(await s.logins.completeLogin(session, refreshDigest, [identifierKey, accountCounterKey(user.id)])).toBe(
-        true,
-      );
+      expect(
+        (await s.logins.completeLogin(session, refreshDigest, [identifierKey, accountCounterKey(user.id)])).started,
+      ).toBe(true);
       const after = await reserve(s, user.username, identifierKey, T0);
       expect([after.identifier?.count, after.account?.count]).toEqual([1, 1]);
 
@@ -187,7 +187,7 @@ export const loginStoreContract: Contract = ({ describe, it }, open) => {
       await reserve(s, refused.username, refusedKey, T0);
       await s.users.setDisabled(refused.id, T0, T0);
       const late = await sessionOf(refused);
-      expect(await s.logins.completeLogin(late.session, late.refreshDigest, [refusedKey])).toBe(false);
+      expect((await s.logins.completeLogin(late.session, late.refreshDigest, [refusedKey])).started).toBe(false);
       expect((await reserve(s, refused.username, refusedKey, T0)).identifier?.count).toBe(2);
     });
 
@@ -201,7 +201,7 @@ export const loginStoreContract: Contract = ({ describe, it }, open) => {
       const live = await startSession(s, user, { createdAt: T0 - 2 * DAY, expiresAt: T0 + 1 });
       const othersExpired = await startSession(s, other, { createdAt: T0 - 2 * DAY, expiresAt: T0 - DAY });
       const { session, refreshDigest } = await sessionOf(user);
-      expect(await s.logins.completeLogin(session, refreshDigest, [])).toBe(true);
+      expect((await s.logins.completeLogin(session, refreshDigest, [])).started).toBe(true);
       expect(await s.sessions.listForUser(user.id, T0)).toHaveLength(2);
       expect(await s.sessions.findRefreshToken(live.refreshDigest)).not.toBeNull();
       expect(await s.sessions.findRefreshToken(othersExpired.refreshDigest)).not.toBeNull();

@@ -83,7 +83,7 @@ describe('sessions bound to the password', () => {
       credentialVersion: row!.credential_version,
       amr: [],
     };
-    expect(await createD1LoginStore(env.DB).completeLogin(session, `digest-${session.id}`, [])).toBe(false);
+    expect((await createD1LoginStore(env.DB).completeLogin(session, `digest-${session.id}`, [])).started).toBe(false);
     const stored = await env.DB.prepare('select count(*) as n from sessions where id = ?').bind(session.id).first();
     expect(stored).toEqual({ n: 0 });
   });
@@ -109,7 +109,7 @@ describe('sessions bound to the password', () => {
       credentialVersion: 0,
       amr: [],
     };
-    expect(await createD1LoginStore(env.DB).completeLogin(session, `digest-${session.id}`, [])).toBe(false);
+    expect((await createD1LoginStore(env.DB).completeLogin(session, `digest-${session.id}`, [])).started).toBe(false);
   });
 
   it('keeps the session that changed the password refreshable, and only that one', async () => {

@@ -54,6 +54,16 @@ export interface OutboxEvent {
   data: EventData;
 }
 
+/**
+ * An event as the write that recorded it stored it: `data` as the database completed it
+ * (session.created's `newDevice`), and whether a live endpoint subscribes to it. A write that
+ * says so lets the request skip the dispatch round trip when none does (it is stored as handed on).
+ */
+export interface StoredEvent {
+  event: OutboxEvent;
+  awaitsDispatch: boolean;
+}
+
 /** The event a flow hands to the storage write that makes the change. */
 export function newEvent(
   type: EventType,

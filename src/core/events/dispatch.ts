@@ -5,7 +5,7 @@
 // between the send and the mark sends it twice: delivery is at least once, and the webhook-id
 // lets receivers drop the repeat).
 import type { AccountServices } from '../services';
-import type { OutboxEvent } from './catalogue';
+import type { OutboxEvent, StoredEvent } from './catalogue';
 import type { DeliveryMessage } from './event-store';
 
 /** Cloudflare Queues takes at most 100 messages per sendBatch. */
@@ -50,6 +50,20 @@ export function publishEvent(
     const [recorded] = await dispatchEvents(services, [event.id]);
     if (recorded && then) then(recorded);
   });
+}
+
+/**
+ * publishEvent for a write that answered how it stored its event: when no live endpoint
+ * subscribes, the event is already marked handed on, and `then` runs without a round trip.
+ */
+export function publishStoredEvent(
+  services: EventServices,
+  stored: StoredEvent | null,
+  then?: (recorded: OutboxEvent) => void,
+): void {
+  if (!stored) return;
+  if (stored.awaitsDispatch) publishEvent(services, stored.event, then);
+  else then?.(stored.event);
 }
 
 /** The scheduled sweep: events a request did not manage to hand to the queue. */

@@ -4,7 +4,7 @@
 // imports no flow.
 import type { UserLookupKey, UserWithCredential } from '../accounts/users';
 import type { Session } from '../sessions/sessions';
-import type { OutboxEvent } from '../events/catalogue';
+import type { OutboxEvent, StoredEvent } from '../events/catalogue';
 
 export interface LoginThrottleSettings {
   /** Password checks allowed per account (and per typed identifier) in one window. */
@@ -63,9 +63,18 @@ export interface LoginStore {
   /**
    * In one transaction: starts the session with its first refresh token only while the account's
    * credential is still at `session.credentialVersion` and the account is not disabled, and then
-   * clears `counterKeys`. False when the password changed, or the account was disabled or went,
-   * after it was checked: nothing is written. Every way in starts its session here. `event`
-   * (session.created) is recorded with the session, and only with it.
+   * clears `counterKeys`. Not `started` when the password changed, or the account was disabled or
+   * went, after it was checked: nothing is written. Every way in starts its session here. `event`
+   * (session.created) is recorded with the session, and only with it; the answer gives it as
+   * stored, so the sign-in needs no read to learn `newDevice` or that no endpoint wants it.
    */
-  completeLogin(session: Session, refreshDigest: string, counterKeys: string[], event?: OutboxEvent): Promise<boolean>;
+  completeLogin(
+    session: Session,
+    refreshDigest: string,
+    counterKeys: string[],
+    event?: OutboxEvent,
+  ): Promise<CompletedLogin>;
 }
+
+/** What completeLogin did: no session at all, or one, with its event as stored when one was given. */
+export type CompletedLogin = { started: false } | { started: true; event: StoredEvent | null };

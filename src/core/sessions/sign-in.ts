@@ -11,7 +11,7 @@ import { type TokenResponse, issueTokens, sessionLifetime } from './session-flow
 import { type AuthenticationMethodReference, newSession } from './sessions';
 import type { User } from '../accounts/users';
 import { newEvent } from '../events/catalogue';
-import { type EventServices, publishEvent } from '../events/dispatch';
+import { type EventServices, publishStoredEvent } from '../events/dispatch';
 import { type NewDeviceDeps, newDeviceNotice } from '../events/new-device';
 
 /** Every way in, as the success log line and the session name it. */
@@ -117,11 +117,12 @@ export async function finishSignIn(
     method,
     device: session.userAgent,
   });
-  if (!(await services.logins.completeLogin(session, refreshDigest, proof.counterKeys, event))) {
+  const completed = await services.logins.completeLogin(session, refreshDigest, proof.counterKeys, event);
+  if (!completed.started) {
     services.log({ event: 'login.failed', userId: user.id, method, reason: 'account_changed' });
     throw proof.refused();
   }
   services.log({ event: 'login.succeeded', userId: user.id, sessionId: session.id, method, ...proof.logFields });
-  publishEvent(services, event, newDeviceNotice(services, user));
+  publishStoredEvent(services, completed.event, newDeviceNotice(services, user));
   return issueTokens(services, user, session, refreshToken);
 }

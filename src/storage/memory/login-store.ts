@@ -31,7 +31,7 @@ export function createMemoryLoginStore(tables: MemoryTables): LoginStore {
       }
       // Like D1's insert: only under the credential version checked, and never for a disabled account.
       if (!isBoundToCurrentPassword(tables, session) || tables.users.get(session.userId)?.disabledAt !== null) {
-        return false;
+        return { started: false };
       }
       tables.sessions.set(session.id, { ...session });
       tables.refreshTokens.set(refreshDigest, {
@@ -41,8 +41,8 @@ export function createMemoryLoginStore(tables: MemoryTables): LoginStore {
         graceUsedAt: null,
       });
       for (const key of counterKeys) tables.counters.delete(key);
-      recordEvent(tables, event);
-      return true;
+      const stored = recordEvent(tables, event);
+      return { started: true, event: event ? (stored ?? { event, awaitsDispatch: true }) : null };
     },
   };
 }

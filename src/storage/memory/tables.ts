@@ -1,7 +1,7 @@
 // The rows of the memory storage, shared by its ports as D1's tables are shared by the D1 ones.
 // Every port method reads and writes them synchronously between awaits, so each call is atomic,
 // as each D1 batch is a transaction: the conditional-write rules hold under Promise.all.
-import { KNOWN_DEVICE_MS, type OutboxEvent } from '../../core/events/catalogue';
+import { KNOWN_DEVICE_MS, type OutboxEvent, type StoredEvent } from '../../core/events/catalogue';
 import type { WebhookEndpoint } from '../../core/events/event-store';
 import type { PendingEmailSignIn } from '../../core/email-sign-in/email-sign-in-store';
 import type { TotpFactor } from '../../core/mfa/mfa-store';
@@ -90,19 +90,25 @@ export function isBoundToCurrentPassword(tables: MemoryTables, session: Session)
  * Adds an event to the outbox, as the D1 writes' `insert or ignore` does; a session.created with a
  * device gets `newDevice` and remembers the device, as d1-event-outbox.ts's outboxStatements.
  */
-export function recordEvent(tables: MemoryTables, event: OutboxEvent | undefined): void {
-  if (!event || tables.events.has(event.id)) return;
+export function recordEvent(tables: MemoryTables, event: OutboxEvent | undefined): StoredEvent | null {
+  if (!event || tables.events.has(event.id)) return null;
   const device = event.data.device;
   if (event.type !== 'session.created' || typeof device !== 'string') {
     tables.events.set(event.id, { ...event, dispatchedAt: null });
-    return;
+    return { event, awaitsDispatch: true };
   }
   const devices = tables.knownDevices.get(event.userId) ?? new Map<string, number>();
   const lastSeenAt = devices.get(device);
   const newDevice = devices.size > 0 && !(lastSeenAt !== undefined && lastSeenAt > event.occurredAt - KNOWN_DEVICE_MS);
-  tables.events.set(event.id, { ...event, data: { ...event.data, newDevice }, dispatchedAt: null });
+  // Like D1's insert: stored as handed on when no live endpoint subscribes to it.
+  const awaitsDispatch = [...tables.webhookEndpoints.values()].some(
+    (endpoint) => endpoint.pausedAt === null && endpoint.events.includes(event.type),
+  );
+  const stored = { ...event, data: { ...event.data, newDevice } };
+  tables.events.set(event.id, { ...stored, dispatchedAt: awaitsDispatch ? null : event.occurredAt });
   devices.set(device, event.occurredAt);
   tables.knownDevices.set(event.userId, devices);
+  return { event: stored, awaitsDispatch };
 }
 
 /** Deletes a session with its refresh tokens, as D1's foreign-key cascade does. */
