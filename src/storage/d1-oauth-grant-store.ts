@@ -84,26 +84,33 @@ const consentOf = (row: ConsentRow): Consent => ({
 
 export function createD1OAuthGrantStore(d1: D1Database): OAuthGrantStore {
   return {
-    async saveCode(code: AuthorizationCode) {
-      await d1
-        .prepare(
-          `insert into oauth_codes (digest, client_id, user_id, redirect_uri, code_challenge, scopes, nonce, auth_time,
+    async saveCode(code: AuthorizationCode, forgetBefore) {
+      await d1.batch([
+        // Bounded, so one save never does much: each new code clears a few old ones.
+        d1
+          .prepare(
+            'delete from oauth_codes where rowid in (select rowid from oauth_codes where expires_at < ?1 limit 20)',
+          )
+          .bind(forgetBefore),
+        d1
+          .prepare(
+            `insert into oauth_codes (digest, client_id, user_id, redirect_uri, code_challenge, scopes, nonce, auth_time,
              amr, credential_version, expires_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)`,
-        )
-        .bind(
-          code.digest,
-          code.clientId,
-          code.userId,
-          code.redirectUri,
-          code.codeChallenge,
-          code.scopes.join(' '),
-          code.nonce,
-          code.authTime,
-          code.amr.join(' '),
-          code.credentialVersion,
-          code.expiresAt,
-        )
-        .run();
+          )
+          .bind(
+            code.digest,
+            code.clientId,
+            code.userId,
+            code.redirectUri,
+            code.codeChallenge,
+            code.scopes.join(' '),
+            code.nonce,
+            code.authTime,
+            code.amr.join(' '),
+            code.credentialVersion,
+            code.expiresAt,
+          ),
+      ]);
     },
 
     async findCode(digest) {
@@ -171,7 +178,7 @@ export function createD1OAuthGrantStore(d1: D1Database): OAuthGrantStore {
       return { token, grant: grantOf(row) };
     },
 
-    async rotateRefreshToken(digest, successor, now) {
+    async rotateRefreshToken(digest, successor, now, forgetBefore) {
       const [marked] = await d1.batch([
         d1
           .prepare(
@@ -184,6 +191,9 @@ export function createD1OAuthGrantStore(d1: D1Database): OAuthGrantStore {
              select ?2, ?3, ?4, ?5 where exists (select 1 from oauth_refresh_tokens where digest = ?1 and successor_digest = ?2)`,
           )
           .bind(digest, successor.digest, successor.grantId, successor.createdAt, successor.expiresAt),
+        d1
+          .prepare('delete from oauth_refresh_tokens where grant_id = ?1 and rotated_at < ?2')
+          .bind(successor.grantId, forgetBefore),
       ]);
       return marked!.meta.changes === 1;
     },

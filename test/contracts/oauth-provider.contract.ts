@@ -42,7 +42,7 @@ async function withCode(s: ContractStorage): Promise<{ client: OAuthClient; code
     credentialVersion: 0,
     expiresAt: T0 + MINUTE,
   };
-  await s.oauthGrants.saveCode(code);
+  await s.oauthGrants.saveCode(code, T0 - DAY);
   return { client, code };
 }
 
@@ -140,7 +140,9 @@ export const oauthGrantStoreContract: Contract = ({ it }, open) => {
       Array.from({ length: 8 }, async () => ({ ...issued.refreshToken, digest: await newDigest(), createdAt: T0 + 1 })),
     );
     const results = await Promise.all(
-      successors.map((successor) => s.oauthGrants.rotateRefreshToken(issued.refreshToken.digest, successor, T0 + 1)),
+      successors.map((successor) =>
+        s.oauthGrants.rotateRefreshToken(issued.refreshToken.digest, successor, T0 + 1, T0 - DAY),
+      ),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = successors[results.indexOf(true)]!;
@@ -192,5 +194,31 @@ export const oauthGrantStoreContract: Contract = ({ it }, open) => {
     expect(await s.oauthGrants.findGrant(issued.grant.id)).toBeNull();
     expect(await s.oauthGrants.findRefreshToken(issued.refreshToken.digest)).toBeNull();
     expect(await s.oauthGrants.listConsents(code.userId)).toEqual([]);
+  });
+
+  it('forgets codes that expired before the memory when a new one is saved, and keeps the rest', async () => {
+    const { s } = await setUp(open);
+    const { code: old } = await withCode(s);
+    const recent = { ...old, digest: await newDigest(), expiresAt: T0 + 5 * MINUTE };
+    await s.oauthGrants.saveCode(recent, T0 - DAY);
+    const next = { ...old, digest: await newDigest(), expiresAt: T0 + 6 * MINUTE };
+    await s.oauthGrants.saveCode(next, T0 + 2 * MINUTE);
+    expect(await s.oauthGrants.findCode(old.digest)).toBeNull();
+    expect(await s.oauthGrants.findCode(recent.digest)).not.toBeNull();
+    expect(await s.oauthGrants.findCode(next.digest)).not.toBeNull();
+  });
+
+  it('forgets rotated refresh tokens of the grant past the memory on its next rotation', async () => {
+    const { s } = await setUp(open);
+    const { code } = await withCode(s);
+    const issued = await issueFor(code);
+    await s.oauthGrants.redeemCode(code.digest, issued, T0);
+    const second = { ...issued.refreshToken, digest: await newDigest(), createdAt: T0 + 1 };
+    await s.oauthGrants.rotateRefreshToken(issued.refreshToken.digest, second, T0 + 1, T0 - DAY);
+    const third = { ...issued.refreshToken, digest: await newDigest(), createdAt: T0 + DAY };
+    await s.oauthGrants.rotateRefreshToken(second.digest, third, T0 + DAY, T0 + 2);
+    expect(await s.oauthGrants.findRefreshToken(issued.refreshToken.digest)).toBeNull();
+    expect((await s.oauthGrants.findRefreshToken(second.digest))?.token.rotatedAt).toBe(T0 + DAY);
+    expect(await s.oauthGrants.findRefreshToken(third.digest)).not.toBeNull();
   });
 };

@@ -6,7 +6,7 @@ import type { Clock } from '../kit/clock';
 import { digestToken, generateToken } from '../kit/random-token';
 import type { Session } from '../sessions/sessions';
 import type { OAuthClient, OAuthClientStore } from './oauth-client-store';
-import type { OAuthGrantStore } from './oauth-grant-store';
+import { CODE_MEMORY_MS, type OAuthGrantStore } from './oauth-grant-store';
 
 /** What Latchkey can release; other requested scopes are ignored (OIDC Core 5.4). */
 export const SUPPORTED_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
@@ -170,19 +170,23 @@ export async function issueAuthorizationCode(
   session: Session,
 ): Promise<string> {
   const code = generateToken();
-  await services.oauthGrants.saveCode({
-    digest: await digestToken(code),
-    clientId: request.client.id,
-    userId: session.userId,
-    redirectUri: request.redirectUri,
-    codeChallenge: request.codeChallenge ?? null,
-    scopes: request.scopes,
-    nonce: request.nonce ?? null,
-    authTime: session.createdAt,
-    amr: session.amr,
-    credentialVersion: session.credentialVersion,
-    expiresAt: services.clock.now() + CODE_TTL_MS,
-  });
+  const now = services.clock.now();
+  await services.oauthGrants.saveCode(
+    {
+      digest: await digestToken(code),
+      clientId: request.client.id,
+      userId: session.userId,
+      redirectUri: request.redirectUri,
+      codeChallenge: request.codeChallenge ?? null,
+      scopes: request.scopes,
+      nonce: request.nonce ?? null,
+      authTime: session.createdAt,
+      amr: session.amr,
+      credentialVersion: session.credentialVersion,
+      expiresAt: now + CODE_TTL_MS,
+    },
+    now - CODE_MEMORY_MS,
+  );
   return code;
 }
 

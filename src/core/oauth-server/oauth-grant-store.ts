@@ -53,8 +53,18 @@ export interface StoredAuthorizationCode extends AuthorizationCode {
   grantId: string | null;
 }
 
+/**
+ * How long a spent or expired code is remembered after its expiry, so a late replay still finds it
+ * and revokes what it issued; older ones are deleted as new codes are saved.
+ */
+export const CODE_MEMORY_MS = 10 * 60 * 1000;
+
+/** How long a rotated refresh token is remembered (to recognise reuse) before a rotation of its grant forgets it. */
+export const ROTATED_OAUTH_TOKEN_MEMORY_MS = 24 * 60 * 60 * 1000;
+
 export interface OAuthGrantStore {
-  saveCode(code: AuthorizationCode): Promise<void>;
+  /** Saves the code, and deletes a bounded number of codes that expired before `forgetBefore`. */
+  saveCode(code: AuthorizationCode, forgetBefore: number): Promise<void>;
   findCode(digest: string): Promise<StoredAuthorizationCode | null>;
   /**
    * In one transaction, only if the code is unused and unexpired at `now`: marks it used by the
@@ -69,9 +79,10 @@ export interface OAuthGrantStore {
   findRefreshToken(digest: string): Promise<{ token: OAuthRefreshToken; grant: OAuthGrant } | null>;
   /**
    * Only if the token is still unrotated: marks it rotated and stores its successor. Of parallel
-   * calls exactly one rotates; false for the rest.
+   * calls exactly one rotates; false for the rest. Tokens of the grant rotated before
+   * `forgetBefore` are deleted.
    */
-  rotateRefreshToken(digest: string, successor: OAuthRefreshToken, now: number): Promise<boolean>;
+  rotateRefreshToken(digest: string, successor: OAuthRefreshToken, now: number, forgetBefore: number): Promise<boolean>;
   findGrant(id: string): Promise<OAuthGrant | null>;
   /** Deletes the grant and its refresh tokens. */
   revokeGrant(id: string): Promise<void>;

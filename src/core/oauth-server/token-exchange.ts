@@ -10,7 +10,12 @@ import { digestToken, generateToken } from '../kit/random-token';
 import type { AccountSettings } from '../services';
 import { claimsByScope } from './id-token-claims';
 import type { OAuthClient } from './oauth-client-store';
-import type { OAuthGrant, OAuthGrantStore, OAuthRefreshToken } from './oauth-grant-store';
+import {
+  type OAuthGrant,
+  type OAuthGrantStore,
+  type OAuthRefreshToken,
+  ROTATED_OAUTH_TOKEN_MEMORY_MS,
+} from './oauth-grant-store';
 import type { OpenIdKeys } from './signing-keys';
 
 export interface TokenDeps {
@@ -202,6 +207,7 @@ export async function exchangeRefreshToken(
       rotatedAt: null,
     },
     now,
+    now - ROTATED_OAUTH_TOKEN_MEMORY_MS,
   );
   // A parallel request with the same token won; this one gets nothing (and revokes nothing).
   if (!rotated) return refused('The refresh token was used by another request.');

@@ -61,7 +61,15 @@ export function createMemoryOAuthClientStore(tables: MemoryOAuthTables): OAuthCl
 
 export function createMemoryOAuthGrantStore(tables: MemoryOAuthTables): OAuthGrantStore {
   return {
-    async saveCode(code) {
+    async saveCode(code, forgetBefore) {
+      let forgotten = 0;
+      for (const [digest, old] of tables.codes) {
+        if (forgotten >= 20) break;
+        if (old.expiresAt < forgetBefore) {
+          tables.codes.delete(digest);
+          forgotten += 1;
+        }
+      }
       tables.codes.set(code.digest, { ...structuredClone(code), usedAt: null, grantId: null });
     },
     async findCode(digest) {
@@ -84,12 +92,17 @@ export function createMemoryOAuthGrantStore(tables: MemoryOAuthTables): OAuthGra
       const { successorDigest: _, ...token } = row;
       return { token, grant: structuredClone(grant) };
     },
-    async rotateRefreshToken(digest, successor, now) {
+    async rotateRefreshToken(digest, successor, now, forgetBefore) {
       const row = tables.refreshTokens.get(digest);
       if (!row || row.rotatedAt !== null || !tables.grants.has(row.grantId)) return false;
       row.rotatedAt = now;
       row.successorDigest = successor.digest;
       tables.refreshTokens.set(successor.digest, { ...successor, successorDigest: null });
+      for (const [old, token] of tables.refreshTokens) {
+        if (token.grantId === successor.grantId && token.rotatedAt !== null && token.rotatedAt < forgetBefore) {
+          tables.refreshTokens.delete(old);
+        }
+      }
       return true;
     },
     async findGrant(id) {
