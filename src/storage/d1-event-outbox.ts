@@ -11,14 +11,25 @@ import { events } from './schema';
 /** `exists` is an SQL condition over parameters ?6 on, given in `params`. */
 export type EventCondition = 'always' | 'if-changed' | { exists: string; params: unknown[] };
 
-const columns = 'insert or ignore into events (id, type, user_id, occurred_at, data)';
+const columns = 'insert or ignore into events (id, type, user_id, occurred_at, data, dispatched_at)';
 
-/** The statement for a raw D1 batch (`d1.batch([...])`). */
+/**
+ * An event is stored as handed on (dispatched at the moment it happened) when no live endpoint
+ * subscribes to its type (?2) at that moment (?4): then nothing need be sent after the request,
+ * and a write that answers the returned row saves the request the dispatch round trip.
+ */
+const handedOnUnlessSubscribed = `case when exists (select 1 from webhook_endpoints w, json_each(w.events) subscribed
+                                   where w.paused_at is null and subscribed.value = ?2)
+  then null else ?4 end`;
+
+/** The statement for a raw D1 batch (`d1.batch([...])`); it returns the stored row's `data, dispatched_at`. */
 export function outboxStatement(d1: D1Database, event: OutboxEvent, when: EventCondition): D1PreparedStatement {
   const condition =
     when === 'always' ? '' : when === 'if-changed' ? ' where changes() > 0' : ` where exists (${when.exists})`;
   return d1
-    .prepare(`${columns} select ?1, ?2, ?3, ?4, ?5${condition}`)
+    .prepare(
+      `${columns} select ?1, ?2, ?3, ?4, ?5, ${handedOnUnlessSubscribed}${condition} returning data, dispatched_at`,
+    )
     .bind(
       event.id,
       event.type,
@@ -34,9 +45,9 @@ export function outboxStatement(d1: D1Database, event: OutboxEvent, when: EventC
  * insert: session.created is recorded with `newDevice` (true when the account has signed in
  * before, but not from this `device` in the last 90 days; read from known_devices in the same
  * transaction, so the notice costs no round trip), then the device is remembered, only if the
- * event was recorded. The event is stored as handed on when no live endpoint subscribes to it, and
- * the insert returns the row (`storedEventOf`), so a sign-in makes no round trip after its answer
- * to dispatch an event nobody wants. Other events: outboxStatement alone.
+ * event was recorded. Like every event, it is stored as handed on when no live endpoint subscribes
+ * to it, and the insert returns the row (`storedEventOf`), so a sign-in makes no round trip after
+ * its answer to dispatch an event nobody wants. Other events: outboxStatement alone.
  */
 export function outboxStatements(d1: D1Database, event: OutboxEvent, when: EventCondition): D1PreparedStatement[] {
   const device = event.data.device;
@@ -45,14 +56,10 @@ export function outboxStatements(d1: D1Database, event: OutboxEvent, when: Event
   return [
     d1
       .prepare(
-        `insert or ignore into events (id, type, user_id, occurred_at, data, dispatched_at)
-         select ?1, ?2, ?3, ?4, json_set(?5, '$.newDevice', json(case
+        `${columns} select ?1, ?2, ?3, ?4, json_set(?5, '$.newDevice', json(case
            when exists (select 1 from known_devices where user_id = ?3)
              and not exists (select 1 from known_devices where user_id = ?3 and device = ?6 and last_seen_at > ?7)
-           then 'true' else 'false' end)),
-           case when exists (select 1 from webhook_endpoints w, json_each(w.events) subscribed
-                             where w.paused_at is null and subscribed.value = ?2)
-           then null else ?4 end${condition}
+           then 'true' else 'false' end)), ${handedOnUnlessSubscribed}${condition}
          returning data, dispatched_at`,
       )
       .bind(
@@ -74,7 +81,7 @@ export function outboxStatements(d1: D1Database, event: OutboxEvent, when: Event
   ];
 }
 
-/** The event as the first of outboxStatements stored it; null when it returned nothing. */
+/** The event as an outbox statement stored it; null when it stored nothing (or was not the outbox's). */
 export function storedEventOf(event: OutboxEvent, result: D1Result | undefined): StoredEvent | null {
   const row = result?.results[0] as { data: string; dispatched_at: number | null } | undefined;
   if (!row) return null;
@@ -83,13 +90,26 @@ export function storedEventOf(event: OutboxEvent, result: D1Result | undefined):
 
 /**
  * The same statement for a drizzle batch (drizzle batches only its own query builders). Drizzle
- * names every column of the table, in schema order, so the select gives dispatched_at too.
+ * names every column of the table, in schema order, so the select gives dispatched_at too; it
+ * returns the stored row's `dispatchedAt` (`storedInsertOf`).
  */
 export function outboxInsert(db: DrizzleD1Database, event: OutboxEvent, when: 'always' | 'if-changed') {
   const data = JSON.stringify(event.data);
-  const values = sql`select ${event.id}, ${event.type}, ${event.userId}, ${event.occurredAt}, ${data}, null`;
+  const handedOn = sql`case when exists (select 1 from webhook_endpoints w, json_each(w.events) subscribed
+    where w.paused_at is null and subscribed.value = ${event.type}) then null else ${event.occurredAt} end`;
+  const values = sql`select ${event.id}, ${event.type}, ${event.userId}, ${event.occurredAt}, ${data}, ${handedOn}`;
   return db
     .insert(events)
     .select(when === 'if-changed' ? sql`${values} where changes() > 0` : values)
-    .onConflictDoNothing();
+    .onConflictDoNothing()
+    .returning({ dispatchedAt: events.dispatchedAt });
+}
+
+/** The event as outboxInsert stored it, from its returned rows; null when it stored nothing. */
+export function storedInsertOf(
+  event: OutboxEvent,
+  rows: { dispatchedAt: number | null }[] | undefined,
+): StoredEvent | null {
+  const row = rows?.[0];
+  return row ? { event, awaitsDispatch: row.dispatchedAt === null } : null;
 }

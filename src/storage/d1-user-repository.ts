@@ -4,7 +4,7 @@ import { type SQL, and, eq, ne, sql } from 'drizzle-orm';
 import { type DrizzleD1Database, drizzle } from 'drizzle-orm/d1';
 import { type User, type UserRepository, newUserOf } from '../core/accounts/users';
 import { accounts, mfaChallenges, profiles, sessions, users } from './schema';
-import { outboxInsert } from './d1-event-outbox';
+import { outboxInsert, storedInsertOf } from './d1-event-outbox';
 import { userColumns } from './user-columns';
 
 /** Which unique index a failed insert ran into, found in the driver error's cause chain. */
@@ -32,7 +32,7 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
   return {
     async create(input, event) {
       try {
-        await db.batch([
+        const results = await db.batch([
           db.insert(users).values({
             id: input.id,
             username: input.username,
@@ -50,12 +50,13 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
           db.insert(profiles).values({ userId: input.id, displayName: input.displayName, updatedAt: input.now }),
           ...(event ? [outboxInsert(db, event, 'always')] : []),
         ]);
+        const stored = event ? storedInsertOf(event, results[3] as { dispatchedAt: number | null }[]) : null;
+        return { ok: true, user: newUserOf(input), event: stored };
       } catch (error) {
         const conflict = uniqueConflictOf(error);
         if (conflict) return { ok: false, conflict };
         throw error;
       }
-      return { ok: true, user: newUserOf(input) };
     },
 
     findById: (id) => findOne(eq(users.id, id)),

@@ -207,17 +207,36 @@ export const eventStoreContract: Contract = ({ describe, it }, open) => {
   });
 
   describe('the outbox', () => {
+    it('stores an event no live endpoint wants as handed on, and says so to the write', async () => {
+      const { s } = await setUp(open);
+      const paused = endpoint({ events: ['user.created'], pausedAt: T0 });
+      await s.webhooks.add(paused);
+      const [first, second] = [newUserInput(), newUserInput()];
+      const unwanted = eventFor('user.created', first);
+      expect(await s.users.create(first, unwanted)).toMatchObject({
+        event: { event: unwanted, awaitsDispatch: false },
+      });
+      await s.webhooks.add(endpoint({ events: ['user.created'] }));
+      const wanted = eventFor('user.created', second, T0 + 1);
+      expect(await s.users.create(second, wanted)).toMatchObject({ event: { event: wanted, awaitsDispatch: true } });
+      expect((await s.events.listUndispatched(T0 + DAY, 10)).map((event) => event.id)).toEqual([wanted.id]);
+    });
+
     it('prepares a dispatch: the undispatched events, the live endpoints, unsubscribed events marked', async () => {
       const { s } = await setUp(open);
       const [subscribed, unsubscribed] = [newUserInput(), newUserInput()];
       const created = eventFor('user.created', subscribed);
       const verified = eventFor('user.email_verified', unsubscribed, T0 + 1);
+      // Both endpoints exist when the events happen; the one that wanted user.email_verified is
+      // gone before the dispatch.
+      const live = endpoint({ events: ['user.created'] });
+      const pausedLater = endpoint({ events: ['user.email_verified'] });
+      await s.webhooks.add(live);
+      await s.webhooks.add(pausedLater);
       await s.users.create(subscribed, created);
       await s.users.create(unsubscribed);
       await s.users.markEmailVerified(unsubscribed.id, unsubscribed.email, T0 + 1, verified);
-      const live = endpoint({ events: ['user.created'] });
-      await s.webhooks.add(live);
-      await s.webhooks.add(endpoint({ events: ['user.email_verified'], pausedAt: T0 }));
+      await s.webhooks.remove(pausedLater.id);
       const first = await s.events.prepareDispatch([created.id, verified.id, 'evt_unknown'], T0 + 2);
       expect(first).toEqual({ events: [created, verified], endpoints: [live] });
       // The event no live endpoint wants is already marked; the other waits for its send.
@@ -229,6 +248,7 @@ export const eventStoreContract: Contract = ({ describe, it }, open) => {
 
     it('lists undispatched events older than a time, oldest first, up to a limit', async () => {
       const { s } = await setUp(open);
+      await s.webhooks.add(endpoint({ events: ['user.created'] }));
       const inputs = [0, 1, 2].map(() => newUserInput());
       const events = inputs.map((input, index) => eventFor('user.created', input, T0 + index * HOUR));
       for (const [index, input] of inputs.entries()) await s.users.create(input, events[index]);

@@ -24,7 +24,7 @@ export const userRepositoryContract: Contract = ({ describe, it }, open) => {
     it('creates the user unverified, with its profile and its password credential at version 0', async () => {
       const { s } = await setUp(open);
       const input = newUserInput({ displayName: 'Ada' });
-      expect(await s.users.create(input)).toEqual({ ok: true, user: newUserOf(input) });
+      expect(await s.users.create(input)).toEqual({ ok: true, user: newUserOf(input), event: null });
       expect(await s.users.findById(input.id)).toEqual(newUserOf(input));
       const found = await s.users.findWithCredential({ email: input.email });
       expect(found?.user).toEqual(newUserOf(input));

@@ -10,7 +10,7 @@ import { publishRevocation } from '../sessions/revocations';
 import type { AccountServices } from '../services';
 import { type PublicUser, type User, normalizeEmail, normalizeUsername, toPublicUser } from './users';
 import { newEvent } from '../events/catalogue';
-import { type EventServices, publishEvent } from '../events/dispatch';
+import { type EventServices, publishEvent, publishStoredEvent } from '../events/dispatch';
 
 type VerificationMailDeps = MailDeliveryDeps & Pick<AccountServices, 'emailTokens'>;
 export type PasswordChangedNoticeDeps = MailDeliveryDeps;
@@ -93,7 +93,7 @@ export async function createAccount(services: RegisterDeps, input: RegisterInput
     ]);
   }
   services.log({ event: 'user.registered', userId: result.user.id });
-  publishEvent(services, event);
+  publishStoredEvent(services, result.event ?? { event, awaitsDispatch: true });
   sendVerificationMail(services, result.user);
   return result.user;
 }

@@ -1,7 +1,7 @@
 // The user model and the storage interface the account flows need. The D1 implementation is in
 // src/storage/d1-user-repository.ts; the core never sees drizzle or D1. A write given an `event`
 // records it in the same transaction, and only if the write happened (src/core/events/).
-import type { OutboxEvent } from '../events/catalogue';
+import type { OutboxEvent, StoredEvent } from '../events/catalogue';
 
 export interface User {
   id: string;
@@ -46,7 +46,9 @@ export interface UserWithCredential {
 /** `changed`; `stale` when the user no longer has the old address (or is gone); `taken` by another user. */
 export type ChangeEmailResult = 'changed' | 'stale' | 'taken';
 
-export type CreateUserResult = { ok: true; user: User } | { ok: false; conflict: 'username' | 'email' };
+/** `event`: the event given, as stored (null when none was given or it stored nothing). */
+export type CreateUserResult =
+  { ok: true; user: User; event?: StoredEvent | null } | { ok: false; conflict: 'username' | 'email' };
 
 /**
  * What the account flows need from user storage: create with unique names, find by id, email or

@@ -92,20 +92,21 @@ export function isBoundToCurrentPassword(tables: MemoryTables, session: Session)
  */
 export function recordEvent(tables: MemoryTables, event: OutboxEvent | undefined): StoredEvent | null {
   if (!event || tables.events.has(event.id)) return null;
-  const device = event.data.device;
-  if (event.type !== 'session.created' || typeof device !== 'string') {
-    tables.events.set(event.id, { ...event, dispatchedAt: null });
-    return { event, awaitsDispatch: true };
-  }
-  const devices = tables.knownDevices.get(event.userId) ?? new Map<string, number>();
-  const lastSeenAt = devices.get(device);
-  const newDevice = devices.size > 0 && !(lastSeenAt !== undefined && lastSeenAt > event.occurredAt - KNOWN_DEVICE_MS);
   // Like D1's insert: stored as handed on when no live endpoint subscribes to it.
   const awaitsDispatch = [...tables.webhookEndpoints.values()].some(
     (endpoint) => endpoint.pausedAt === null && endpoint.events.includes(event.type),
   );
+  const dispatchedAt = awaitsDispatch ? null : event.occurredAt;
+  const device = event.data.device;
+  if (event.type !== 'session.created' || typeof device !== 'string') {
+    tables.events.set(event.id, { ...event, dispatchedAt });
+    return { event, awaitsDispatch };
+  }
+  const devices = tables.knownDevices.get(event.userId) ?? new Map<string, number>();
+  const lastSeenAt = devices.get(device);
+  const newDevice = devices.size > 0 && !(lastSeenAt !== undefined && lastSeenAt > event.occurredAt - KNOWN_DEVICE_MS);
   const stored = { ...event, data: { ...event.data, newDevice } };
-  tables.events.set(event.id, { ...stored, dispatchedAt: awaitsDispatch ? null : event.occurredAt });
+  tables.events.set(event.id, { ...stored, dispatchedAt });
   devices.set(device, event.occurredAt);
   tables.knownDevices.set(event.userId, devices);
   return { event: stored, awaitsDispatch };

@@ -12,8 +12,7 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
       const user = newUserOf(input);
       tables.users.set(user.id, user);
       tables.credentials.set(user.id, { userId: user.id, passwordHash: input.passwordHash, credentialVersion: 0 });
-      recordEvent(tables, event);
-      return { ok: true, user: { ...user } };
+      return { ok: true, user: { ...user }, event: recordEvent(tables, event) };
     },
 
     findById: async (id) => {
