@@ -44,6 +44,10 @@ const labels: Record<EventType, (details: ActivityEntry['details']) => string> =
     typeof details.providerName === 'string'
       ? `${details.providerName} account disconnected`
       : 'Outside account disconnected',
+  'consent.granted': (details) =>
+    typeof details.clientName === 'string' ? `${details.clientName} connected` : 'App connected',
+  'consent.revoked': (details) =>
+    typeof details.clientName === 'string' ? `${details.clientName} disconnected` : 'App disconnected',
 };
 
 /** The label of an entry; types added by later features fall back to their name. */

@@ -16,7 +16,7 @@ import {
   recordConsent,
 } from '../core/oauth-server/authorization';
 import { disconnectApp } from '../core/oauth-server/grant-access';
-import type { Session } from '../core/sessions/sessions';
+import type { Authenticated } from '../core/sessions/session-flows';
 import { csrfProtection } from '../web/form-csrf';
 import { openIdIssuer, requireOpenIdKeys } from '../web/openid-provider';
 import type { PageEnv } from '../web/page-env';
@@ -89,9 +89,10 @@ function consentFields(params: AuthorizationParams): Record<string, string> {
   return fields;
 }
 
-async function answerWithCode(c: Context<PageEnv>, request: AuthorizationRequest, session: Session, issuer: string) {
+async function answerWithCode(c: Context<PageEnv>, request: AuthorizationRequest, auth: Authenticated, issuer: string) {
   const services = c.var.services;
-  await recordConsent(services, request, session.userId);
+  const { session } = auth;
+  await recordConsent(services, request, auth.user);
   const code = await issueAuthorizationCode(services, request, session);
   return deliver(c, clientRedirect(request.redirectUri, issuer, request.state, { code }), request.client.name);
 }
@@ -121,8 +122,7 @@ async function authorize(c: Context<PageEnv>, entries: Iterable<[string, string]
     if (request.loginHint) signIn.set('login_hint', request.loginHint);
     return c.redirect(`/signin?${signIn.toString()}`, 303);
   }
-  const session = auth!.session;
-  if (await needsConsent(services, request, session.userId)) {
+  if (await needsConsent(services, request, auth!.user.id)) {
     if (request.prompt.has('none')) {
       return fail(request.redirectUri, request.state, 'consent_required', 'The person has not allowed this app.');
     }
@@ -131,7 +131,7 @@ async function authorize(c: Context<PageEnv>, entries: Iterable<[string, string]
       <ConsentPage clientName={request.client.name} scopes={request.scopes} fields={consentFields(params)} />,
     );
   }
-  return answerWithCode(c, request, session, issuer);
+  return answerWithCode(c, request, auth!, issuer);
 }
 
 const refuseForm = csrfProtection((c) =>
@@ -179,7 +179,7 @@ export const oauth2Pages = new Hono<PageEnv>()
       return deliver(c, clientRedirect(request.redirectUri, issuer, request.state, answer), request.client.name);
     }
     services.log({ event: 'consent.granted', userId: auth.user.id, clientId: request.client.id });
-    return answerWithCode(c, request, auth.session, issuer);
+    return answerWithCode(c, request, auth, issuer);
   })
   // The Disconnect button of /account's Connected apps card.
   .use('/disconnect', pageHeaders, refuseForm)
@@ -187,7 +187,7 @@ export const oauth2Pages = new Hono<PageEnv>()
     const auth = await currentSession(c);
     if (!auth) return c.redirect('/signin?redirect_to=%2Faccount', 303);
     const { client_id: clientId = '' } = await readForm(c.req);
-    await disconnectApp(c.var.services, auth.user.id, clientId.slice(0, 64));
+    await disconnectApp(c.var.services, auth.user, clientId.slice(0, 64));
     return c.redirect('/account', 303);
   })
   .route('/', oauth2LogoutPages);

@@ -11,6 +11,7 @@ import type {
   StoredAuthorizationCode,
 } from '../core/oauth-server/oauth-grant-store';
 import { parseAmr } from '../core/sessions/sessions';
+import { outboxStatement, storedEventOf } from './d1-event-outbox';
 
 interface CodeRow {
   digest: string;
@@ -208,14 +209,19 @@ export function createD1OAuthGrantStore(d1: D1Database): OAuthGrantStore {
       await d1.prepare('delete from oauth_grants where id = ?1').bind(id).run();
     },
 
-    async saveConsent(consent) {
-      await d1
+    async saveConsent(consent, event) {
+      const upsert = d1
         .prepare(
           `insert into oauth_consents (user_id, client_id, scopes, granted_at) values (?1, ?2, ?3, ?4)
            on conflict (user_id, client_id) do update set scopes = ?3, granted_at = ?4`,
         )
-        .bind(consent.userId, consent.clientId, consent.scopes.join(' '), consent.grantedAt)
-        .run();
+        .bind(consent.userId, consent.clientId, consent.scopes.join(' '), consent.grantedAt);
+      if (!event) {
+        await upsert.run();
+        return null;
+      }
+      const [, recorded] = await d1.batch([upsert, outboxStatement(d1, event, 'always')]);
+      return storedEventOf(event, recorded);
     },
 
     async findConsent(userId, clientId) {
@@ -234,12 +240,14 @@ export function createD1OAuthGrantStore(d1: D1Database): OAuthGrantStore {
       return results.map(consentOf);
     },
 
-    async revokeConsent(userId, clientId) {
-      const [, consent] = await d1.batch([
+    async revokeConsent(userId, clientId, event) {
+      const [, consent, recorded] = await d1.batch([
         d1.prepare('delete from oauth_grants where user_id = ?1 and client_id = ?2').bind(userId, clientId),
         d1.prepare('delete from oauth_consents where user_id = ?1 and client_id = ?2').bind(userId, clientId),
+        // Right after the consent's delete: recorded only if a consent was there.
+        ...(event ? [outboxStatement(d1, event, 'if-changed')] : []),
       ]);
-      return consent!.meta.changes > 0;
+      return { revoked: consent!.meta.changes > 0, stored: event ? storedEventOf(event, recorded) : null };
     },
   };
 }

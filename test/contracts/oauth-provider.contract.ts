@@ -177,10 +177,10 @@ export const oauthGrantStoreContract: Contract = ({ it }, open) => {
     const consent = { userId: code.userId, clientId: client.id, scopes: ['openid', 'email'], grantedAt: T0 + 1 };
     expect(await s.oauthGrants.findConsent(code.userId, client.id)).toEqual(consent);
     expect(await s.oauthGrants.listConsents(code.userId)).toEqual([consent]);
-    expect(await s.oauthGrants.revokeConsent(code.userId, client.id)).toBe(true);
+    expect((await s.oauthGrants.revokeConsent(code.userId, client.id)).revoked).toBe(true);
     expect(await s.oauthGrants.findConsent(code.userId, client.id)).toBeNull();
     expect(await s.oauthGrants.findRefreshToken(issued.refreshToken.digest)).toBeNull();
-    expect(await s.oauthGrants.revokeConsent(code.userId, client.id)).toBe(false);
+    expect((await s.oauthGrants.revokeConsent(code.userId, client.id)).revoked).toBe(false);
   });
 
   it('forgets everything issued to a client that is deleted', async () => {

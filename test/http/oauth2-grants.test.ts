@@ -212,7 +212,10 @@ describe('connected apps', () => {
     expect(account).toContain('Recipe Box');
     const disconnected = await postForm(harness, jar, '/oauth2/disconnect', { client_id: client.clientId });
     expect(disconnected.status).toBe(303);
-    expect(await (await visit(harness, jar, '/account')).text()).not.toContain('Recipe Box');
+    const after = await (await visit(harness, jar, '/account')).text();
+    expect(after).not.toContain('Disconnect Recipe Box');
+    // The activity card tells what happened.
+    expect(after).toContain('Recipe Box disconnected');
     expect((await refresh(harness, client, tokens.refresh_token)).status).toBe(400);
   });
 
@@ -234,6 +237,14 @@ describe('connected apps', () => {
     expect((await harness.request(path, { method: 'DELETE', token: accessToken })).status).toBe(204);
     expect((await harness.request(path, { method: 'DELETE', token: accessToken })).status).toBe(404);
     expect(await userInfoStatus(harness, tokens.access_token)).toBe(401);
+    // The activity trail (and webhooks) got consent.granted and one consent.revoked.
+    const activity = await harness.request('/auth/activity', { token: accessToken });
+    const { activity: entries } = (await activity.json()) as {
+      activity: Array<{ type: string; details: Record<string, unknown> }>;
+    };
+    const consentEvents = entries.filter((entry) => entry.type.startsWith('consent.'));
+    expect(consentEvents.map((entry) => entry.type).sort()).toEqual(['consent.granted', 'consent.revoked']);
+    expect(consentEvents[0]!.details).toMatchObject({ clientId: client.clientId, clientName: 'Recipe Box' });
   });
 });
 

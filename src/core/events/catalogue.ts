@@ -21,6 +21,8 @@ export const EVENT_TYPES = [
   'passkey.removed',
   'identity.linked',
   'identity.unlinked',
+  'consent.granted',
+  'consent.revoked',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

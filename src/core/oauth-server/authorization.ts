@@ -2,6 +2,9 @@
 // redirect URI are checked first and exactly: while either is wrong nothing is redirected, since
 // an unchecked redirect would hand codes or errors to whoever wrote the link. After that, errors
 // go back to the client. Only the code flow, with PKCE S256 (required of public clients).
+import type { User } from '../accounts/users';
+import { newEvent } from '../events/catalogue';
+import { type EventServices, publishStoredEvent } from '../events/dispatch';
 import type { Clock } from '../kit/clock';
 import { digestToken, generateToken } from '../kit/random-token';
 import type { Session } from '../sessions/sessions';
@@ -147,20 +150,29 @@ export async function needsConsent(
   return !consent || request.scopes.some((scope) => !consent.scopes.includes(scope));
 }
 
-/** Remembers what the person allowed this client (first-party clients too, so /account lists them). */
+/**
+ * Remembers what the person allowed this client (first-party clients too, so /account lists
+ * them), and records consent.granted, only when the client gets a scope it did not have.
+ */
 export async function recordConsent(
-  services: { oauthGrants: OAuthGrantStore; clock: Clock },
+  services: { oauthGrants: OAuthGrantStore } & EventServices,
   request: AuthorizationRequest,
-  userId: string,
+  user: User,
 ): Promise<void> {
-  const existing = await services.oauthGrants.findConsent(userId, request.client.id);
+  const existing = await services.oauthGrants.findConsent(user.id, request.client.id);
   const scopes = [...new Set([...(existing?.scopes ?? []), ...request.scopes])];
-  await services.oauthGrants.saveConsent({
-    userId,
+  if (existing && scopes.length === existing.scopes.length) return;
+  const now = services.clock.now();
+  const event = newEvent('consent.granted', user, now, {
     clientId: request.client.id,
-    scopes,
-    grantedAt: services.clock.now(),
+    clientName: request.client.name,
+    scopes: scopes.join(' '),
   });
+  const stored = await services.oauthGrants.saveConsent(
+    { userId: user.id, clientId: request.client.id, scopes, grantedAt: now },
+    event,
+  );
+  publishStoredEvent(services, stored);
 }
 
 /** A single-use code for the signed-in person, valid 60 seconds, bound to client, redirect URI and challenge. */

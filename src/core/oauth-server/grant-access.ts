@@ -3,6 +3,10 @@
 // code or a password reset stops it at once even though the JWT has not expired. Revocation
 // (RFC 7009) ends the whole grant a token belongs to, and answers the same for unknown tokens.
 import { digestToken } from '../kit/random-token';
+import type { User } from '../accounts/users';
+import { newEvent } from '../events/catalogue';
+import { type EventServices, publishStoredEvent } from '../events/dispatch';
+import type { AccountServices } from '../services';
 import { claimsByScope } from './id-token-claims';
 import type { OAuthClient, OAuthClientStore } from './oauth-client-store';
 import type { OAuthGrantStore } from './oauth-grant-store';
@@ -75,11 +79,17 @@ export async function listConnectedApps(
 
 /** Withdraws a consent: the app's refresh and access tokens for this person stop working. */
 export async function disconnectApp(
-  services: { oauthGrants: OAuthGrantStore; log(event: { event: string } & Record<string, unknown>): void },
-  userId: string,
+  services: Pick<AccountServices, 'oauthGrants' | 'oauthClients' | 'log'> & EventServices,
+  user: User,
   clientId: string,
 ): Promise<boolean> {
-  const revoked = await services.oauthGrants.revokeConsent(userId, clientId);
-  if (revoked) services.log({ event: 'consent.revoked', userId, clientId });
+  const client = await services.oauthClients.find(clientId);
+  const event = newEvent('consent.revoked', user, services.clock.now(), {
+    clientId,
+    ...(client ? { clientName: client.name } : {}),
+  });
+  const { revoked, stored } = await services.oauthGrants.revokeConsent(user.id, clientId, event);
+  publishStoredEvent(services, stored);
+  if (revoked) services.log({ event: 'consent.revoked', userId: user.id, clientId });
   return revoked;
 }

@@ -3,6 +3,7 @@
 // rotating refresh tokens, and the consents people gave third-party clients. Codes and tokens are
 // stored as SHA-256 digests. Single use is decided by conditional writes here, never by a read
 // before a write.
+import type { OutboxEvent, StoredEvent } from '../events/catalogue';
 import type { AuthenticationMethodReference } from '../sessions/sessions';
 
 export interface AuthorizationCode {
@@ -86,9 +87,17 @@ export interface OAuthGrantStore {
   findGrant(id: string): Promise<OAuthGrant | null>;
   /** Deletes the grant and its refresh tokens. */
   revokeGrant(id: string): Promise<void>;
-  saveConsent(consent: Consent): Promise<void>;
+  /** Saves the consent, and records `event` (consent.granted) in the same transaction. */
+  saveConsent(consent: Consent, event?: OutboxEvent): Promise<StoredEvent | null>;
   findConsent(userId: string, clientId: string): Promise<Consent | null>;
   listConsents(userId: string): Promise<Consent[]>;
-  /** Deletes the consent and every grant of the person at that client; false when there was none. */
-  revokeConsent(userId: string, clientId: string): Promise<boolean>;
+  /**
+   * Deletes the consent and every grant of the person at that client, recording `event`
+   * (consent.revoked) only if a consent was deleted; `revoked` false when there was none.
+   */
+  revokeConsent(
+    userId: string,
+    clientId: string,
+    event?: OutboxEvent,
+  ): Promise<{ revoked: boolean; stored: StoredEvent | null }>;
 }

@@ -13,7 +13,7 @@ export const connectedAppRoutes = new Hono<AppEnv>()
     c.json({ apps: await listConnectedApps(c.var.services, c.var.auth.user.id) }),
   )
   .delete('/connected-apps/:id', requireAuth, validParams(clientIdParam), async (c) => {
-    if (!(await disconnectApp(c.var.services, c.var.auth.user.id, c.req.valid('param').id))) {
+    if (!(await disconnectApp(c.var.services, c.var.auth.user, c.req.valid('param').id))) {
       throw new AuthError('not_found', 'You have not connected this app.');
     }
     return c.body(null, 204);

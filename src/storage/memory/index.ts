@@ -35,7 +35,7 @@ export function createMemoryStorage(clock: Clock) {
     userDirectory: createMemoryUserDirectory(tables),
     passkeys: createMemoryPasskeyStore(tables),
     oauthClients: createMemoryOAuthClientStore(oauthTables),
-    oauthGrants: createMemoryOAuthGrantStore(oauthTables),
+    oauthGrants: createMemoryOAuthGrantStore(oauthTables, tables),
     events: createMemoryEventStore(tables),
     webhooks: createMemoryWebhookStore(tables),
   };

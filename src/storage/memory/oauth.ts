@@ -10,6 +10,7 @@ import type {
   OAuthRefreshToken,
   StoredAuthorizationCode,
 } from '../../core/oauth-server/oauth-grant-store';
+import { type MemoryTables, recordEvent } from './tables';
 
 export interface MemoryOAuthTables {
   clients: Map<string, OAuthClient>;
@@ -59,7 +60,8 @@ export function createMemoryOAuthClientStore(tables: MemoryOAuthTables): OAuthCl
   };
 }
 
-export function createMemoryOAuthGrantStore(tables: MemoryOAuthTables): OAuthGrantStore {
+/** `shared`: the account tables, whose outbox the consent events go to. */
+export function createMemoryOAuthGrantStore(tables: MemoryOAuthTables, shared: MemoryTables): OAuthGrantStore {
   return {
     async saveCode(code, forgetBefore) {
       let forgotten = 0;
@@ -112,8 +114,9 @@ export function createMemoryOAuthGrantStore(tables: MemoryOAuthTables): OAuthGra
     async revokeGrant(id) {
       deleteGrant(tables, id);
     },
-    async saveConsent(consent) {
+    async saveConsent(consent, event) {
       tables.consents.set(consentKey(consent.userId, consent.clientId), structuredClone(consent));
+      return recordEvent(shared, event);
     },
     async findConsent(userId, clientId) {
       const consent = tables.consents.get(consentKey(userId, clientId));
@@ -125,11 +128,12 @@ export function createMemoryOAuthGrantStore(tables: MemoryOAuthTables): OAuthGra
         .sort((a, b) => a.grantedAt - b.grantedAt || a.clientId.localeCompare(b.clientId))
         .map((consent) => structuredClone(consent));
     },
-    async revokeConsent(userId, clientId) {
+    async revokeConsent(userId, clientId, event) {
       for (const grant of [...tables.grants.values()]) {
         if (grant.userId === userId && grant.clientId === clientId) deleteGrant(tables, grant.id);
       }
-      return tables.consents.delete(consentKey(userId, clientId));
+      const revoked = tables.consents.delete(consentKey(userId, clientId));
+      return { revoked, stored: revoked ? recordEvent(shared, event) : null };
     },
   };
 }
