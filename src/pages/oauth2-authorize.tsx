@@ -116,8 +116,11 @@ async function authorize(c: Context<PageEnv>, entries: Iterable<[string, string]
     if (request.prompt.has('none')) {
       return fail(request.redirectUri, request.state, 'login_required', 'The person is not signed in.');
     }
+    // A fresh sign-in asked for (prompt=login, or max_age, which may be 0) is marked on the return
+    // trip, so the new session settles it instead of sending the person round again.
+    const fresh = request.prompt.has('login') || request.maxAgeSeconds !== undefined;
     const mark: Record<string, string> =
-      request.prompt.has('login') && request.signedInAfter === undefined ? { signed_in_after: String(now) } : {};
+      fresh && request.signedInAfter === undefined ? { signed_in_after: String(now) } : {};
     const signIn = new URLSearchParams({ redirect_to: resumePath(params, mark) });
     if (request.loginHint) signIn.set('login_hint', request.loginHint);
     return c.redirect(`/signin?${signIn.toString()}`, 303);

@@ -208,4 +208,25 @@ describe('the authorization code flow', () => {
     const { payload } = await jwtVerify(idToken, jwks, { issuer: ISSUER, audience: client.clientId });
     expect(payload).not.toHaveProperty('nonce');
   });
+
+  it('comes back from the sign-in asked by max_age=0 with a code instead of asking again', async () => {
+    const harness = oidcHarness();
+    const client = await registerClient(harness);
+    const { identity, jar } = await browserSignedIn(harness);
+    const { challenge } = await pkcePair();
+    harness.clock.advance(1_000);
+    const first = await authorize(harness, jar, authorizeQuery(client.clientId, challenge, { max_age: '0' }));
+    const returnTo = new URL(first.headers.get('location')!, ISSUER).searchParams.get('redirect_to')!;
+    harness.clock.advance(1_000);
+    await visit(harness, jar, '/signin');
+    const signedIn = await postForm(harness, jar, '/signin', {
+      identifier: identity.username,
+      password: identity.password,
+      redirect_to: returnTo,
+    });
+    expect(signedIn.headers.get('location')).toBe(returnTo);
+    harness.clock.advance(1_000);
+    const back = await harness.request(returnTo, { headers: { cookie: jar.header(), accept: 'text/html' } });
+    expect(callbackParams(back).get('code')).toBeTruthy();
+  });
 });
