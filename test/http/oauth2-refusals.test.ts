@@ -1,6 +1,7 @@
 // What the OpenID Provider refuses: requests it must not redirect (an error page), errors it sends
 // back to the client with state and iss, PKCE rules, and client authentication at the token endpoint.
 import { describe, expect, it } from 'vitest';
+import { createHarness } from '../support/harness';
 import { browserSignedIn } from '../support/page-browser';
 import {
   ISSUER,
@@ -13,6 +14,24 @@ import {
   registerClient,
   tokenRequest,
 } from '../support/oidc';
+
+describe('turning the provider on', () => {
+  it('answers 404 on every provider route while OIDC_RSA_PRIVATE_JWK is unset, and publishes no RSA key', async () => {
+    const harness = createHarness({ env: { OIDC_RSA_PRIVATE_JWK: '' } });
+    expect((await harness.request('/.well-known/openid-configuration')).status).toBe(404);
+    const token = await harness.request('/oauth2/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=refresh_token&refresh_token=x',
+    });
+    expect(token.status).toBe(404);
+    const page = await harness.request('/oauth2/authorize?client_id=x', { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const { keys } = (await (await harness.request('/.well-known/jwks.json')).json()) as { keys: { kty: string }[] };
+    expect(keys.map((key) => key.kty)).toEqual(['EC']);
+  });
+});
 
 describe('requests that are never redirected', () => {
   it('shows a 400 page, with no Location, for an unknown client or an unregistered redirect_uri', async () => {
