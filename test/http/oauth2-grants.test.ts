@@ -177,6 +177,10 @@ describe('consent', () => {
     expect(allowedTarget.searchParams.get('code')).toBeTruthy();
 
     expect(callbackParams(await authorize(harness, jar, query)).get('code')).toBeTruthy();
+    // prompt=consent asks again.
+    const again = await authorize(harness, jar, authorizeQuery(client.clientId, challenge, { prompt: 'consent' }));
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain('Allow Photo Printer');
   });
 
   it('refuses a consent form posted from another site', async () => {

@@ -144,8 +144,9 @@ export async function needsConsent(
   request: AuthorizationRequest,
   userId: string,
 ): Promise<boolean> {
-  if (request.client.firstParty) return false;
+  // prompt=consent asks even for a first-party client (OpenID Connect Core 3.1.2.1).
   if (request.prompt.has('consent')) return true;
+  if (request.client.firstParty) return false;
   const consent = await services.oauthGrants.findConsent(userId, request.client.id);
   return !consent || request.scopes.some((scope) => !consent.scopes.includes(scope));
 }
