@@ -9,46 +9,50 @@
 // moment ago, not yet replicated) is looked up again on the primary before the caller refuses it,
 // so a new session is never refused. Everything that writes or decides a compare-and-set (refresh
 // rotation reads its token on the primary) stays on the primary.
-import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/d1';
 import { type Session, type SessionRepository, parseAmr } from '../core/sessions/sessions';
 import type { User } from '../core/accounts/users';
-import { accounts, profiles, refreshTokens, sessions, users } from './schema';
-import { type UserSqlRow, userColumns, userOfRow, userSqlColumns } from './user-columns';
-import { outboxInsert } from './d1-event-outbox';
+import { type UserSqlRow, userOfRow, userSqlColumns } from './user-columns';
+import { outboxStatement } from './d1-event-outbox';
 
-const sessionColumns = {
-  id: sessions.id,
-  userId: sessions.userId,
-  userAgent: sessions.userAgent,
-  createdAt: sessions.createdAt,
-  lastUsedAt: sessions.lastUsedAt,
-  expiresAt: sessions.expiresAt,
-  credentialVersion: sessions.credentialVersion,
-  amr: sessions.amr,
-};
+// Every query in this file is plain SQL on the D1 binding (drizzle-orm stays out of the Worker's
+// bundle; ./schema.ts remains the source of the migrations).
 
-/** A session row as drizzle reads it, its amr still the stored text. */
-const sessionOfRow = <T extends { amr: string }>(row: T) => ({ ...row, amr: parseAmr(row.amr) });
+const sessionSqlColumns = 's.id, s.user_agent, s.created_at, s.last_used_at, s.expires_at, s.credential_version, s.amr';
 
 // A session counts only while its account is still at the credential version it started under.
-const boundToCurrentCredential = and(
-  eq(accounts.userId, sessions.userId),
-  eq(accounts.credentialVersion, sessions.credentialVersion),
-)!;
+const boundToCurrentCredential = 'a.user_id = s.user_id and a.credential_version = s.credential_version';
+
+// The session's user and credential (and the user's profile), joined as every authenticating
+// read needs them. The user's id is the row's user_id (userSqlColumns).
+const userAndCredentialJoins = `
+  join users u on u.id = s.user_id
+  join accounts a on ${boundToCurrentCredential}
+  left join profiles p on p.user_id = u.id`;
 
 const findActiveSql = `
-  select s.id, s.user_agent, s.created_at, s.last_used_at, s.expires_at, s.credential_version, s.amr,
-         ${userSqlColumns('u', 'p')}
-  from sessions s
-  join users u on u.id = s.user_id
-  join accounts a on a.user_id = s.user_id and a.credential_version = s.credential_version
-  left join profiles p on p.user_id = u.id
+  select ${sessionSqlColumns}, ${userSqlColumns('u', 'p')}
+  from sessions s ${userAndCredentialJoins}
   where s.id = ?1 and s.user_id = ?2 and s.expires_at > ?3 and u.disabled_at is null
   limit 1`;
 
-interface ActiveSessionRow extends UserSqlRow {
+const findRefreshTokenSql = `
+  select t.rotated_at as token_rotated_at, t.grace_used_at as token_grace_used_at,
+         ${sessionSqlColumns}, ${userSqlColumns('u', 'p')}
+  from refresh_tokens t
+  join sessions s on s.id = t.session_id ${userAndCredentialJoins}
+  where t.digest = ?1 and u.disabled_at is null
+  limit 1`;
+
+const listForUserSql = `
+  select ${sessionSqlColumns}, s.user_id
+  from sessions s
+  join accounts a on ${boundToCurrentCredential}
+  where s.user_id = ?1 and s.expires_at > ?2
+  order by s.last_used_at desc`;
+
+interface SessionRow {
   id: string;
+  user_id: string;
   user_agent: string;
   created_at: number;
   last_used_at: number;
@@ -57,20 +61,28 @@ interface ActiveSessionRow extends UserSqlRow {
   amr: string;
 }
 
-function toAuthenticated(row: ActiveSessionRow): { session: Session; user: User } {
+type ActiveSessionRow = SessionRow & UserSqlRow;
+
+interface RefreshTokenRow extends ActiveSessionRow {
+  token_rotated_at: number | null;
+  token_grace_used_at: number | null;
+}
+
+function sessionOfRow(row: SessionRow): Session {
   return {
-    session: {
-      id: row.id,
-      userId: row.user_id,
-      userAgent: row.user_agent,
-      createdAt: row.created_at,
-      lastUsedAt: row.last_used_at,
-      expiresAt: row.expires_at,
-      credentialVersion: row.credential_version,
-      amr: parseAmr(row.amr),
-    },
-    user: userOfRow(row),
+    id: row.id,
+    userId: row.user_id,
+    userAgent: row.user_agent,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
+    credentialVersion: row.credential_version,
+    amr: parseAmr(row.amr),
   };
+}
+
+function toAuthenticated(row: ActiveSessionRow): { session: Session; user: User } {
+  return { session: sessionOfRow(row), user: userOfRow(row) };
 }
 
 /** Where the reads of authenticated requests go; see SESSION_READS in the README. */
@@ -80,16 +92,12 @@ export function createD1SessionRepository(
   d1: D1Database,
   options: { reads: SessionReads } = { reads: 'primary' },
 ): SessionRepository {
-  const db = drizzle(d1);
-  // A new D1 session per read: its first query may go to any replica. drizzle's D1 driver only
-  // calls prepare() and batch(), which a D1DatabaseSession has as well; its type asks for a whole
-  // D1Database, hence the cast.
+  // A new D1 session per read: its first query may go to any replica.
   const nearbyD1 = () => (options.reads === 'replica' ? d1.withSession('first-unconstrained') : d1);
-  const nearbyDb = () => (options.reads === 'replica' ? drizzle(nearbyD1() as unknown as D1Database) : db);
 
-  // The session check of every authenticated request, in plain SQL: it is the hottest query, and
-  // building it with drizzle on each request (and a drizzle client per D1 session) cost more CPU
-  // than the query. Same joins and conditions as the rest of this file.
+  // The session check of every authenticated request: it is the hottest query, so nothing is
+  // built per request (building it with drizzle on each request, and a drizzle client per D1
+  // session, cost more CPU than the query). Same joins and conditions as the rest of this file.
   const findActiveOn = (on: D1Database | D1DatabaseSession, sessionId: string, userId: string, now: number) =>
     on.prepare(findActiveSql).bind(sessionId, userId, now).first<ActiveSessionRow>();
 
@@ -103,25 +111,13 @@ export function createD1SessionRepository(
     },
 
     async findRefreshToken(digest) {
-      const rows = await db
-        .select({
-          token: {
-            sessionId: refreshTokens.sessionId,
-            rotatedAt: refreshTokens.rotatedAt,
-            graceUsedAt: refreshTokens.graceUsedAt,
-          },
-          session: sessionColumns,
-          user: userColumns,
-        })
-        .from(refreshTokens)
-        .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-        .innerJoin(users, eq(users.id, sessions.userId))
-        .innerJoin(accounts, boundToCurrentCredential)
-        .leftJoin(profiles, eq(profiles.userId, users.id))
-        .where(and(eq(refreshTokens.digest, digest), isNull(users.disabledAt)))
-        .limit(1);
-      const row = rows[0];
-      return row ? { ...row, session: sessionOfRow(row.session) } : null;
+      // On the primary: the rotation's compare-and-set is decided against what this reads.
+      const row = await d1.prepare(findRefreshTokenSql).bind(digest).first<RefreshTokenRow>();
+      if (!row) return null;
+      return {
+        token: { sessionId: row.id, rotatedAt: row.token_rotated_at, graceUsedAt: row.token_grace_used_at },
+        ...toAuthenticated(row),
+      };
     },
 
     async exchangeRefreshToken({ digest, seenRotatedAt, successorDigest, session, now, forgetBefore }) {
@@ -161,34 +157,26 @@ export function createD1SessionRepository(
     },
 
     async listForUser(userId, now) {
-      const rows = await nearbyDb()
-        .select(sessionColumns)
-        .from(sessions)
-        .innerJoin(accounts, boundToCurrentCredential)
-        .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
-        .orderBy(sql`${sessions.lastUsedAt} desc`);
-      return rows.map(sessionOfRow);
+      const { results } = await nearbyD1().prepare(listForUserSql).bind(userId, now).all<SessionRow>();
+      return results.map(sessionOfRow);
     },
 
     async delete(userId, sessionId, event) {
-      const deletion = db
-        .delete(sessions)
-        .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)))
-        .returning({ id: sessions.id });
-      const [rows] = event ? await db.batch([deletion, outboxInsert(db, event, 'if-changed')]) : [await deletion];
-      return rows.length === 1;
+      const deletion = d1
+        .prepare('delete from sessions where id = ?1 and user_id = ?2 returning id')
+        .bind(sessionId, userId);
+      const [deleted] = event
+        ? await d1.batch([deletion, outboxStatement(d1, event, 'if-changed')])
+        : [await deletion.all()];
+      return deleted!.results.length === 1;
     },
 
     async deleteAllForUser(userId, exceptSessionId, event) {
-      const deletion = db
-        .delete(sessions)
-        .where(
-          exceptSessionId
-            ? and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId))
-            : eq(sessions.userId, userId),
-        );
-      if (event) await db.batch([deletion, outboxInsert(db, event, 'if-changed')]);
-      else await deletion;
+      const deletion = exceptSessionId
+        ? d1.prepare('delete from sessions where user_id = ?1 and id <> ?2').bind(userId, exceptSessionId)
+        : d1.prepare('delete from sessions where user_id = ?1').bind(userId);
+      if (event) await d1.batch([deletion, outboxStatement(d1, event, 'if-changed')]);
+      else await deletion.run();
     },
   };
 }

@@ -1,11 +1,7 @@
 // ThrottleStore on D1: one upsert per event, so concurrent hits are counted exactly.
-import { inArray } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/d1';
 import type { ThrottleStore } from '../core/mail/throttle';
-import { throttleCounters } from './schema';
 
 export function createD1ThrottleStore(d1: D1Database): ThrottleStore {
-  const db = drizzle(d1);
   // One statement: a new window restarts the count at 1.
   const hitStatement = d1.prepare(`
     insert into throttle_counters (key, count, window_started_at) values (?1, 1, ?2)
@@ -21,7 +17,13 @@ export function createD1ThrottleStore(d1: D1Database): ThrottleStore {
     },
 
     async clear(keys) {
-      if (keys.length > 0) await db.delete(throttleCounters).where(inArray(throttleCounters.key, keys));
+      if (keys.length > 0) {
+        const placeholders = keys.map((_, index) => `?${index + 1}`).join(', ');
+        await d1
+          .prepare(`delete from throttle_counters where key in (${placeholders})`)
+          .bind(...keys)
+          .run();
+      }
     },
   };
 }
