@@ -1,5 +1,4 @@
 import { env } from 'cloudflare:workers';
-import { DrizzleQueryError } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createPwnedPasswordsChecker } from '../src/core/passwords/breached-passwords';
 import { createD1UserRepository } from '../src/storage/d1-user-repository';
@@ -38,12 +37,12 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-describe('D1 fault injection under drizzle', () => {
-  it('surfaces a failed read as drizzle’s wrapper around the platform’s transient error', async () => {
+describe('D1 fault injection', () => {
+  it('surfaces a failed read as the platform’s transient error', async () => {
     const { db } = faultyD1(env.DB, [{ nth: 1 }]);
     const error = await rejectionOf(createD1UserRepository(db).findById(crypto.randomUUID()));
-    expect(error).toBeInstanceOf(DrizzleQueryError);
-    expect((error as Error).cause).toMatchObject({ message: 'D1_ERROR: Network connection lost.' });
+    expect(error).toMatchObject({ message: 'D1_ERROR: Network connection lost.' });
+    expect((error as Error).cause).toMatchObject({ message: 'Network connection lost.' });
     expect(classifyStorageError(error)).toMatchObject({ kind: 'network_lost', retryable: true });
   });
 
@@ -78,7 +77,7 @@ describe('D1 fault injection under drizzle', () => {
   });
 
   it('fails only statements that match a pattern, every time', async () => {
-    const { db } = faultyD1(env.DB, [{ sql: /^update "accounts"/ }]);
+    const { db } = faultyD1(env.DB, [{ sql: /^update accounts/ }]);
     const users = createD1UserRepository(db);
     const input = newUser();
     await users.create(input);
@@ -93,9 +92,9 @@ describe('D1 fault injection under drizzle', () => {
     const input = newUser();
     await users.create(input);
     await users.findWithCredential({ email: input.email });
-    expect(calls.map((call) => call.operation)).toEqual(['batch', 'raw']);
+    expect(calls.map((call) => call.operation)).toEqual(['batch', 'first']);
     expect(calls[0]!.sql).toHaveLength(3);
-    expect(calls[0]!.sql[0]).toMatch(/^insert into "users"/);
+    expect(calls[0]!.sql[0]).toMatch(/^insert into users/);
   });
 
   it('delays a call and then lets it through', async () => {

@@ -3,10 +3,7 @@
 // before it in the batch having changed a row (SQLite's changes(), per connection, and a D1 batch
 // runs on one): a compare-and-set that lost records nothing. `or ignore` keeps a retried batch
 // (same event id) from failing on the second insert.
-import { sql } from 'drizzle-orm';
-import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import { type EventData, KNOWN_DEVICE_MS, type OutboxEvent, type StoredEvent } from '../core/events/catalogue';
-import { events } from './schema';
 
 /** `exists` is an SQL condition over parameters ?6 on, given in `params`. */
 export type EventCondition = 'always' | 'if-changed' | { exists: string; params: unknown[] };
@@ -86,30 +83,4 @@ export function storedEventOf(event: OutboxEvent, result: D1Result | undefined):
   const row = result?.results[0] as { data: string; dispatched_at: number | null } | undefined;
   if (!row) return null;
   return { event: { ...event, data: JSON.parse(row.data) as EventData }, awaitsDispatch: row.dispatched_at === null };
-}
-
-/**
- * The same statement for a drizzle batch (drizzle batches only its own query builders). Drizzle
- * names every column of the table, in schema order, so the select gives dispatched_at too; it
- * returns the stored row's `dispatchedAt` (`storedInsertOf`).
- */
-export function outboxInsert(db: DrizzleD1Database, event: OutboxEvent, when: 'always' | 'if-changed') {
-  const data = JSON.stringify(event.data);
-  const handedOn = sql`case when exists (select 1 from webhook_endpoints w, json_each(w.events) subscribed
-    where w.paused_at is null and subscribed.value = ${event.type}) then null else ${event.occurredAt} end`;
-  const values = sql`select ${event.id}, ${event.type}, ${event.userId}, ${event.occurredAt}, ${data}, ${handedOn}`;
-  return db
-    .insert(events)
-    .select(when === 'if-changed' ? sql`${values} where changes() > 0` : values)
-    .onConflictDoNothing()
-    .returning({ dispatchedAt: events.dispatchedAt });
-}
-
-/** The event as outboxInsert stored it, from its returned rows; null when it stored nothing. */
-export function storedInsertOf(
-  event: OutboxEvent,
-  rows: { dispatchedAt: number | null }[] | undefined,
-): StoredEvent | null {
-  const row = rows?.[0];
-  return row ? { event, awaitsDispatch: row.dispatchedAt === null } : null;
 }

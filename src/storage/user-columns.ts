@@ -1,18 +1,6 @@
-// The columns that make a core User, shared by every query that returns one: for drizzle queries
-// (userColumns), and for plain SQL (userSqlColumns with userOfRow).
+// The columns that make a core User, shared by every query that returns one: userSqlColumns
+// selects them, userOfRow reads the row.
 import type { User } from '../core/accounts/users';
-import { profiles, users } from './schema';
-
-export const userColumns = {
-  id: users.id,
-  username: users.username,
-  email: users.email,
-  emailVerifiedAt: users.emailVerifiedAt,
-  disabledAt: users.disabledAt,
-  displayName: profiles.displayName,
-  createdAt: users.createdAt,
-  updatedAt: users.updatedAt,
-};
 
 /**
  * A core User's columns in plain SQL, from `users` and `profiles` (left-joined) under the given
