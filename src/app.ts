@@ -1,5 +1,5 @@
 // Builds the Hono app: middleware, route groups, and the one error handler that turns every
-// failure into a problem document. Unknown errors are logged by name only: drizzle's error
+// failure into a problem document. Unknown errors are logged by name only: a driver's error
 // messages embed the SQL and its bound parameters (password hashes included).
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
