@@ -102,6 +102,17 @@ describe('who may use the admin API', () => {
     expect(await response.json()).toMatchObject({ code: 'rate_limited' });
   });
 
+  it('counts each admin request once against the limit, whichever admin route it asks', async () => {
+    let calls = 0;
+    const counting = { limit: async () => ({ success: (calls += 1) > 0 }) } as unknown as RateLimit;
+    const harness = adminHarness({ env: { RATE_LIMIT_ADMIN: counting } });
+    for (const path of ['/admin/users', '/admin/webhooks', '/admin/oauth/clients']) {
+      calls = 0;
+      expect((await harness.request(path, { token: ADMIN_KEY })).status, path).toBe(200);
+      expect(calls, path).toBe(1);
+    }
+  });
+
   it('logs every admin action as an admin.* event without the key', async () => {
     const harness = adminHarness();
     const { tokens } = await signedInUser(harness, 'adm');
