@@ -5,7 +5,8 @@
 // Run: node --test examples/oidc-relying-party/test/sign-in.test.mjs
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { Buffer } from 'node:buffer';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -150,6 +151,19 @@ after(async () => {
   }
 });
 
+/** RFC 6238 with Latchkey's parameters (SHA-1, 6 digits, 30 s), for the current step. */
+function totpCode(base32Secret) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of base32Secret) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
 /** A person with a verified address, made through the API and the development mailbox. */
 async function newPerson() {
   const name = `rp${randomBytes(5).toString('hex')}`;
@@ -180,6 +194,42 @@ describe('the example relying party with @hono/oidc-auth', () => {
     await page.fill('input[name=identifier]', person.username);
     await page.fill('input[name=password]', PASSWORD);
     await page.click('form[action="/signin"] button[type=submit]');
+    await page.waitForURL(`${app}/`);
+    assert.equal(await page.textContent('[data-testid=who]'), `Signed in as ${person.email}`);
+    await context.close();
+  });
+
+  it('asks a person with two-step sign-in for the second step, then returns them to the app', async () => {
+    const person = await newPerson();
+    const login = await json(`${latchkey}/auth/login`, {
+      method: 'POST',
+      body: JSON.stringify({ identifier: person.username, password: PASSWORD }),
+    });
+    const auth = { authorization: `Bearer ${login.body.accessToken}` };
+    const setup = await json(`${latchkey}/auth/mfa/totp/setup`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ password: PASSWORD }),
+    });
+    const confirm = await json(`${latchkey}/auth/mfa/totp/confirm`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ code: totpCode(setup.body.secret) }),
+    });
+    assert.equal(confirm.status, 200);
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    await page.goto(`${app}/`);
+    await page.waitForURL(/\/signin\?/);
+    await page.fill('input[name=identifier]', person.username);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('form[action="/signin"] button[type=submit]');
+    // The password alone signs no one in: the second step asks for a code (a recovery code here,
+    // since the confirming step's TOTP code is spent).
+    await page.waitForSelector('form[action="/signin/verify"]');
+    assert.ok(page.url().startsWith(`${latchkey}/signin`));
+    await page.fill('form[action="/signin/verify"] input[name=code]', confirm.body.recoveryCodes[0]);
+    await page.click('form[action="/signin/verify"] button[type=submit]');
     await page.waitForURL(`${app}/`);
     assert.equal(await page.textContent('[data-testid=who]'), `Signed in as ${person.email}`);
     await context.close();
