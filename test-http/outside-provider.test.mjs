@@ -5,10 +5,10 @@
 // callback, and the second factor still asked.
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
-import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { newClient, newIdentity, signIn, verifiedAccount } from './support/client.mjs';
 import { signInAt } from './support/upstream-idp.mjs';
+import { totpCode } from './support/totp.mjs';
 
 const upstream = process.env.LATCHKEY_UPSTREAM_IDP;
 const ACCESS = '__Host-latchkey-access';
@@ -53,18 +53,6 @@ async function me(browser) {
   const response = await browser.client.request('/me', { token: browser.jar.get(ACCESS) });
   assert.equal(response.status, 200);
   return response.json();
-}
-
-function totpCode(base32Secret) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const ch of base32Secret) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
 describe('sign-in with an outside OpenID Connect provider', { skip: !upstream && 'no upstream provider' }, () => {

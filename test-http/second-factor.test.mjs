@@ -2,23 +2,9 @@
 // count toward the lock-out, set-up codes and mfaToken tries are limited (in parallel too), one
 // deletion wins, and a reset link dies with the address it was mailed to.
 import assert from 'node:assert/strict';
-import { Buffer } from 'node:buffer';
-import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { expectProblem, mailedToken, newClient, newIdentity, signIn, verifiedAccount } from './support/client.mjs';
-
-/** RFC 6238 with the app's parameters (SHA-1, 6 digits, 30 s), for the current step. */
-function totpCode(base32Secret) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const ch of base32Secret) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
+import { totpCode } from './support/totp.mjs';
 
 /** A signed-in account with TOTP on; its recovery codes serve the checks below (no step to wait for). */
 async function accountWithTotp(client) {

@@ -5,14 +5,14 @@
 // Run: node --test examples/oidc-relying-party/test/sign-in.test.mjs
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { Buffer } from 'node:buffer';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
+import { totpCode } from '../../../test-http/support/totp.mjs';
 
 // Both servers present wrangler's self-signed certificate; this process only talks to them.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -150,19 +150,6 @@ after(async () => {
     }
   }
 });
-
-/** RFC 6238 with Latchkey's parameters (SHA-1, 6 digits, 30 s), for the current step. */
-function totpCode(base32Secret) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const ch of base32Secret) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 /** A person with a verified address, made through the API and the development mailbox. */
 async function newPerson() {
