@@ -13,7 +13,7 @@ import { clearSessionCookies } from '../web/session-cookies';
 import type { PageEnv } from '../web/page-env';
 import { type FieldErrors, checkField, failureFrom, readForm } from './form';
 import { loginPasswordSchema, passwordSchema } from '../web/schemas';
-import { Alert, Card, CsrfField, Field, Layout } from './layout';
+import { ActionRow, Alert, Card, CsrfField, Field, Layout } from './layout';
 import { renderPage } from './render';
 import { noticeText } from './notices';
 import { currentSession } from './page-session';
@@ -45,28 +45,20 @@ function SessionItem(props: { session: SessionSummary }) {
   const { session } = props;
   const device = session.userAgent || 'Unknown device';
   return (
-    <li class="session">
-      <div>
-        <div>
+    <ActionRow
+      title={
+        <>
           {device}
           {session.current ? <span class="badge">This browser</span> : null}
-        </div>
-        <div class="session-meta">
-          Signed in {formatTime(session.createdAt)} · last active {formatTime(session.lastUsedAt)}
-        </div>
-      </div>
-      <form method="post" action="/account/sessions/revoke" class="inline">
-        <CsrfField />
-        <input type="hidden" name="session" value={session.id} />
-        <button
-          type="submit"
-          class="secondary"
-          aria-label={`Sign out ${session.current ? 'this browser' : `session started ${formatTime(session.createdAt)}`}`}
-        >
-          Sign out
-        </button>
-      </form>
-    </li>
+        </>
+      }
+      meta={`Signed in ${formatTime(session.createdAt)} · last active ${formatTime(session.lastUsedAt)}`}
+      action="/account/sessions/revoke"
+      field="session"
+      value={session.id}
+      button="Sign out"
+      label={`Sign out ${session.current ? 'this browser' : `session started ${formatTime(session.createdAt)}`}`}
+    />
   );
 }
 

@@ -67,6 +67,36 @@ export function CsrfField() {
   return <input type="hidden" name={CSRF_FIELD} value={usePageFrame().csrfToken} />;
 }
 
+/**
+ * One row of an /account list (a session, a connected account, a connected app): what it is, a
+ * line about it, and one button that posts the row's id to `action` under `field`.
+ */
+export function ActionRow(props: {
+  title: Child;
+  meta: Child;
+  action: string;
+  field: string;
+  value: string;
+  button: string;
+  label: string;
+}) {
+  return (
+    <li class="session">
+      <div>
+        <div>{props.title}</div>
+        <div class="session-meta">{props.meta}</div>
+      </div>
+      <form method="post" action={props.action} class="inline">
+        <CsrfField />
+        <input type="hidden" name={props.field} value={props.value} />
+        <button type="submit" class="secondary" aria-label={props.label}>
+          {props.button}
+        </button>
+      </form>
+    </li>
+  );
+}
+
 export function Alert(props: { kind: 'error' | 'ok'; children: Child }) {
   // role=alert makes a screen reader announce a failed submission; success is a polite status.
   return (

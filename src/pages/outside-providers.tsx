@@ -6,7 +6,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { IdentityView } from '../core/identities/identities';
 import type { OutsideRefusal } from '../core/identities/outside-sign-in';
 import type { FieldErrors } from './form';
-import { Alert, Card, CsrfField, Layout } from './layout';
+import { ActionRow, Alert, Card, CsrfField, Layout } from './layout';
 import { renderPage } from './render';
 
 export interface ProviderChoice {
@@ -71,21 +71,15 @@ export function ConnectedAccountsCard(props: {
       {props.identities.length > 0 ? (
         <ul class="plain" data-testid="identities">
           {props.identities.map((identity) => (
-            <li class="session">
-              <div>
-                <div>{identity.providerName}</div>
-                <div class="session-meta">
-                  {identity.email ? `${identity.email} · ` : ''}connected {formatDate(identity.createdAt)}
-                </div>
-              </div>
-              <form method="post" action="/account/identities/remove" class="inline">
-                <CsrfField />
-                <input type="hidden" name="identity" value={identity.id} />
-                <button type="submit" class="secondary" aria-label={`Disconnect ${identity.providerName}`}>
-                  Disconnect
-                </button>
-              </form>
-            </li>
+            <ActionRow
+              title={identity.providerName}
+              meta={`${identity.email ? `${identity.email} · ` : ''}connected ${formatDate(identity.createdAt)}`}
+              action="/account/identities/remove"
+              field="identity"
+              value={identity.id}
+              button="Disconnect"
+              label={`Disconnect ${identity.providerName}`}
+            />
           ))}
         </ul>
       ) : (
