@@ -4,8 +4,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { decodeBase32 } from '../../src/core/kit/base32';
 import { generateTotpCode, totpTimeStep } from '../../src/core/mfa/totp';
-import type { OpenApiDocument } from '../../src/http/openapi';
-import { contractViolations } from '../support/contract';
+import { conformingRequests } from '../support/contract';
 import { type Harness, createHarness, signedInUser, RESEND_PRODUCTION_ENV } from '../support/harness';
 
 const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
@@ -13,10 +12,7 @@ const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
 const adminHarness = () => createHarness({ env: { ADMIN_API_KEY: ADMIN_KEY } });
 
 async function asAdmin(harness: Harness, method: string, path: string) {
-  const response = await harness.request(path, { method, token: ADMIN_KEY });
-  const document = (await (await harness.request('/openapi.json')).json()) as OpenApiDocument;
-  expect(await contractViolations(document, method, path, response)).toEqual([]);
-  return response;
+  return (await conformingRequests(harness))(method, path, { token: ADMIN_KEY });
 }
 
 const codeAt = (secret: string, harness: Harness) =>

@@ -1,24 +1,17 @@
 // The OpenID Provider's JSON routes against the served OpenAPI document: every answer documented
 // for its route and status, and its body matching the documented schema.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { OpenApiDocument } from '../../src/http/openapi';
-import { contractViolations } from '../support/contract';
+import { conformingRequests } from '../support/contract';
 import { signedInUser } from '../support/harness';
 import { browserSignedIn } from '../support/page-browser';
 import { ADMIN_KEY, type Harness, codeFlow, oidcHarness } from '../support/oidc';
 
 let harness: Harness;
-let document: OpenApiDocument;
-
-async function call(method: string, path: string, init: Parameters<Harness['request']>[1] = {}) {
-  const response = await harness.request(path, { ...init, method });
-  expect(await contractViolations(document, method, path, response)).toEqual([]);
-  return response;
-}
+let call: Awaited<ReturnType<typeof conformingRequests>>;
 
 beforeAll(async () => {
   harness = oidcHarness();
-  document = (await (await harness.request('/openapi.json')).json()) as OpenApiDocument;
+  call = await conformingRequests(harness);
 });
 
 describe('the OpenID Provider routes conform to the OpenAPI document', () => {

@@ -1,22 +1,15 @@
 // The passkey routes' real answers against the served OpenAPI document.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { OpenApiDocument } from '../../src/http/openapi';
-import { contractViolations } from '../support/contract';
+import { conformingRequests } from '../support/contract';
 import { type Harness, type TokenBody, createHarness, signedInUser } from '../support/harness';
 import { testAuthenticator } from '../support/passkeys';
 
 let harness: Harness;
-let document: OpenApiDocument;
-
-async function call(method: string, path: string, init: Parameters<Harness['request']>[1] = {}) {
-  const response = await harness.request(path, { ...init, method });
-  expect(await contractViolations(document, method, path, response)).toEqual([]);
-  return response;
-}
+let call: Awaited<ReturnType<typeof conformingRequests>>;
 
 beforeAll(async () => {
   harness = createHarness();
-  document = (await (await harness.request('/openapi.json')).json()) as OpenApiDocument;
+  call = await conformingRequests(harness);
 });
 
 describe('the passkey routes conform to the OpenAPI document', () => {

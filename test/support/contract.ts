@@ -3,7 +3,9 @@
 // must match the documented schema. Uses an independent JSON Schema 2020-12 validator, so a
 // mistake in how the document is generated is caught too, not only drift in the handlers.
 import { Validator } from '@cfworker/json-schema';
+import { expect } from 'vitest';
 import type { OpenApiDocument, OpenApiResponse } from '../../src/http/openapi';
+import type { Harness } from './harness';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -71,4 +73,17 @@ export async function contractViolations(document: OpenApiDocument, method: stri
     JSON.parse(text),
   );
   return result.valid ? [] : result.errors.map((error) => `${where}: ${error.instanceLocation} ${error.error}`);
+}
+
+/**
+ * Sends requests through `harness` and expects every answer to conform to the document it serves
+ * (read once); answers the response for the test's own assertions.
+ */
+export async function conformingRequests(harness: Harness) {
+  const document = (await (await harness.request('/openapi.json')).json()) as OpenApiDocument;
+  return async (method: string, path: string, init: Parameters<Harness['request']>[1] = {}) => {
+    const response = await harness.request(path, { ...init, method });
+    expect(await contractViolations(document, method, path, response), `${method} ${path}`).toEqual([]);
+    return response;
+  };
 }
