@@ -3,7 +3,7 @@
 // state's digest with the verifier's, so the callback is accepted once, in the browser that
 // started it (a forged or replayed callback finds nothing to take). What the provider proves ends
 // at the one door (sessions/sign-in.ts), which still asks a second factor the account has on.
-import { bytesToBase64Url } from '../kit/encoding';
+import { s256CodeChallenge } from '../kit/encoding';
 import { AuthError } from '../kit/errors';
 import { digestToken, generateToken } from '../kit/random-token';
 import type { AccountServices } from '../services';
@@ -48,10 +48,6 @@ export function findOutsideProvider(services: Pick<AccountServices, 'outsideProv
   return provider;
 }
 
-async function codeChallengeOf(verifier: string): Promise<string> {
-  return bytesToBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
-}
-
 /**
  * The provider's URL to send the browser to, and the verifier the browser must keep (in its
  * cookie) until the callback. `linkUserId` links the identity to that signed-in account instead.
@@ -66,7 +62,7 @@ export async function startOutsideSignIn(
   const url = await provider.authorizationUrl({
     state,
     nonce,
-    codeChallenge: await codeChallengeOf(codeVerifier),
+    codeChallenge: await s256CodeChallenge(codeVerifier),
     redirectUri: input.redirectUri,
   });
   const now = services.clock.now();

@@ -30,3 +30,8 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
 export async function sha256(text: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
 }
+
+/** A PKCE code challenge of the S256 method (RFC 7636 section 4.2): base64url(SHA-256(verifier)). */
+export async function s256CodeChallenge(verifier: string): Promise<string> {
+  return bytesToBase64Url(await sha256(verifier));
+}

@@ -5,7 +5,7 @@
 // disabled, deleted, or past a password reset (credential version moved on), it issues nothing.
 import type { User, UserRepository } from '../accounts/users';
 import type { Clock } from '../kit/clock';
-import { bytesToBase64Url, sha256 } from '../kit/encoding';
+import { s256CodeChallenge } from '../kit/encoding';
 import { digestToken, generateToken } from '../kit/random-token';
 import type { AccountSettings } from '../services';
 import { claimsByScope } from './id-token-claims';
@@ -56,7 +56,7 @@ export async function liveAccount(
 
 async function pkceMatches(challenge: string, verifier: string | undefined): Promise<boolean> {
   if (!verifier || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return false;
-  return bytesToBase64Url(await sha256(verifier)) === challenge;
+  return (await s256CodeChallenge(verifier)) === challenge;
 }
 
 function refreshExpiry(services: Pick<TokenDeps, 'settings'>, grant: OAuthGrant, now: number): number {
