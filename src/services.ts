@@ -171,10 +171,24 @@ function passwordPolicyFor(
   };
 }
 
+/** The data key ring (TOTP and webhook secrets are stored encrypted under it). */
+function dataKeysFor(config: Config) {
+  return createDataEncryptionKeys({
+    current: config.DATA_ENCRYPTION_KEY,
+    version: config.DATA_ENCRYPTION_KEY_VERSION,
+    previous: config.DATA_ENCRYPTION_KEY_PREVIOUS,
+  });
+}
+
+/** Outbound HTTP: the test's, or the platform's (called through a wrapper, never detached). */
+function fetcherOf(overrides: ServiceOverrides): typeof fetch {
+  return overrides.fetch ?? ((input, init) => fetch(input, init));
+}
+
 function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line: string) => void): IsolateServices {
   const config = readConfig(env);
   const clock = overrides.clock ?? systemClock;
-  const fetcher = overrides.fetch ?? ((input, init) => fetch(input, init));
+  const fetcher = fetcherOf(overrides);
   const { db, kv } = storageOf(env, overrides);
   // Reads and idempotent writes get one quick retry (src/storage/retrying-stores.ts says which).
   const retries = {
@@ -199,11 +213,7 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
     emailSignIns: createD1EmailSignInStore(db),
     identities: createD1IdentityStore(db),
     outsideProviders: createOutsideProviders(config.outsideProviders, { fetch: fetcher, clock }),
-    dataKeys: createDataEncryptionKeys({
-      current: config.DATA_ENCRYPTION_KEY,
-      version: config.DATA_ENCRYPTION_KEY_VERSION,
-      previous: config.DATA_ENCRYPTION_KEY_PREVIOUS,
-    }),
+    dataKeys: dataKeysFor(config),
     userDirectory: createD1UserDirectory(db),
     passkeys: createD1PasskeyStore(db),
     events: createD1EventStore(db),
@@ -332,12 +342,8 @@ export function createEventServices(env: Env, overrides: ServiceOverrides = {}) 
     events: createD1EventStore(db),
     webhooks: createD1WebhookStore(db),
     eventQueue: overrides.eventQueue ?? createQueueEventQueue(env.EVENTS_QUEUE),
-    dataKeys: createDataEncryptionKeys({
-      current: config.DATA_ENCRYPTION_KEY,
-      version: config.DATA_ENCRYPTION_KEY_VERSION,
-      previous: config.DATA_ENCRYPTION_KEY_PREVIOUS,
-    }),
+    dataKeys: dataKeysFor(config),
     clock: overrides.clock ?? systemClock,
-    fetch: overrides.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init)),
+    fetch: fetcherOf(overrides),
   };
 }
