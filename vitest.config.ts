@@ -30,6 +30,17 @@ export default defineConfig(async () => {
                   DATA_ENCRYPTION_KEY: generateDataEncryptionKey(),
                   TEST_MIGRATIONS: migrations,
                 },
+                // The static-data Worker (wrangler.assets.toml) that wrangler.toml's ASSETS binding
+                // names: public/ served by the same assets layer as under `wrangler dev`.
+                workers: [
+                  {
+                    name: 'latchkey-assets',
+                    compatibilityDate: '2026-11-01',
+                    modules: true,
+                    script: 'export default { fetch: (request, env) => env.ASSETS.fetch(request) };',
+                    assets: { directory: './public', binding: 'ASSETS' },
+                  },
+                ],
               },
             }),
           ],

@@ -25,6 +25,12 @@ export function goalRatios(by, { app, bare, betterAuth, betterAuthFull }) {
       goal: [null, 1.15],
     },
     {
+      id: 'loginOverAuditedFloor',
+      label: '  login p50 / (floor + audit line) p50 (the app, less its audit log)',
+      value: by.login.p50Ms / by.loginFloorAudit.p50Ms,
+      goal: [null, null],
+    },
+    {
       id: 'unknownOverWrong',
       label: 'unknown-user login p50 / wrong-password login p50',
       value: by.loginUnknown.p50Ms / by.loginWrong.p50Ms,

@@ -57,7 +57,7 @@ function defineRows(account) {
       connections: throughputConnections,
       expect: 'ok',
     },
-    // The same Worker with no app code: what its configuration costs (the assets router in front),
+    // The same Worker with no app code: what its configuration costs (its bindings, its size),
     // and then what /health's headers cost on their way out (see bench/worker.ts).
     {
       id: 'workerBare',
@@ -154,6 +154,14 @@ function defineRows(account) {
       id: 'loginFloor',
       label: 'login floor: limiter + 2 D1 + PBKDF2 (bench)',
       path: '/__bench/login-floor',
+      connections: 1,
+      expect: 'ok',
+    },
+    // The floor plus the audit line a successful login writes: what that safeguard costs here.
+    {
+      id: 'loginFloorAudit',
+      label: 'login floor + its audit line (bench)',
+      path: '/__bench/login-floor-audit',
       connections: 1,
       expect: 'ok',
     },

@@ -13,6 +13,8 @@ const wrangler = process.platform === 'win32' ? 'wrangler.cmd' : 'wrangler';
 // No network in CI sandboxes: without this, every start waits for a Request.cf download.
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
 const config = 'bench/wrangler.toml';
+// The static-data Worker that the bench worker's ASSETS binding names, served in the same run.
+const assetsConfig = 'wrangler.assets.toml';
 
 export function applyMigrations(persistDir, logPath) {
   wranglerD1(['migrations', 'apply', 'DB', '--local', '--persist-to', persistDir, '-c', config], logPath);
@@ -30,7 +32,7 @@ function wranglerD1(args, logPath) {
 }
 
 /** Serves the Latchkey benchmark worker (bench/wrangler.toml) with fresh keys. */
-export async function startServer({ extraVars = {}, ...options }) {
+export async function startServer({ extraVars = {}, extraArgs = [], ...options }) {
   const jwk = await generateSigningJwk();
   // The per-account lockout would stop the wrong-password rows after 10 requests; the failure
   // counter is still written on every failure, as in production.
@@ -45,7 +47,7 @@ export async function startServer({ extraVars = {}, ...options }) {
     ADMIN_API_KEY: BENCH_ADMIN_KEY,
     ...extraVars,
   };
-  return startWorker({ ...options, config, vars });
+  return startWorker({ ...options, config, vars, extraArgs: ['-c', assetsConfig, ...extraArgs] });
 }
 
 /**

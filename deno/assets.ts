@@ -1,4 +1,4 @@
-// The ASSETS binding on Deno: the Worker's static assets (wrangler.toml [assets], the public/
+// The ASSETS binding on Deno: the Worker's static assets (wrangler.assets.toml, the public/
 // folder) read from disk, answering like the assets layer: the file, or 404. Only what the app
 // itself asks for goes through it (the common-password list); `--allow-read=.` covers the folder.
 const CONTENT_TYPES: Record<string, string> = {

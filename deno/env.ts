@@ -138,7 +138,7 @@ export async function openDenoEnv(read: (name: string) => string | undefined = D
     DB: createD1Facade(engine),
     KV: createKvNamespace(kv, 'KV'),
     REVOCATIONS: createKvNamespace(kv, 'REVOCATIONS'),
-    // The Worker's static assets (wrangler.toml [assets]): the public/ folder of this checkout.
+    // The Worker's static assets (wrangler.assets.toml): the public/ folder of this checkout.
     ASSETS: createStaticAssets(new URL('../public/', import.meta.url)),
     ...createRateLimits(kv),
     // Webhook deliveries through Deno KV's queue; main.ts listens to it.

@@ -1,6 +1,7 @@
 // `npm run dev`: local Latchkey in one command. Writes .dev.vars with fresh development keys when
 // it is missing (or lacks a setting), applies the local D1 migrations, then starts `wrangler dev`
-// on port 8787. Extra arguments pass through: `npm run dev -- --port 9000 --ip 0.0.0.0`.
+// on port 8787 with the static-data Worker (wrangler.assets.toml) beside it, bound as ASSETS. Extra
+// arguments pass through: `npm run dev -- --port 9000 --ip 0.0.0.0`.
 // `--persist-to DIR` also goes to the migrations step, so both use the same local database.
 import { spawn, spawnSync } from 'node:child_process';
 import { ensureDevVars } from './dev-vars.mjs';
@@ -26,6 +27,11 @@ const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const portGiven = args.some((arg) => arg === '--port' || arg.startsWith('--port='));
-const dev = spawn(wrangler, ['dev', ...(portGiven ? [] : ['--port', '8787']), ...args], { stdio: 'inherit', env });
+// Latchkey first (it is the one served on the port), then the Worker its ASSETS binding names.
+const configs = ['-c', 'wrangler.toml', '-c', 'wrangler.assets.toml'];
+const dev = spawn(wrangler, ['dev', ...configs, ...(portGiven ? [] : ['--port', '8787']), ...args], {
+  stdio: 'inherit',
+  env,
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => dev.kill(signal));
 dev.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -82,7 +82,7 @@ export function createApp(overrides: ServiceOverrides = {}) {
       });
     })
     // Generated at build time (`npm run openapi:generate`) into the static assets (public/), not
-    // bundled; wrangler.toml's run_worker_first sends the path here so the API's headers apply.
+    // bundled; read through the ASSETS binding (wrangler.assets.toml) and sent with the API's headers.
     .get('/openapi.json', async (c) => {
       const asset = await c.env.ASSETS?.fetch(new Request('https://assets.local/openapi.json'));
       if (!asset?.ok) {

@@ -11,7 +11,7 @@ export interface Env {
   KV: KVNamespace;
   /** Revocation markers read by Workers that verify tokens on their own; optional. */
   REVOCATIONS?: KVNamespace;
-  /** The static assets (wrangler.toml [assets], the public/ folder): the common-password list. */
+  /** The static assets (public/, the static-data Worker of wrangler.assets.toml, bound as a service): the common-password list. */
   ASSETS?: Fetcher;
   ENVIRONMENT?: string;
   APP_NAME?: string;

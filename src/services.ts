@@ -73,7 +73,7 @@ export interface ServiceOverrides {
   eventQueue?: EventQueue;
 }
 
-/** Where the common-password set lives among the static assets (public/, wrangler.toml [assets]). */
+/** Where the common-password set lives among the static assets (public/, served by the Worker of wrangler.assets.toml). */
 export const COMMON_PASSWORDS_ASSET = '/common-passwords.json';
 
 /** Reads the set from the static assets; any failure (no binding, 404, bad JSON) is a rejection. */

@@ -36,7 +36,7 @@ export default defineConfig(async () => {
               compatibilityDate: '2026-11-01',
               d1Databases: { DB: 'latchkey-example-db' },
               kvNamespaces: { KV: 'latchkey-example-kv', REVOCATIONS: 'latchkey-example-revocations' },
-              // Its static assets (wrangler.toml [assets], the public/ folder): the common-password list.
+              // Its static assets (public/, the static-data Worker of wrangler.assets.toml, bound as a service): the common-password list.
               serviceBindings: {
                 ASSETS: async (request: Request) => {
                   const path = new URL(request.url).pathname;

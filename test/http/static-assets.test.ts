@@ -1,4 +1,4 @@
-// The static assets (public/, wrangler.toml [assets], the ASSETS binding): the common-password
+// The static assets (public/, the Worker of wrangler.assets.toml, the ASSETS binding): the common-password
 // list and the OpenAPI document are read from there, not bundled; without them nothing passes unchecked.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
