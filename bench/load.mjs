@@ -65,32 +65,44 @@ export async function runWrk({
   return { requests, durationUs, statusErrors, socketErrors, timeouts, histogram };
 }
 
-/** Pools rounds: total requests over total time, percentiles over the merged histogram. */
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** The p-th percentile of a latency histogram (microseconds to count), in milliseconds. */
+function percentileOf(histogram, p) {
+  const values = [...histogram.keys()].sort((a, b) => a - b);
+  const total = values.reduce((sum, value) => sum + histogram.get(value), 0);
+  const rank = Math.ceil((p / 100) * total);
+  let seen = 0;
+  for (const value of values) {
+    seen += histogram.get(value);
+    if (seen >= rank) return value / 1000;
+  }
+  return Number.NaN;
+}
+
+/**
+ * Pools rounds. Throughput and p50 are the median of the rounds' own figures, so one round that
+ * the machine disturbed (another process, a VM neighbour) does not move a row; p99 comes from the
+ * merged histogram, since the tail is what a disturbance shows.
+ */
 export function poolRounds(rounds) {
   const merged = new Map();
   let requests = 0;
-  let durationUs = 0;
   for (const round of rounds) {
     requests += round.requests;
-    durationUs += round.durationUs;
     for (const [value, count] of round.histogram) merged.set(value, (merged.get(value) ?? 0) + count);
   }
-  const values = [...merged.keys()].sort((a, b) => a - b);
-  const total = values.reduce((sum, value) => sum + merged.get(value), 0);
-  const percentile = (p) => {
-    const rank = Math.ceil((p / 100) * total);
-    let seen = 0;
-    for (const value of values) {
-      seen += merged.get(value);
-      if (seen >= rank) return value / 1000;
-    }
-    return Number.NaN;
-  };
+  const perRoundReqPerSec = rounds.map((round) => round.requests / (round.durationUs / 1e6));
   return {
     requests,
-    reqPerSec: requests / (durationUs / 1e6),
-    p50Ms: percentile(50),
-    p99Ms: percentile(99),
-    perRoundReqPerSec: rounds.map((round) => round.requests / (round.durationUs / 1e6)),
+    reqPerSec: median(perRoundReqPerSec),
+    p50Ms: median(rounds.map((round) => percentileOf(round.histogram, 50))),
+    p99Ms: percentileOf(merged, 99),
+    perRoundReqPerSec,
   };
 }

@@ -1,7 +1,7 @@
 // `npm run bench`: serves the benchmark worker with wrangler dev on a fresh local state, drives
 // every row with wrk in interleaved rounds (so machine noise lands on all rows alike), and prints
 // the table and the ratios we steer by. Results go to bench/results/ (latest.json, ratios.svg).
-// Settings: BENCH_ROUNDS (default 3), BENCH_SECONDS per row and round (default 3),
+// Settings: BENCH_ROUNDS (default 5), BENCH_SECONDS per row and round (default 3),
 // BENCH_PORT (default 8820; the inspector takes the next port). Each row also gets its D1 round
 // trips per request, counted by the benchmark worker's instrumented binding (./trips.mjs).
 // BENCH_PRIMARY_RTT_MS (e.g. 150) adds a far-primary simulation: the worker again, with that delay
@@ -29,7 +29,7 @@ import { oauthRefreshToken } from './oauth.mjs';
 import { applyMigrations, createAccount, logIn, startServer } from './server.mjs';
 import { countTrips, formatTrips } from './trips.mjs';
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const port = Number(process.env.BENCH_PORT ?? 8820);
 const primaryRttMs = process.env.BENCH_PRIMARY_RTT_MS ? Number(process.env.BENCH_PRIMARY_RTT_MS) : null;

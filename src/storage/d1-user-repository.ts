@@ -70,7 +70,11 @@ export function createD1UserRepository(d1: D1Database): UserRepository {
 
     async findWithCredential(key) {
       const [condition, value] =
-        'email' in key ? ['lower(u.email) = lower(?1)', key.email] : ['lower(u.username) = lower(?1)', key.username];
+        'id' in key
+          ? ['u.id = ?1', key.id]
+          : 'email' in key
+            ? ['lower(u.email) = lower(?1)', key.email]
+            : ['lower(u.username) = lower(?1)', key.username];
       const row = await d1
         .prepare(
           `select ${userSqlColumns('u', 'p')}, a.password_hash, a.credential_version

@@ -77,8 +77,7 @@ export function retryingUsers(users: UserRepository, options: StorageRetryOption
         'users.replacePassword',
         () => users.replacePassword(input),
         async () => {
-          const user = await users.findById(input.userId);
-          const found = user && (await users.findWithCredential({ email: user.email }));
+          const found = await users.findWithCredential({ id: input.userId });
           return found?.credential.passwordHash === input.passwordHash;
         },
       ),

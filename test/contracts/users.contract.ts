@@ -87,6 +87,15 @@ export const userRepositoryContract: Contract = ({ describe, it }, open) => {
       expect(await s.users.findByEmail(`${uniqueName()}@example.com`)).toBeNull();
       expect(await s.users.findWithCredential({ username: uniqueName() })).toBeNull();
     });
+
+    it('finds the user and credential by id in one read, as the token endpoint checks a grant', async () => {
+      const { s } = await setUp(open);
+      const user = await createUser(s);
+      const found = await s.users.findWithCredential({ id: user.id });
+      expect(found?.user).toEqual(await s.users.findById(user.id));
+      expect(found?.credential).toMatchObject({ userId: user.id, credentialVersion: 0 });
+      expect(await s.users.findWithCredential({ id: crypto.randomUUID() })).toBeNull();
+    });
   });
 
   describe('verifying an email', () => {

@@ -60,8 +60,8 @@ export interface UserRepository {
   create(input: NewUser, event?: OutboxEvent): Promise<CreateUserResult>;
   findById(id: string): Promise<User | null>;
   findByEmail(email: string): Promise<User | null>;
-  /** The user and their password credential, found by email or username. */
-  findWithCredential(key: UserLookupKey): Promise<UserWithCredential | null>;
+  /** The user and their password credential, found by email, username or id, in one read. */
+  findWithCredential(key: UserLookupKey | { id: string }): Promise<UserWithCredential | null>;
   /** Marks the address verified if it is still the user's and not yet verified; false otherwise. */
   markEmailVerified(userId: string, email: string, now: number, event?: OutboxEvent): Promise<boolean>;
   /**

@@ -115,7 +115,7 @@ export async function verifyEmailSignIn(
     if (!pending) throw invalidCode();
   }
   const user = await accountOf(services, pending, now);
-  const found = await services.users.findWithCredential({ email: user.email });
+  const found = await services.users.findWithCredential({ id: user.id });
   if (!found || found.user.id !== user.id) throw invalidLink();
   return finishSignIn(
     services,

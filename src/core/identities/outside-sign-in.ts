@@ -127,7 +127,7 @@ export async function finishOutsideSignIn(
 
   const account = await accountFor(services, provider, claims, now);
   if ('refusal' in account) return refused(account.refusal);
-  const found = await services.users.findWithCredential({ email: account.user.email });
+  const found = await services.users.findWithCredential({ id: account.user.id });
   if (!found || found.user.id !== account.user.id) return refused('invalid_state');
   try {
     const tokens = await finishSignIn(

@@ -47,11 +47,10 @@ export async function liveAccount(
   services: Pick<TokenDeps, 'users'>,
   grant: Pick<OAuthGrant, 'userId' | 'credentialVersion'>,
 ): Promise<User | null> {
-  const user = await services.users.findById(grant.userId);
-  if (!user || user.disabledAt !== null) return null;
-  const withCredential = await services.users.findWithCredential({ email: user.email });
-  if (withCredential?.credential.credentialVersion !== grant.credentialVersion) return null;
-  return user;
+  const found = await services.users.findWithCredential({ id: grant.userId });
+  if (!found || found.user.disabledAt !== null) return null;
+  if (found.credential.credentialVersion !== grant.credentialVersion) return null;
+  return found.user;
 }
 
 async function pkceMatches(challenge: string, verifier: string | undefined): Promise<boolean> {

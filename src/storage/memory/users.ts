@@ -26,7 +26,7 @@ export function createMemoryUserRepository(tables: MemoryTables): UserRepository
     },
 
     async findWithCredential(key) {
-      const user = findUserBy(tables, key);
+      const user = 'id' in key ? (tables.users.get(key.id) ?? null) : findUserBy(tables, key);
       const credential = user && tables.credentials.get(user.id);
       return user && credential ? { user: { ...user }, credential: { ...credential } } : null;
     },
