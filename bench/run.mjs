@@ -216,7 +216,7 @@ async function main() {
       console.error('bench: over its time limit, giving up');
       stopServer().finally(() => process.exit(1));
     },
-    (primaryRttMs === null ? 5 : 10) * 60_000,
+    (primaryRttMs === null ? 10 : 15) * 60_000,
   );
   watchdog.unref();
 
