@@ -61,6 +61,12 @@ export function goalRatios(by, { app, bare, betterAuth, betterAuthFull }) {
       goal: [1.3, null],
     },
     {
+      id: 'mePrimaryReadsOverBetterAuthSession',
+      label: '  /me with SESSION_READS=primary / get-session (no Sessions API)',
+      value: by.mePrimaryReads.reqPerSec / by.baSession.reqPerSec,
+      goal: [null, null],
+    },
+    {
       id: 'baselineOverBareHono',
       label: '/health req/s / bare Hono /health req/s',
       value: by.baseline.reqPerSec / by.bareHono.reqPerSec,

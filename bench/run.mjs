@@ -81,6 +81,15 @@ function defineRows(account) {
       connections: throughputConnections,
       expect: 'ok',
     },
+    // The same check with SESSION_READS=primary (bench/worker.ts): without D1's Sessions API.
+    {
+      id: 'mePrimaryReads',
+      label: 'GET /me, SESSION_READS=primary (bench)',
+      path: '/__bench/primary-reads/me',
+      headers: { authorization: `Bearer ${tokens.accessToken}` },
+      connections: throughputConnections,
+      expect: 'ok',
+    },
     // A well-formed token with a bad signature: the dearest garbage, since it reaches ES256 verify.
     {
       id: 'meGarbage',

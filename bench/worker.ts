@@ -68,6 +68,18 @@ async function bareWithAppHeaders(request: Request, env: BenchEnv, ctx: Executio
   return new Response(healthBody, { headers: appHealthHeaders });
 }
 
+/**
+ * The same bindings with SESSION_READS=primary: session checks read the database directly instead
+ * of through D1's Sessions API (which lets a read replica answer once replication is on). Locally
+ * there is one database either way, as for Better Auth, which reads without sessions.
+ */
+const primaryReading = new WeakMap<BenchEnv, Env>();
+function primaryReadsEnv(env: BenchEnv): Env {
+  let wrapped = primaryReading.get(env);
+  if (!wrapped) primaryReading.set(env, (wrapped = { ...appEnv(env), SESSION_READS: 'primary' }));
+  return wrapped;
+}
+
 function appEnv(env: BenchEnv): Env {
   let wrapped = instrumented.get(env);
   if (!wrapped) {
@@ -82,6 +94,8 @@ export default {
     const { pathname } = new URL(request.url);
     if (pathname === '/__bench/pbkdf2') return barePbkdf2();
     if (pathname === '/__bench/login-floor') return loginFloor(env);
+    if (pathname === '/__bench/primary-reads/me')
+      return app.fetch(new Request(new URL('/me', request.url), request), primaryReadsEnv(env), ctx);
     if (pathname === '/__bench/unlogged/auth/login')
       return unloggedApp.fetch(new Request(new URL('/auth/login', request.url), request), appEnv(env), ctx);
     if (pathname === '/__bench/d1-trips') return Response.json(trips);
