@@ -254,6 +254,7 @@ function buildIsolateServices(env: Env, overrides: ServiceOverrides, log: (line:
       emailVerification: config.EMAIL_VERIFICATION,
       emailSignIn: { enabled: config.EMAIL_SIGN_IN === 'on', signUp: config.EMAIL_SIGN_UP === 'on' },
       newDeviceNotice: config.NEW_DEVICE_NOTICE === 'on',
+      webhooksToPrivateAddresses: config.ENVIRONMENT === 'development',
       loginThrottle: {
         maxFailures: config.LOGIN_MAX_FAILURES,
         windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,

@@ -32,6 +32,11 @@ export interface AccountSettings {
   emailVerification: 'required' | 'optional';
   /** Mail the person when a sign-in comes from a browser or device not seen for 90 days. */
   newDeviceNotice: boolean;
+  /**
+   * Whether a webhook endpoint may name this machine or a private network by address (a local
+   * receiver in development); in production such a URL would point the Worker inward.
+   */
+  webhooksToPrivateAddresses: boolean;
   /** Sign-in by email (a mailed link and code), and whether it may create an account. */
   emailSignIn: { enabled: boolean; signUp: boolean };
   loginThrottle: LoginThrottleSettings;

@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import type { Env } from '../../src/config';
 import { createScheduledHandler } from '../../src/scheduled';
 import { conformingRequests } from '../support/contract';
-import { type Harness, createHarness, signedInUser, tokenFromMail, uniqueIdentity } from '../support/harness';
+import {
+  type Harness,
+  RESEND_PRODUCTION_ENV,
+  createHarness,
+  signedInUser,
+  tokenFromMail,
+  uniqueIdentity,
+} from '../support/harness';
 import { capturingQueue, consume, createReceiver } from '../support/webhook-receiver';
 
 const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
@@ -58,6 +65,49 @@ describe('webhook endpoints', () => {
     }
     await addEndpoint(harness, ['user.created'], 'http://localhost:9300/hook');
     await addEndpoint(harness, ['user.created'], 'http://127.0.0.1:9300/hook');
+  });
+
+  it('in production, refuses an endpoint on this machine or a private network, however the address is written', async () => {
+    const harness = createHarness({ env: { ...RESEND_PRODUCTION_ENV, ADMIN_API_KEY: ADMIN_KEY } });
+    const inward = [
+      'http://localhost:9300/hook',
+      'https://localhost/hook',
+      'https://api.localhost/hook',
+      'http://127.0.0.1:9300/hook',
+      'https://2130706433/hook', // 127.0.0.1 as one number
+      'https://0x7f.1/hook',
+      'https://0.0.0.0/hook',
+      'https://10.1.2.3/hook',
+      'https://172.20.0.1/hook',
+      'https://192.168.1.10/hook',
+      'https://169.254.169.254/latest/meta-data/', // a cloud metadata service
+      'https://100.64.0.1/hook',
+      'https://[::1]/hook',
+      'https://[::ffff:127.0.0.1]/hook',
+      'https://[::ffff:a9fe:a9fe]/hook',
+      'https://[fd12:3456::1]/hook',
+      'https://[fe80::1]/hook',
+    ];
+    for (const url of inward) {
+      const response = await harness.request('/admin/webhooks', {
+        method: 'POST',
+        token: ADMIN_KEY,
+        json: { url, events: ['user.created'] },
+      });
+      expect(response.status, url).toBe(400);
+      expect(await response.json()).toMatchObject({
+        code: 'validation_failed',
+        errors: [{ field: 'url', message: 'must name a public host (not this machine or a private network)' }],
+      });
+    }
+    for (const url of [
+      'https://hooks.example/x',
+      'https://93.184.216.34/x',
+      'https://[2606:4700::1111]/x',
+      'https://fd.example/x',
+    ]) {
+      await addEndpoint(harness, ['user.created'], url);
+    }
   });
 
   it('refuses an unknown event name', async () => {

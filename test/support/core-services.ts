@@ -89,6 +89,7 @@ export function createCoreServices(
       emailVerification: options.emailVerification ?? 'required',
       emailSignIn: { enabled: true, signUp: true },
       newDeviceNotice: true,
+      webhooksToPrivateAddresses: false,
       loginThrottle: { maxFailures: options.maxFailures ?? 5, windowSeconds: 900, lockoutSeconds: 900 },
       mailQuota: { maxPerHour: 3 },
       mail: { appName: 'Latchkey', appUrl: 'https://app.example', tokenTtlSeconds: 600 },

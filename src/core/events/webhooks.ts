@@ -14,7 +14,7 @@ import { generateWebhookSecret } from './signing';
 /** How long the secret before a rotation still signs. */
 export const PREVIOUS_SECRET_TTL_MS = 24 * 60 * 60 * 1000;
 
-type WebhookServices = Pick<AccountServices, 'webhooks' | 'dataKeys' | 'clock' | 'log'>;
+type WebhookServices = Pick<AccountServices, 'webhooks' | 'dataKeys' | 'clock' | 'log' | 'settings'>;
 
 /** An endpoint as the admin API shows it: no secret. */
 export interface WebhookView {
@@ -43,8 +43,60 @@ export function webhookViewOf(endpoint: WebhookEndpoint): WebhookView {
 
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
 
-/** Why `url` cannot receive webhooks, or null when it can. */
-export function webhookUrlProblem(url: string): string | null {
+/**
+ * IPv4 ranges that are not the public internet: this host, private networks, link-local (cloud
+ * metadata services), carrier-grade NAT, benchmarking, multicast and reserved.
+ */
+const PRIVATE_IPV4: [number, number][] = [
+  [0x00000000, 8],
+  [0x0a000000, 8],
+  [0x64400000, 10],
+  [0x7f000000, 8],
+  [0xa9fe0000, 16],
+  [0xac100000, 12],
+  [0xc0000000, 24],
+  [0xc0a80000, 16],
+  [0xc6120000, 15],
+  [0xe0000000, 3],
+];
+
+function isPrivateIpv4(host: string): boolean {
+  const parts = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
+  if (!parts) return false;
+  const address = parts.slice(1).reduce((value, part) => value * 256 + Number(part), 0);
+  return PRIVATE_IPV4.some(([network, bits]) => Math.floor(address / 2 ** (32 - bits)) === network / 2 ** (32 - bits));
+}
+
+/** IPv6 literals (as the URL parser writes them, in brackets) that are not the public internet. */
+function isPrivateIpv6(host: string): boolean {
+  if (!host.startsWith('[')) return false;
+  const address = host.slice(1, -1);
+  if (address === '::' || address === '::1') return true;
+  // IPv4-mapped (::ffff:a.b.c.d, written in hex by the parser): whatever the IPv4 address is.
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(address);
+  if (mapped) {
+    const [high, low] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
+    return isPrivateIpv4(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
+  }
+  // Unique local (fc00::/7), link-local (fe80::/10) and multicast (ff00::/8).
+  return (
+    /^f[cd][0-9a-f]{0,2}:/.test(address) || /^fe[89ab][0-9a-f]?:/.test(address) || /^ff[0-9a-f]{0,2}:/.test(address)
+  );
+}
+
+/** Whether a URL's host names this machine or a private network: by name or by address. */
+function isPrivateHost(hostname: string): boolean {
+  return (
+    hostname === 'localhost' || hostname.endsWith('.localhost') || isPrivateIpv4(hostname) || isPrivateIpv6(hostname)
+  );
+}
+
+/**
+ * Why `url` cannot receive webhooks, or null when it can. Plain http only for this machine; a host
+ * on this machine or a private network (by name or address) only when `privateAddresses` allows it
+ * (development). A public name that resolves to a private address is not caught here.
+ */
+export function webhookUrlProblem(url: string, privateAddresses = false): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -54,6 +106,9 @@ export function webhookUrlProblem(url: string): string | null {
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'must be an absolute http(s) URL';
   if (parsed.username || parsed.password) return 'must not contain a user name or password';
   const loopback = LOOPBACK_HOSTS.has(parsed.hostname) || /^127\.\d+\.\d+\.\d+$/.test(parsed.hostname);
+  if (!privateAddresses && isPrivateHost(parsed.hostname)) {
+    return 'must name a public host (not this machine or a private network)';
+  }
   if (parsed.protocol === 'http:' && !loopback) return 'must use https (plain http only for localhost)';
   return null;
 }
@@ -79,7 +134,7 @@ export async function createWebhook(
   services: WebhookServices,
   input: { url: string; events: EventType[] },
 ): Promise<{ webhook: WebhookView; secret: string }> {
-  const problem = webhookUrlProblem(input.url);
+  const problem = webhookUrlProblem(input.url, services.settings.webhooksToPrivateAddresses);
   if (problem) {
     throw new AuthError('validation_failed', 'Some fields are not valid.', [{ field: 'url', message: problem }]);
   }
