@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expectProblem, newClient } from './support/client.mjs';
+import { inFreshRateWindow } from './support/rate-window.mjs';
 
 describe('the error catalogue', () => {
   it('answers invalid_json for a body that does not parse', async () => {
@@ -53,6 +54,7 @@ describe('the error catalogue', () => {
   });
 
   it('answers rate_limited with Retry-After once a client passes the login limit', async () => {
+    await inFreshRateWindow();
     const client = newClient();
     const statuses = [];
     for (let attempt = 0; attempt < 21; attempt++) {
