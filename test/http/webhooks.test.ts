@@ -105,6 +105,7 @@ describe('webhook endpoints', () => {
       'https://93.184.216.34/x',
       'https://[2606:4700::1111]/x',
       'https://fd.example/x',
+      'https://[fc0::1]/x',
     ]) {
       await addEndpoint(harness, ['user.created'], url);
     }

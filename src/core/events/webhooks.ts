@@ -43,15 +43,20 @@ export function webhookViewOf(endpoint: WebhookEndpoint): WebhookView {
 
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
 
+/** An IPv4 network: its first address as a number, and the length of its prefix in bits. */
+type Ipv4Range = readonly [network: number, prefixBits: number];
+
+const LOOPBACK_IPV4: Ipv4Range = [0x7f000000, 8];
+
 /**
  * IPv4 ranges that are not the public internet: this host, private networks, link-local (cloud
  * metadata services), carrier-grade NAT, benchmarking, multicast and reserved.
  */
-const PRIVATE_IPV4: [number, number][] = [
+const PRIVATE_IPV4: readonly Ipv4Range[] = [
   [0x00000000, 8],
   [0x0a000000, 8],
   [0x64400000, 10],
-  [0x7f000000, 8],
+  LOOPBACK_IPV4,
   [0xa9fe0000, 16],
   [0xac100000, 12],
   [0xc0000000, 24],
@@ -60,12 +65,16 @@ const PRIVATE_IPV4: [number, number][] = [
   [0xe0000000, 3],
 ];
 
-function isPrivateIpv4(host: string): boolean {
+/** The address of a dotted IPv4 host (as the URL parser writes every IPv4 form), or null. */
+function ipv4Of(host: string): number | null {
   const parts = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
-  if (!parts) return false;
-  const address = parts.slice(1).reduce((value, part) => value * 256 + Number(part), 0);
-  return PRIVATE_IPV4.some(([network, bits]) => Math.floor(address / 2 ** (32 - bits)) === network / 2 ** (32 - bits));
+  return parts ? parts.slice(1).reduce((value, part) => value * 256 + Number(part), 0) : null;
 }
+
+const inRange = (address: number, [network, bits]: Ipv4Range) =>
+  Math.floor(address / 2 ** (32 - bits)) === network / 2 ** (32 - bits);
+
+const isPrivateIpv4 = (address: number) => PRIVATE_IPV4.some((range) => inRange(address, range));
 
 /** IPv6 literals (as the URL parser writes them, in brackets) that are not the public internet. */
 function isPrivateIpv6(host: string): boolean {
@@ -74,20 +83,20 @@ function isPrivateIpv6(host: string): boolean {
   if (address === '::' || address === '::1') return true;
   // IPv4-mapped (::ffff:a.b.c.d, written in hex by the parser): whatever the IPv4 address is.
   const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(address);
-  if (mapped) {
-    const [high, low] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
-    return isPrivateIpv4(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
-  }
-  // Unique local (fc00::/7), link-local (fe80::/10) and multicast (ff00::/8).
-  return (
-    /^f[cd][0-9a-f]{0,2}:/.test(address) || /^fe[89ab][0-9a-f]?:/.test(address) || /^ff[0-9a-f]{0,2}:/.test(address)
-  );
+  if (mapped) return isPrivateIpv4(parseInt(mapped[1]!, 16) * 0x10000 + parseInt(mapped[2]!, 16));
+  // Unique local (fc00::/7), link-local (fe80::/10) and multicast (ff00::/8): a first group of
+  // four digits, since the parser drops leading zeros (`fc0:` is 0fc0, none of these).
+  return /^(f[cd][0-9a-f]{2}|fe[89ab][0-9a-f]|ff[0-9a-f]{2}):/.test(address);
 }
 
 /** Whether a URL's host names this machine or a private network: by name or by address. */
 function isPrivateHost(hostname: string): boolean {
+  const ipv4 = ipv4Of(hostname);
   return (
-    hostname === 'localhost' || hostname.endsWith('.localhost') || isPrivateIpv4(hostname) || isPrivateIpv6(hostname)
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    (ipv4 !== null && isPrivateIpv4(ipv4)) ||
+    isPrivateIpv6(hostname)
   );
 }
 
@@ -105,7 +114,8 @@ export function webhookUrlProblem(url: string, privateAddresses = false): string
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'must be an absolute http(s) URL';
   if (parsed.username || parsed.password) return 'must not contain a user name or password';
-  const loopback = LOOPBACK_HOSTS.has(parsed.hostname) || /^127\.\d+\.\d+\.\d+$/.test(parsed.hostname);
+  const ipv4 = ipv4Of(parsed.hostname);
+  const loopback = LOOPBACK_HOSTS.has(parsed.hostname) || (ipv4 !== null && inRange(ipv4, LOOPBACK_IPV4));
   if (!privateAddresses && isPrivateHost(parsed.hostname)) {
     return 'must name a public host (not this machine or a private network)';
   }
