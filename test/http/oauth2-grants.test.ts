@@ -24,6 +24,9 @@ const userInfoEmail = async (harness: Harness, accessToken: string) =>
 
 const userInfoStatus = async (harness: Harness, accessToken: string) =>
   (await harness.request('/oauth2/userinfo', { token: accessToken })).status;
+/** The `sub` UserInfo names for the token: the account's id, for the admin API. */
+const userInfoSubject = async (harness: Harness, accessToken: string) =>
+  ((await (await harness.request('/oauth2/userinfo', { token: accessToken })).json()) as { sub: string }).sub;
 
 describe('codes', () => {
   it('redeems a code once of ten parallel requests, and the replays revoke what it issued', async () => {
@@ -92,14 +95,12 @@ describe('refresh tokens', () => {
     const client = await registerClient(harness);
     const { jar } = await browserSignedIn(harness);
     const { tokens } = await codeFlow(harness, jar, client);
-    const me = (await (await harness.request('/oauth2/userinfo', { token: tokens.access_token })).json()) as {
-      sub: string;
-    };
-    await harness.request(`/admin/users/${me.sub}/disable`, { method: 'POST', token: ADMIN_KEY });
+    const subject = await userInfoSubject(harness, tokens.access_token);
+    await harness.request(`/admin/users/${subject}/disable`, { method: 'POST', token: ADMIN_KEY });
     expect((await refresh(harness, client, tokens.refresh_token)).status).toBe(400);
     expect(await userInfoStatus(harness, tokens.access_token)).toBe(401);
 
-    await harness.request(`/admin/users/${me.sub}/enable`, { method: 'POST', token: ADMIN_KEY });
+    await harness.request(`/admin/users/${subject}/enable`, { method: 'POST', token: ADMIN_KEY });
     const again = await browserSignedIn(harness);
     const second = await codeFlow(harness, again.jar, client);
     await harness.request('/auth/forgot-password', { method: 'POST', json: { email: again.identity.email } });
@@ -120,10 +121,8 @@ describe('refresh tokens', () => {
     const client = await registerClient(harness);
     const { jar } = await browserSignedIn(harness);
     const { tokens } = await codeFlow(harness, jar, client);
-    const me = (await (await harness.request('/oauth2/userinfo', { token: tokens.access_token })).json()) as {
-      sub: string;
-    };
-    expect((await harness.request(`/admin/users/${me.sub}`, { method: 'DELETE', token: ADMIN_KEY })).status).toBe(204);
+    const subject = await userInfoSubject(harness, tokens.access_token);
+    expect((await harness.request(`/admin/users/${subject}`, { method: 'DELETE', token: ADMIN_KEY })).status).toBe(204);
     expect((await refresh(harness, client, tokens.refresh_token)).status).toBe(400);
     expect(await userInfoStatus(harness, tokens.access_token)).toBe(401);
   });
